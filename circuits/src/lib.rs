@@ -1,1 +1,49 @@
-//! placeholder
+//! # zkcontrib-circuits: the statement
+//!
+//! What a zkcontrib proof says, as plain Rust: the fixed-point encoding of a GPS trace
+//! ([`encode`]), the canonical policy and its `policy_id` ([`policy`], [`region`], [`merkle`],
+//! [`projection`], [`poseidon`]) and the native rule engine ([`rules`]) that the circuit must
+//! match exactly.
+//!
+//! ```
+//! use zkcontrib_circuits::{encode::Point, policy::{Policy, PolicyInput}, rules::evaluate};
+//! use geo::{polygon, MultiPolygon};
+//!
+//! let policy = Policy::compile(&PolicyInput {
+//!     name: "square".into(),
+//!     region: MultiPolygon(vec![polygon![
+//!         (x: 10.0, y: 45.0), (x: 10.1, y: 45.0), (x: 10.1, y: 45.1), (x: 10.0, y: 45.1)
+//!     ]]),
+//!     not_before_ms: 0,
+//!     not_after_ms: 2_000_000_000_000,
+//!     min_interval_ms: 1_000,
+//!     max_interval_ms: 10_000,
+//!     max_speed_mmps: 10_000,
+//!     min_points: 2,
+//!     min_distance_m: 10,
+//!     min_inside_bp: 10_000,
+//!     grid_bits: 26,
+//!     region_shift: 6,
+//! })
+//! .unwrap();
+//! let trace = [
+//!     Point::from_degrees(45.05, 10.05, 1_500_000_000_000).unwrap(),
+//!     Point::from_degrees(45.0501, 10.05, 1_500_000_005_000).unwrap(), // ≈ 11 m north, 5 s later
+//! ];
+//! let eval = evaluate(&policy, &trace);
+//! assert!(eval.qualifies());
+//! assert_eq!(eval.claims.points, 2);
+//! assert_eq!(eval.claims.distance_m, 11);
+//! assert_eq!(eval.claims.duration_s, 5);
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(rust_2018_idioms)]
+
+pub mod encode;
+pub mod merkle;
+pub mod policy;
+pub mod poseidon;
+pub mod projection;
+pub mod region;
+pub mod rules;

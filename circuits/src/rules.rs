@@ -1,0 +1,469 @@
+//! The native rule engine: the executable specification of the statement, in the integer
+//! arithmetic the circuit uses.
+//!
+//! For a trace `p_0 … p_{n-1}` and step `i` (from `p_{i-1}` to `p_i`, `i ≥ 1`):
+//!
+//! | rule | condition |
+//! |---|---|
+//! | `grid` | every point lies in the frame box: `0 ≤ x, y < 2^grid_bits` |
+//! | `region` | `inside · 10000 ≥ min_inside_bp · n`, `inside` = points whose cell lies in a piece |
+//! | `window` | `not_before ≤ t_i ≤ not_after` |
+//! | `increasing` | `dt_i = t_i - t_{i-1} > 0` |
+//! | `interval` | `min_interval ≤ dt_i ≤ max_interval` |
+//! | `speed` | `D_i^2 ≤ speed_v2 · dt_i^2`, `D_i^2 = (kx·dx)^2 + (ky·dy)^2` |
+//! | `min_points` | `n ≥ min_points` |
+//! | `min_distance` | `distance_m ≥ min_distance_m` |
+//!
+//! Claims: `points = n`, `distance_m = floor(Σ d_i / 2^20)` with `d_i = floor(sqrt(D_i^2))`
+//! (a lower bound of the path length, see [`crate::projection`]), and
+//! `duration_s = floor((t_{n-1} - t_0) / 1000)`.
+
+use crate::encode::{Point, RelPoint};
+use crate::policy::{Policy, BASIS_POINTS};
+use crate::projection::{step_length, DISTANCE_FRAC_BITS};
+use std::fmt;
+
+/// The rules, as named in reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Rule {
+    /// Points lie in the frame box.
+    Grid,
+    /// Enough points lie in the region.
+    Region,
+    /// Times lie in the window.
+    Window,
+    /// Times strictly increase.
+    Increasing,
+    /// Intervals lie within bounds.
+    Interval,
+    /// Speed between consecutive points is within the limit.
+    Speed,
+    /// Enough points.
+    MinPoints,
+    /// Long enough.
+    MinDistance,
+}
+
+impl Rule {
+    /// All rules, in report order.
+    pub const ALL: [Rule; 8] = [
+        Rule::Grid,
+        Rule::Region,
+        Rule::Window,
+        Rule::Increasing,
+        Rule::Interval,
+        Rule::Speed,
+        Rule::MinPoints,
+        Rule::MinDistance,
+    ];
+
+    /// The snake_case name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Grid => "grid",
+            Rule::Region => "region",
+            Rule::Window => "window",
+            Rule::Increasing => "increasing",
+            Rule::Interval => "interval",
+            Rule::Speed => "speed",
+            Rule::MinPoints => "min_points",
+            Rule::MinDistance => "min_distance",
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One broken rule. Point indices are 0-based positions in the trace; for step rules the index
+/// is the later point of the step.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Violation {
+    /// The point is too far from the region to be encoded in the frame.
+    OutsideGrid {
+        /// Point index.
+        point: usize,
+    },
+    /// The point is outside the region (listed when the inside share is too small).
+    OutsideRegion {
+        /// Point index.
+        point: usize,
+    },
+    /// Too small a share of points inside the region.
+    InsideShare {
+        /// Points inside.
+        inside: u64,
+        /// All points.
+        points: u64,
+        /// Required share, basis points.
+        required_bp: u16,
+    },
+    /// Before `not_before`.
+    BeforeWindow {
+        /// Point index.
+        point: usize,
+        /// How much too early, ms.
+        early_ms: u64,
+    },
+    /// After `not_after`.
+    AfterWindow {
+        /// Point index.
+        point: usize,
+        /// How much too late, ms.
+        late_ms: u64,
+    },
+    /// Time equal to or before the previous point's.
+    NotIncreasing {
+        /// Point index.
+        point: usize,
+        /// `t_i - t_{i-1}` (≤ 0), ms.
+        dt_ms: i64,
+    },
+    /// Interval shorter than `min_interval`.
+    IntervalTooShort {
+        /// Point index.
+        point: usize,
+        /// Interval, ms.
+        dt_ms: i64,
+        /// Bound, ms.
+        min_ms: u64,
+    },
+    /// Interval longer than `max_interval`.
+    IntervalTooLong {
+        /// Point index.
+        point: usize,
+        /// Interval, ms.
+        dt_ms: i64,
+        /// Bound, ms.
+        max_ms: u64,
+    },
+    /// Faster than the limit.
+    TooFast {
+        /// Point index.
+        point: usize,
+        /// Speed over the step (projected), mm/s, rounded down.
+        speed_mmps: u64,
+        /// Limit, mm/s.
+        limit_mmps: u64,
+    },
+    /// Fewer points than required.
+    TooFewPoints {
+        /// Points in the trace.
+        points: u64,
+        /// Required.
+        min: u64,
+    },
+    /// Shorter than required.
+    TooShort {
+        /// Distance (lower bound), metres.
+        distance_m: u64,
+        /// Required, metres.
+        min_m: u64,
+    },
+}
+
+impl Violation {
+    /// The rule this violates.
+    pub fn rule(&self) -> Rule {
+        match self {
+            Violation::OutsideGrid { .. } => Rule::Grid,
+            Violation::OutsideRegion { .. } | Violation::InsideShare { .. } => Rule::Region,
+            Violation::BeforeWindow { .. } | Violation::AfterWindow { .. } => Rule::Window,
+            Violation::NotIncreasing { .. } => Rule::Increasing,
+            Violation::IntervalTooShort { .. } | Violation::IntervalTooLong { .. } => {
+                Rule::Interval
+            }
+            Violation::TooFast { .. } => Rule::Speed,
+            Violation::TooFewPoints { .. } => Rule::MinPoints,
+            Violation::TooShort { .. } => Rule::MinDistance,
+        }
+    }
+
+    /// The point it concerns, if it concerns one.
+    pub fn point(&self) -> Option<usize> {
+        match *self {
+            Violation::OutsideGrid { point }
+            | Violation::OutsideRegion { point }
+            | Violation::BeforeWindow { point, .. }
+            | Violation::AfterWindow { point, .. }
+            | Violation::NotIncreasing { point, .. }
+            | Violation::IntervalTooShort { point, .. }
+            | Violation::IntervalTooLong { point, .. }
+            | Violation::TooFast { point, .. } => Some(point),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Violation::OutsideGrid { point } => {
+                write!(f, "point {point} is too far from the region to be encoded")
+            }
+            Violation::OutsideRegion { point } => write!(f, "point {point} is outside the region"),
+            Violation::InsideShare {
+                inside,
+                points,
+                required_bp,
+            } => write!(
+                f,
+                "{inside} of {points} points inside the region, {:.2} % required",
+                f64::from(*required_bp) / 100.0
+            ),
+            Violation::BeforeWindow { point, early_ms } => write!(
+                f,
+                "point {point} is {:.3} s before not_before",
+                *early_ms as f64 / 1000.0
+            ),
+            Violation::AfterWindow { point, late_ms } => write!(
+                f,
+                "point {point} is {:.3} s after not_after",
+                *late_ms as f64 / 1000.0
+            ),
+            Violation::NotIncreasing { point, dt_ms } => write!(
+                f,
+                "point {point} is not later than point {} (dt = {dt_ms} ms)",
+                point.saturating_sub(1)
+            ),
+            Violation::IntervalTooShort {
+                point,
+                dt_ms,
+                min_ms,
+            } => write!(
+                f,
+                "interval before point {point} is {dt_ms} ms, shorter than {min_ms} ms"
+            ),
+            Violation::IntervalTooLong {
+                point,
+                dt_ms,
+                max_ms,
+            } => write!(
+                f,
+                "interval before point {point} is {dt_ms} ms, longer than {max_ms} ms"
+            ),
+            Violation::TooFast {
+                point,
+                speed_mmps,
+                limit_mmps,
+            } => write!(
+                f,
+                "step to point {point} at {:.2} m/s exceeds {:.2} m/s",
+                *speed_mmps as f64 / 1000.0,
+                *limit_mmps as f64 / 1000.0
+            ),
+            Violation::TooFewPoints { points, min } => {
+                write!(f, "{points} points, at least {min} required")
+            }
+            Violation::TooShort { distance_m, min_m } => {
+                write!(f, "distance {distance_m} m, at least {min_m} m required")
+            }
+        }
+    }
+}
+
+/// What a qualifying trace reveals.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Claims {
+    /// Number of points.
+    pub points: u64,
+    /// Path length lower bound, metres.
+    pub distance_m: u64,
+    /// Last minus first timestamp, whole seconds.
+    pub duration_s: u64,
+}
+
+/// Per-point values the circuit's witness is built from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct PointEval {
+    /// Frame-relative coordinates, `None` outside the frame box.
+    pub rel: Option<RelPoint>,
+    /// Index of the first piece containing the point, `None` outside the region.
+    pub piece: Option<u32>,
+}
+
+impl fmt::Debug for PointEval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PointEval").finish_non_exhaustive()
+    }
+}
+
+/// Per-step values (step `i` ends at point `i`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct StepEval {
+    /// `t_i - t_{i-1}`, ms.
+    pub dt_ms: i64,
+    /// `D_i^2`.
+    pub d2: u128,
+    /// `floor(sqrt(D_i^2))`, distance units.
+    pub d: u64,
+}
+
+impl fmt::Debug for StepEval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StepEval").finish_non_exhaustive()
+    }
+}
+
+/// The full result of evaluating a trace against a policy.
+#[derive(Clone, Debug)]
+pub struct Evaluation {
+    /// One entry per point.
+    pub points: Vec<PointEval>,
+    /// One entry per step (`points.len() - 1` entries).
+    pub steps: Vec<StepEval>,
+    /// Claims the trace would reveal.
+    pub claims: Claims,
+    /// Points inside the region.
+    pub inside: u64,
+    /// Sum of step lengths, distance units.
+    pub distance_units: u128,
+    /// Every broken rule.
+    pub violations: Vec<Violation>,
+}
+
+impl Evaluation {
+    /// True when no rule is broken.
+    pub fn qualifies(&self) -> bool {
+        self.violations.is_empty()
+    }
+
+    /// The broken rules, each once, in report order.
+    pub fn broken_rules(&self) -> Vec<Rule> {
+        let mut r: Vec<Rule> = self.violations.iter().map(Violation::rule).collect();
+        r.sort();
+        r.dedup();
+        r
+    }
+}
+
+/// Evaluates every rule on `points` (which must be non-empty for claims to be meaningful).
+pub fn evaluate(policy: &Policy, points: &[Point]) -> Evaluation {
+    let p = policy.params();
+    let frame = p.frame;
+    let proj = p.projection;
+    let mut violations = Vec::new();
+
+    // Per point: frame, region, window.
+    let mut evals = Vec::with_capacity(points.len());
+    let mut inside = 0u64;
+    for (i, pt) in points.iter().enumerate() {
+        let rel = frame.relative(pt);
+        let piece = rel
+            .and_then(|r| policy.region().locate(r))
+            .map(|k| k as u32);
+        if rel.is_none() {
+            violations.push(Violation::OutsideGrid { point: i });
+        }
+        inside += u64::from(piece.is_some());
+        if pt.t_ms < p.not_before_ms {
+            violations.push(Violation::BeforeWindow {
+                point: i,
+                early_ms: p.not_before_ms - pt.t_ms,
+            });
+        } else if pt.t_ms > p.not_after_ms {
+            violations.push(Violation::AfterWindow {
+                point: i,
+                late_ms: pt.t_ms - p.not_after_ms,
+            });
+        }
+        evals.push(PointEval { rel, piece });
+    }
+    let n = points.len() as u64;
+    // inside / n >= bp / 10000, without division.
+    if u128::from(inside) * u128::from(BASIS_POINTS) < u128::from(p.min_inside_bp) * u128::from(n) {
+        violations.extend(
+            evals
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.rel.is_some() && e.piece.is_none())
+                .map(|(point, _)| Violation::OutsideRegion { point }),
+        );
+        violations.push(Violation::InsideShare {
+            inside,
+            points: n,
+            required_bp: p.min_inside_bp,
+        });
+    }
+
+    // Per step: order, interval, speed, length.
+    let mut steps = Vec::with_capacity(points.len().saturating_sub(1));
+    let mut distance_units: u128 = 0;
+    for (i, w) in points.windows(2).enumerate() {
+        let point = i + 1;
+        let dt = w[1].t_ms as i64 - w[0].t_ms as i64;
+        let dx = i64::from(w[1].lon_e7) - i64::from(w[0].lon_e7);
+        let dy = i64::from(w[1].lat_e7) - i64::from(w[0].lat_e7);
+        let d2 = proj.step_d2(dx, dy);
+        let d = step_length(d2);
+        distance_units += u128::from(d);
+        if dt <= 0 {
+            violations.push(Violation::NotIncreasing { point, dt_ms: dt });
+        } else {
+            let dtu = dt as u64;
+            if dtu < p.min_interval_ms {
+                violations.push(Violation::IntervalTooShort {
+                    point,
+                    dt_ms: dt,
+                    min_ms: p.min_interval_ms,
+                });
+            } else if dtu > p.max_interval_ms {
+                violations.push(Violation::IntervalTooLong {
+                    point,
+                    dt_ms: dt,
+                    max_ms: p.max_interval_ms,
+                });
+            }
+            let dt2 = u128::from(dtu) * u128::from(dtu);
+            if d2 > u128::from(p.speed_v2).saturating_mul(dt2) {
+                // d [2^-20 m] / dt [ms] in mm/s = d · 10^6 / (2^20 · dt).
+                let speed_mmps = (u128::from(d) * 1_000_000
+                    / (u128::from(dtu) << DISTANCE_FRAC_BITS))
+                    .min(u128::from(u64::MAX)) as u64;
+                violations.push(Violation::TooFast {
+                    point,
+                    speed_mmps,
+                    limit_mmps: p.max_speed_mmps,
+                });
+            }
+        }
+        steps.push(StepEval { dt_ms: dt, d2, d });
+    }
+
+    let claims = Claims {
+        points: n,
+        distance_m: (distance_units >> DISTANCE_FRAC_BITS).min(u128::from(u64::MAX)) as u64,
+        duration_s: match (points.first(), points.last()) {
+            (Some(a), Some(b)) if b.t_ms >= a.t_ms => (b.t_ms - a.t_ms) / 1000,
+            _ => 0,
+        },
+    };
+    if n < p.min_points {
+        violations.push(Violation::TooFewPoints {
+            points: n,
+            min: p.min_points,
+        });
+    }
+    if claims.distance_m < p.min_distance_m {
+        violations.push(Violation::TooShort {
+            distance_m: claims.distance_m,
+            min_m: p.min_distance_m,
+        });
+    }
+    violations.sort_by_key(|v| (v.rule(), v.point()));
+    Evaluation {
+        points: evals,
+        steps,
+        claims,
+        inside,
+        distance_units,
+        violations,
+    }
+}
