@@ -1,1 +1,12 @@
-//! placeholder
+//! zkcontrib prover library.
+//!
+//! The contributor side of zkcontrib, following the flow of data: [`ingest`] reads a trace file,
+//! [`policy_file`] reads and encodes a policy, the native rules of `zkcontrib-circuits` evaluate
+//! the trace, and [`report`] / [`picture`] explain the result.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(rust_2018_idioms)]
+
+pub mod picture;
+pub mod policy_file;
+pub mod report;
