@@ -457,7 +457,7 @@ pub fn evaluate(policy: &Policy, points: &[Point]) -> Evaluation {
             min_m: p.min_distance_m,
         });
     }
-    violations.sort_by_key(|v| (v.rule(), v.point()));
+    violations.sort_by_key(|v| (v.rule(), v.point().unwrap_or(usize::MAX)));
     Evaluation {
         points: evals,
         steps,

@@ -1,1 +1,132 @@
-//! placeholder
+//! # zkcontrib-verifier
+//!
+//! What a validator node links in to judge zkcontrib contributions. It depends on nothing it
+//! does not run: no geometry, no trace parsing, no constraint code.
+//!
+//! This release checks the revealed claims of a contribution against the thresholds a network
+//! registered for a policy — the check the verifier repeats itself rather than trusting the
+//! prover's. Proof and bundle verification build on it.
+//!
+//! ```
+//! use zkcontrib_verifier::{Claims, ClaimsRejected, Thresholds};
+//!
+//! let t = Thresholds { min_points: 100, min_distance_m: 1_000 };
+//! let ok = Claims { points: 988, distance_m: 12_780, duration_s: 6_000 };
+//! assert_eq!(t.check(&ok), Ok(()));
+//! let short = Claims { distance_m: 999, ..ok };
+//! assert_eq!(
+//!     t.check(&short),
+//!     Err(ClaimsRejected::TooShort { distance_m: 999, min_m: 1_000 })
+//! );
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(rust_2018_idioms)]
+
+/// The values a contribution reveals.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claims {
+    /// Number of trace points.
+    pub points: u64,
+    /// Lower bound of the path length, metres.
+    pub distance_m: u64,
+    /// Last minus first timestamp, whole seconds.
+    pub duration_s: u64,
+}
+
+/// The minimums a network accepts for one policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Thresholds {
+    /// Fewest points.
+    pub min_points: u64,
+    /// Shortest distance, metres.
+    pub min_distance_m: u64,
+}
+
+/// Why claims fall short of a policy's thresholds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClaimsRejected {
+    /// Fewer points than the policy requires.
+    #[error("{points} points claimed, the policy requires at least {min}")]
+    TooFewPoints {
+        /// Claimed.
+        points: u64,
+        /// Required.
+        min: u64,
+    },
+    /// Shorter than the policy requires.
+    #[error("{distance_m} m claimed, the policy requires at least {min_m} m")]
+    TooShort {
+        /// Claimed.
+        distance_m: u64,
+        /// Required.
+        min_m: u64,
+    },
+}
+
+impl Thresholds {
+    /// Checks claims against the thresholds; the first shortfall is reported.
+    pub fn check(&self, c: &Claims) -> Result<(), ClaimsRejected> {
+        if c.points < self.min_points {
+            return Err(ClaimsRejected::TooFewPoints {
+                points: c.points,
+                min: self.min_points,
+            });
+        }
+        if c.distance_m < self.min_distance_m {
+            return Err(ClaimsRejected::TooShort {
+                distance_m: c.distance_m,
+                min_m: self.min_distance_m,
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_on_both_sides_of_the_boundary() {
+        let t = Thresholds {
+            min_points: 10,
+            min_distance_m: 500,
+        };
+        let at = Claims {
+            points: 10,
+            distance_m: 500,
+            duration_s: 0,
+        };
+        assert_eq!(t.check(&at), Ok(()));
+        assert!(matches!(
+            t.check(&Claims { points: 9, ..at }),
+            Err(ClaimsRejected::TooFewPoints { points: 9, min: 10 })
+        ));
+        assert!(matches!(
+            t.check(&Claims {
+                distance_m: 499,
+                ..at
+            }),
+            Err(ClaimsRejected::TooShort { .. })
+        ));
+    }
+
+    #[test]
+    fn claims_json_is_strict() {
+        let c: Claims =
+            serde_json::from_str(r#"{"points":1,"distance_m":2,"duration_s":3}"#).unwrap();
+        assert_eq!(c.duration_s, 3);
+        assert!(serde_json::from_str::<Claims>(
+            r#"{"points":1,"distance_m":2,"duration_s":3,"bonus":1}"#
+        )
+        .is_err());
+        assert!(
+            serde_json::from_str::<Claims>(r#"{"points":-1,"distance_m":2,"duration_s":3}"#)
+                .is_err()
+        );
+    }
+}
