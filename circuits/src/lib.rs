@@ -47,3 +47,6 @@ pub mod poseidon;
 pub mod projection;
 pub mod region;
 pub mod rules;
+pub mod shape;
+pub mod statement;
+pub mod witness;

@@ -475,6 +475,20 @@ impl Region {
             })
     }
 
+    /// Every piece containing the point's cell (a cell on a shared edge lies in several).
+    pub fn containing(&self, r: RelPoint) -> Vec<usize> {
+        let p = self.frame.cell(r);
+        self.pieces
+            .iter()
+            .zip(&self.bboxes)
+            .enumerate()
+            .filter(|(_, (t, (lo, hi)))| {
+                p.0 >= lo.0 && p.0 <= hi.0 && p.1 >= lo.1 && p.1 <= hi.1 && t.contains(p)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     /// Merkle tree over the pieces' leaves.
     pub fn merkle_tree(&self) -> MerkleTree {
         MerkleTree::new(self.pieces.iter().map(Triangle::leaf).collect())

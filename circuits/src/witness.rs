@@ -1,0 +1,181 @@
+//! Splitting a qualifying trace into chunks for a shape: which points each chunk holds, which
+//! region pieces it opens, and the chain states between chunks.
+//!
+//! Every chunk but the last is full (`shape.points` points), so chunk boundaries — and with
+//! them the absorbed groups — are fixed by the trace alone.
+
+use crate::encode::Point;
+use crate::policy::{Policy, BASIS_POINTS};
+use crate::rules::Evaluation;
+use crate::shape::{Shape, ShapeMismatch};
+use crate::statement::{absorb_group, ChainState, POINTS_PER_GROUP};
+use ark_bn254::Fr;
+use std::collections::BTreeMap;
+
+/// One chunk's plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChunkPlan {
+    /// Index of the chunk's first point in the trace.
+    pub start: usize,
+    /// Number of (active) points.
+    pub len: usize,
+    /// Region pieces opened by the chunk (indices into the policy's pieces), at most
+    /// `shape.pieces`.
+    pub pieces: Vec<usize>,
+    /// Per point: the index into `pieces` of the piece it is shown to lie in, or `None` when it
+    /// is not counted as inside.
+    pub assign: Vec<Option<usize>>,
+}
+
+/// Why a trace cannot be planned.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanError {
+    /// No points.
+    #[error("the trace has no points")]
+    Empty,
+    /// The trace breaks a rule (the native check says which).
+    #[error("the trace does not qualify: {0} rule violation(s)")]
+    NotQualifying(usize),
+    /// The policy does not fit the shape.
+    #[error(transparent)]
+    Shape(#[from] ShapeMismatch),
+    /// A chunk's points are spread over more region pieces than the shape opens.
+    #[error("points {first}..{last} lie in {needed} region pieces, shape `{shape}` opens {max} per chunk; use a shape with more pieces or a coarser region")]
+    TooManyPieces {
+        /// Shape name.
+        shape: &'static str,
+        /// First point of the chunk.
+        first: usize,
+        /// Last point of the chunk.
+        last: usize,
+        /// Pieces needed.
+        needed: usize,
+        /// Pieces available.
+        max: usize,
+    },
+}
+
+/// Plans the chunks of a qualifying trace.
+pub fn plan(
+    policy: &Policy,
+    shape: &Shape,
+    points: &[Point],
+    eval: &Evaluation,
+) -> Result<Vec<ChunkPlan>, PlanError> {
+    if points.is_empty() {
+        return Err(PlanError::Empty);
+    }
+    if !eval.qualifies() {
+        return Err(PlanError::NotQualifying(eval.violations.len()));
+    }
+    shape.check_policy(policy)?;
+    let n = points.len() as u64;
+    // Inside points that may be left uncounted without breaking the inside share.
+    let required = (u128::from(policy.params().min_inside_bp) * u128::from(n))
+        .div_ceil(u128::from(BASIS_POINTS)) as u64;
+    let mut slack = eval.inside.saturating_sub(required);
+    let mut plans = Vec::new();
+    for (k, chunk) in points.chunks(shape.points).enumerate() {
+        let start = k * shape.points;
+        let candidates: Vec<Vec<usize>> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, _)| match eval.points[start + i].rel {
+                Some(r) if eval.points[start + i].piece.is_some() => policy.region().containing(r),
+                _ => Vec::new(),
+            })
+            .collect();
+        // Greedy cover: repeatedly open the piece that covers most uncovered points.
+        let mut chosen: Vec<usize> = Vec::new();
+        let mut assign: Vec<Option<usize>> = vec![None; chunk.len()];
+        loop {
+            let mut count: BTreeMap<usize, usize> = BTreeMap::new();
+            for (i, c) in candidates.iter().enumerate() {
+                if assign[i].is_none() {
+                    for &p in c {
+                        *count.entry(p).or_default() += 1;
+                    }
+                }
+            }
+            let Some((&best, _)) = count
+                .iter()
+                .max_by_key(|(p, c)| (**c, std::cmp::Reverse(**p)))
+            else {
+                break;
+            };
+            if chosen.len() == shape.pieces {
+                // Out of slots: leave the rest uncounted if the share allows it.
+                let uncovered = candidates
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, c)| assign[*i].is_none() && !c.is_empty())
+                    .count() as u64;
+                if uncovered <= slack {
+                    slack -= uncovered;
+                    break;
+                }
+                let mut all: Vec<usize> = candidates.iter().flatten().copied().collect();
+                all.sort_unstable();
+                all.dedup();
+                return Err(PlanError::TooManyPieces {
+                    shape: shape.name,
+                    first: start,
+                    last: start + chunk.len() - 1,
+                    needed: all.len().min(chosen.len() + count.len()),
+                    max: shape.pieces,
+                });
+            }
+            let slot = chosen.len();
+            chosen.push(best);
+            for (i, c) in candidates.iter().enumerate() {
+                if assign[i].is_none() && c.contains(&best) {
+                    assign[i] = Some(slot);
+                }
+            }
+        }
+        plans.push(ChunkPlan {
+            start,
+            len: chunk.len(),
+            pieces: chosen,
+            assign,
+        });
+    }
+    Ok(plans)
+}
+
+/// The chain states around every chunk: `states[k]` before chunk `k`, `states[k+1]` after.
+pub fn chain_states(
+    policy: &Policy,
+    points: &[Point],
+    eval: &Evaluation,
+    plans: &[ChunkPlan],
+    blinding: Fr,
+) -> Vec<ChainState> {
+    let frame = policy.params().frame;
+    let mut s = ChainState::genesis(blinding);
+    let mut out = vec![s];
+    for plan in plans {
+        let chunk = &points[plan.start..plan.start + plan.len];
+        for g in chunk.chunks(POINTS_PER_GROUP) {
+            s.acc = absorb_group(s.acc, g);
+        }
+        for i in plan.start..plan.start + plan.len {
+            if i > 0 {
+                s.distance_units += u128::from(eval.steps[i - 1].d);
+            }
+        }
+        if plan.start == 0 {
+            s.first_t = points[0].t_ms;
+        }
+        let last = &points[plan.start + plan.len - 1];
+        let rel = frame.relative(last);
+        s.last_x = rel.map(|r| u64::from(r.x)).unwrap_or(0);
+        s.last_y = rel.map(|r| u64::from(r.y)).unwrap_or(0);
+        s.last_t = last.t_ms;
+        s.points += plan.len as u64;
+        s.inside += plan.assign.iter().filter(|a| a.is_some()).count() as u64;
+        out.push(s);
+    }
+    out
+}
