@@ -41,10 +41,13 @@
 #![warn(rust_2018_idioms)]
 
 pub mod encode;
+#[cfg(feature = "r1cs")]
+pub mod gadgets;
 pub mod merkle;
 pub mod policy;
 pub mod poseidon;
 pub mod projection;
+pub mod range;
 pub mod region;
 pub mod rules;
 pub mod shape;

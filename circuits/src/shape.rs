@@ -17,6 +17,8 @@ pub struct Shape {
     pub depth: u32,
     /// Frame bits: the policy's `grid_bits` must equal this.
     pub grid_bits: u8,
+    /// Membership cell shift: the policy's `region_shift` must equal this.
+    pub region_shift: u8,
     /// `max_interval - min_interval < 2^interval_bits`.
     pub interval_bits: u32,
     /// Legal steps are shorter than `2^step_bits` distance units (`2^(step_bits-20)` m).
@@ -32,6 +34,7 @@ pub const TEST: Shape = Shape {
     pieces: 2,
     depth: 8,
     grid_bits: 26,
+    region_shift: 6,
     interval_bits: 16,
     step_bits: 28,
     area_bits: 40,
@@ -45,6 +48,7 @@ pub const COUNTY: Shape = Shape {
     pieces: 4,
     depth: 12,
     grid_bits: 26,
+    region_shift: 6,
     interval_bits: 16,
     step_bits: 28,
     area_bits: 36,
@@ -65,6 +69,16 @@ pub enum ShapeMismatch {
     /// Frame size differs.
     #[error("the policy's grid_bits is {policy}, shape `{shape}` needs {needed}")]
     GridBits {
+        /// Shape name.
+        shape: &'static str,
+        /// Policy value.
+        policy: u8,
+        /// Shape value.
+        needed: u8,
+    },
+    /// Membership cell differs.
+    #[error("the policy's region_shift is {policy}, shape `{shape}` needs {needed}")]
+    RegionShift {
         /// Shape name.
         shape: &'static str,
         /// Policy value.
@@ -123,6 +137,13 @@ impl Shape {
                 shape: self.name,
                 policy: p.frame.grid_bits,
                 needed: self.grid_bits,
+            });
+        }
+        if p.frame.region_shift != self.region_shift {
+            return Err(ShapeMismatch::RegionShift {
+                shape: self.name,
+                policy: p.frame.region_shift,
+                needed: self.region_shift,
             });
         }
         if p.region_depth > self.depth {

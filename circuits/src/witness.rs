@@ -179,3 +179,169 @@ pub fn chain_states(
     }
     out
 }
+
+/// One point slot of a chunk, as the circuit sees it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    /// Frame-relative x.
+    pub x: u64,
+    /// Frame-relative y.
+    pub y: u64,
+    /// Time, ms.
+    pub t: u64,
+    /// A trace point (true) or padding after the trace's end (false).
+    pub active: bool,
+    /// Working-set slot of the piece the point is shown in, if counted inside.
+    pub piece: Option<usize>,
+    /// Length of the step ending here, `floor(sqrt(D^2))`, 2^-20 m.
+    pub d: u64,
+}
+
+impl std::fmt::Debug for Slot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Slot").finish_non_exhaustive()
+    }
+}
+
+/// A working-set piece and its authentication path (siblings padded to the shape's depth).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PieceWitness {
+    /// The piece.
+    pub triangle: crate::region::Triangle,
+    /// Leaf index.
+    pub index: u64,
+    /// Siblings, leaf level first; `shape.depth` entries (zeros past the policy's depth).
+    pub siblings: Vec<Fr>,
+}
+
+/// Everything one chunk proof needs: its public inputs and its private witness.
+#[derive(Clone)]
+pub struct ChunkWitness {
+    /// The public inputs.
+    pub public: crate::statement::PublicInputs,
+    /// The twelve hashed policy parameters ([`crate::policy::params_fields`]).
+    pub params: [Fr; 12],
+    /// Projection factor x.
+    pub kx: u64,
+    /// Projection factor y.
+    pub ky: u64,
+    /// Region Merkle root.
+    pub region_root: Fr,
+    /// Region Merkle depth.
+    pub region_depth: u32,
+    /// State before the chunk.
+    pub state_in: ChainState,
+    /// State after the chunk (its hash is public unless this is the last chunk).
+    pub state_out: ChainState,
+    /// `shape.points` slots.
+    pub slots: Vec<Slot>,
+    /// `shape.pieces` working-set pieces.
+    pub pieces: Vec<PieceWitness>,
+}
+
+impl std::fmt::Debug for ChunkWitness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChunkWitness")
+            .field("public", &self.public)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds the witnesses of every chunk of a qualifying trace.
+#[allow(clippy::too_many_arguments)]
+pub fn chunk_witnesses(
+    policy: &Policy,
+    shape: &Shape,
+    points: &[Point],
+    eval: &Evaluation,
+    plans: &[ChunkPlan],
+    blinding: Fr,
+    submitter: Fr,
+) -> Vec<ChunkWitness> {
+    use crate::statement::{commitment, contribution_id, PublicInputs};
+    let p = policy.params();
+    let frame = p.frame;
+    let states = chain_states(policy, points, eval, plans, blinding);
+    let tree = policy.tree();
+    let piece_witness = |i: usize| {
+        let path = tree.path(i).expect("piece index within the tree");
+        let mut siblings = path.siblings.clone();
+        siblings.resize(shape.depth as usize, Fr::from(0u64));
+        PieceWitness {
+            triangle: policy.region().pieces()[i],
+            index: path.index,
+            siblings,
+        }
+    };
+    let total = states.last().copied().unwrap_or_default();
+    let id = contribution_id(total.acc, total.points);
+    let last_k = plans.len().saturating_sub(1);
+    plans
+        .iter()
+        .enumerate()
+        .map(|(k, plan)| {
+            let is_last = k == last_k;
+            let mut slots = Vec::with_capacity(shape.points);
+            for j in 0..plan.len {
+                let i = plan.start + j;
+                let rel = eval.points[i].rel.expect("a qualifying trace lies in the frame");
+                slots.push(Slot {
+                    x: u64::from(rel.x),
+                    y: u64::from(rel.y),
+                    t: points[i].t_ms,
+                    active: true,
+                    piece: plan.assign[j],
+                    d: if i == 0 { 0 } else { eval.steps[i - 1].d },
+                });
+            }
+            // Padding: stand still, one minimum interval at a time.
+            while slots.len() < shape.points {
+                let prev = slots[slots.len() - 1];
+                slots.push(Slot {
+                    t: prev.t + p.min_interval_ms,
+                    active: false,
+                    piece: None,
+                    d: 0,
+                    ..prev
+                });
+            }
+            let mut pieces: Vec<PieceWitness> =
+                plan.pieces.iter().map(|&i| piece_witness(i)).collect();
+            while pieces.len() < shape.pieces {
+                pieces.push(piece_witness(plan.pieces.first().copied().unwrap_or(0)));
+            }
+            let out = states[k + 1];
+            let claims = eval.claims;
+            let public = PublicInputs {
+                policy_id: policy.id(),
+                submitter,
+                state_in: states[k].hash(),
+                state_out: if is_last { Fr::from(0u64) } else { out.hash() },
+                is_first: k == 0,
+                is_last,
+                claimed_points: if is_last { claims.points } else { 0 },
+                claimed_distance_m: if is_last { claims.distance_m } else { 0 },
+                claimed_duration_s: if is_last { claims.duration_s } else { 0 },
+                commitment: if is_last {
+                    commitment(id, blinding)
+                } else {
+                    Fr::from(0u64)
+                },
+                contribution_id: if is_last { id } else { Fr::from(0u64) },
+            };
+            let _ = frame;
+            ChunkWitness {
+                public,
+                params: crate::policy::params_fields(p),
+                kx: u64::from(p.projection.kx),
+                ky: u64::from(p.projection.ky),
+                region_root: tree.root(),
+                region_depth: tree.depth(),
+                state_in: states[k],
+                state_out: out,
+                slots,
+                pieces,
+            }
+        })
+        .collect()
+}
