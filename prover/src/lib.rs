@@ -1,1 +1,4 @@
-//! placeholder
+//! zkcontrib prover library.
+#![deny(missing_docs)]
+
+pub mod ingest;
