@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms)]
 
+pub mod ingest;
 pub mod picture;
 pub mod policy_file;
 pub mod report;

@@ -1,1 +1,161 @@
-fn main() {}
+//! The `zkcontrib` command-line tool.
+//!
+//! Exit codes: 0 success (the trace qualifies), 1 rejected (rules broken), 2 bad input or usage.
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use zkcontrib_circuits::encode::Point;
+use zkcontrib_circuits::rules::evaluate;
+use zkcontrib_prover::{ingest, picture, policy_file, report::CheckReport};
+
+#[derive(Parser)]
+#[command(name = "zkcontrib", version, about = "Prove that a data contribution meets a DePIN network's quality rules without revealing it")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Check a trace against a policy (natively, no proof): claims and every broken rule.
+    Check {
+        /// Trace file: GPX 1.0/1.1, CSV (time,lat,lon[,hdop,sats]) or GeoJSON.
+        #[arg(long)]
+        trace: PathBuf,
+        /// Policy file (TOML or JSON).
+        #[arg(long)]
+        policy: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Also draw the region, the trace and the violating points into this SVG file.
+        #[arg(long, value_name = "OUT")]
+        svg: Option<PathBuf>,
+    },
+    /// Show a policy's canonical (integer) form and its policy_id.
+    Policy {
+        /// Policy file (TOML or JSON).
+        #[arg(long)]
+        policy: PathBuf,
+        /// Print the canonical form as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// An error that means "bad input" (exit 2), as opposed to a rejected trace (exit 1).
+struct BadInput(anyhow::Error);
+
+impl<E: Into<anyhow::Error>> From<E> for BadInput {
+    fn from(e: E) -> Self {
+        BadInput(e.into())
+    }
+}
+
+fn load_points(path: &Path) -> Result<Vec<Point>> {
+    let trace = ingest::read_trace(path)?;
+    trace
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            Point::from_degrees(p.lat, p.lon, p.time_ms)
+                .with_context(|| format!("{}: point {i}", path.display()))
+        })
+        .collect()
+}
+
+fn run(cli: Cli) -> Result<ExitCode, BadInput> {
+    match cli.cmd {
+        Cmd::Check {
+            trace,
+            policy,
+            json,
+            svg,
+        } => {
+            let policy = policy_file::load_policy(&policy)?;
+            let points = load_points(&trace)?;
+            let eval = evaluate(&policy, &points);
+            let report = CheckReport::new(&trace.display().to_string(), &policy, &eval);
+            if json {
+                println!("{}", report.to_json());
+            } else {
+                print!("{}", report.to_text(&policy));
+            }
+            if let Some(out) = svg {
+                std::fs::write(&out, picture::render(&policy, &points, &eval))
+                    .with_context(|| format!("{}: cannot write the picture", out.display()))?;
+                if !json {
+                    println!("picture {}", out.display());
+                }
+            }
+            Ok(if eval.qualifies() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Cmd::Policy { policy, json } => {
+            let p = policy_file::load_policy(&policy)?;
+            let params = p.params();
+            if json {
+                let v = serde_json::json!({
+                    "name": p.name(),
+                    "policy_id": p.id_hex(),
+                    "params": params,
+                });
+                println!("{}", serde_json::to_string_pretty(&v).map_err(anyhow::Error::from)?);
+            } else {
+                println!("name          {}", p.name());
+                println!("policy_id     {}", p.id_hex());
+                println!("window        {} .. {} ms", params.not_before_ms, params.not_after_ms);
+                println!(
+                    "intervals     {} .. {} ms",
+                    params.min_interval_ms, params.max_interval_ms
+                );
+                println!(
+                    "speed         {} mm/s (speed_v2 = {})",
+                    params.max_speed_mmps, params.speed_v2
+                );
+                println!(
+                    "thresholds    {} points, {} m, {} bp inside",
+                    params.min_points, params.min_distance_m, params.min_inside_bp
+                );
+                println!(
+                    "frame         origin ({}, {}) e-7 deg, 2^{} units, cells 2^{}",
+                    params.frame.origin_lat_e7,
+                    params.frame.origin_lon_e7,
+                    params.frame.grid_bits,
+                    params.frame.region_shift
+                );
+                println!(
+                    "projection    kx = {}, ky = {} (2^-20 m per 1e-7 deg)",
+                    params.projection.kx, params.projection.ky
+                );
+                println!(
+                    "region        {} pieces, depth {}, root {}, half-plane bits {}",
+                    params.region_pieces,
+                    params.region_depth,
+                    params.region_root,
+                    p.region().piece_area_bits()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(BadInput(e)) => {
+            // One line: the cause chain joined, naming the file and point where known.
+            let msg: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            eprintln!("error: {}", msg.join(": "));
+            ExitCode::from(2)
+        }
+    }
+}
