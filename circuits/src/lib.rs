@@ -41,6 +41,8 @@
 #![warn(rust_2018_idioms)]
 
 pub mod encode;
+#[cfg(feature = "r1cs")]
+pub mod gadgets;
 pub mod merkle;
 pub mod policy;
 pub mod poseidon;
