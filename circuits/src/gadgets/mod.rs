@@ -4,4 +4,5 @@
 //! semantics, and is tested against it: `gadgets::poseidon` ↔ `crate::poseidon`,
 //! `gadgets::range` ↔ `crate::range`.
 
+pub mod poseidon;
 pub mod range;
