@@ -16,7 +16,9 @@ pub fn fits_bits(v: &Fr, n: u32) -> bool {
 /// The `n` low bits of `v`, little-endian (the witness of the range check).
 pub fn low_bits(v: &Fr, n: usize) -> Vec<bool> {
     let bits = v.into_bigint().to_bits_le();
-    (0..n).map(|i| bits.get(i).copied().unwrap_or(false)).collect()
+    (0..n)
+        .map(|i| bits.get(i).copied().unwrap_or(false))
+        .collect()
 }
 
 /// Field element of a signed integer (`p - |v|` for negative `v`).

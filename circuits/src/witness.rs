@@ -284,7 +284,9 @@ pub fn chunk_witnesses(
             let mut slots = Vec::with_capacity(shape.points);
             for j in 0..plan.len {
                 let i = plan.start + j;
-                let rel = eval.points[i].rel.expect("a qualifying trace lies in the frame");
+                let rel = eval.points[i]
+                    .rel
+                    .expect("a qualifying trace lies in the frame");
                 slots.push(Slot {
                     x: u64::from(rel.x),
                     y: u64::from(rel.y),

@@ -11,7 +11,11 @@ use zkcontrib_circuits::rules::evaluate;
 use zkcontrib_prover::{ingest, picture, policy_file, report::CheckReport};
 
 #[derive(Parser)]
-#[command(name = "zkcontrib", version, about = "Prove that a data contribution meets a DePIN network's quality rules without revealing it")]
+#[command(
+    name = "zkcontrib",
+    version,
+    about = "Prove that a data contribution meets a DePIN network's quality rules without revealing it"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -106,11 +110,17 @@ fn run(cli: Cli) -> Result<ExitCode, BadInput> {
                     "policy_id": p.id_hex(),
                     "params": params,
                 });
-                println!("{}", serde_json::to_string_pretty(&v).map_err(anyhow::Error::from)?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&v).map_err(anyhow::Error::from)?
+                );
             } else {
                 println!("name          {}", p.name());
                 println!("policy_id     {}", p.id_hex());
-                println!("window        {} .. {} ms", params.not_before_ms, params.not_after_ms);
+                println!(
+                    "window        {} .. {} ms",
+                    params.not_before_ms, params.not_after_ms
+                );
                 println!(
                     "intervals     {} .. {} ms",
                     params.min_interval_ms, params.max_interval_ms

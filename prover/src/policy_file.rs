@@ -171,7 +171,7 @@ fn parse_time(key: &'static str, t: &TimeField) -> Result<u64, PolicyFileErrorKi
 }
 
 fn seconds_to_ms(key: &'static str, v: f64) -> Result<u64, PolicyFileErrorKind> {
-    if !v.is_finite() || v < 0.0 || v > 4.0e9 {
+    if !v.is_finite() || !(0.0..=4.0e9).contains(&v) {
         return Err(PolicyFileErrorKind::Value {
             key,
             reason: format!("must be a non-negative number of seconds (got {v})"),

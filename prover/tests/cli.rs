@@ -74,8 +74,14 @@ fn santa_clara_run_qualifies_with_correct_claims() {
     assert_eq!(v["inside_points"], 988);
     let claimed = v["claims"]["distance_m"].as_f64().unwrap();
     let geodesic = geodesic_length("garmin-activity-santa-clara.gpx");
-    assert!(claimed <= geodesic, "a lower bound: {claimed} <= {geodesic}");
-    assert!(claimed >= 0.99 * geodesic, "within 1 %: {claimed} vs {geodesic}");
+    assert!(
+        claimed <= geodesic,
+        "a lower bound: {claimed} <= {geodesic}"
+    );
+    assert!(
+        claimed >= 0.99 * geodesic,
+        "within 1 %: {claimed} vs {geodesic}"
+    );
 }
 
 #[test]
@@ -112,7 +118,10 @@ fn stricter_policy_names_rules_and_points() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("FAIL  speed"));
-    assert!(text.contains("step to point 27 at 4.53 m/s exceeds 4.00 m/s"), "{text}");
+    assert!(
+        text.contains("step to point 27 at 4.53 m/s exceeds 4.00 m/s"),
+        "{text}"
+    );
     assert!(text.contains("DOES NOT QUALIFY (3 rules broken)"));
 }
 
@@ -179,9 +188,27 @@ fn bad_input_exits_2_with_one_line() {
     )
     .unwrap();
     let cases: Vec<Vec<String>> = vec![
-        vec!["check".into(), "--trace".into(), bad.display().to_string(), "--policy".into(), "santa-clara-2017.toml".into()],
-        vec!["check".into(), "--trace".into(), "missing.gpx".into(), "--policy".into(), "santa-clara-2017.toml".into()],
-        vec!["check".into(), "--trace".into(), "visnjan-car.gpx".into(), "--policy".into(), "santa-clara-county.geojson".into()],
+        vec![
+            "check".into(),
+            "--trace".into(),
+            bad.display().to_string(),
+            "--policy".into(),
+            "santa-clara-2017.toml".into(),
+        ],
+        vec![
+            "check".into(),
+            "--trace".into(),
+            "missing.gpx".into(),
+            "--policy".into(),
+            "santa-clara-2017.toml".into(),
+        ],
+        vec![
+            "check".into(),
+            "--trace".into(),
+            "visnjan-car.gpx".into(),
+            "--policy".into(),
+            "santa-clara-county.geojson".into(),
+        ],
         vec!["check".into(), "--trace".into(), "visnjan-car.gpx".into()],
         vec!["policy".into(), "--policy".into(), "nope.toml".into()],
         vec!["frobnicate".into()],
@@ -196,9 +223,18 @@ fn bad_input_exits_2_with_one_line() {
             assert_eq!(err.trim_end().lines().count(), 1, "{err}");
         }
     }
-    let out = zkcontrib(&["check", "--trace", bad.to_str().unwrap(), "--policy", "santa-clara-2017.toml"]);
+    let out = zkcontrib(&[
+        "check",
+        "--trace",
+        bad.to_str().unwrap(),
+        "--policy",
+        "santa-clara-2017.toml",
+    ]);
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("bad.csv") && err.contains("point 1") && err.contains("latitude"), "{err}");
+    assert!(
+        err.contains("bad.csv") && err.contains("point 1") && err.contains("latitude"),
+        "{err}"
+    );
     assert!(!err.contains("91"), "no coordinates in errors: {err}");
 }
 
