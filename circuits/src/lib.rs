@@ -40,6 +40,8 @@
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms)]
 
+#[cfg(feature = "r1cs")]
+pub mod circuit;
 pub mod encode;
 #[cfg(feature = "r1cs")]
 pub mod gadgets;

@@ -63,11 +63,23 @@ pub fn plan(
     points: &[Point],
     eval: &Evaluation,
 ) -> Result<Vec<ChunkPlan>, PlanError> {
-    if points.is_empty() {
-        return Err(PlanError::Empty);
-    }
     if !eval.qualifies() {
         return Err(PlanError::NotQualifying(eval.violations.len()));
+    }
+    plan_unchecked(policy, shape, points, eval)
+}
+
+/// [`plan`] without refusing a trace that breaks rules: for soundness tests, which must see
+/// the circuit reject what the native rules reject. Points outside the frame are planned at
+/// frame coordinates 0. Nobody should prove with this.
+pub fn plan_unchecked(
+    policy: &Policy,
+    shape: &Shape,
+    points: &[Point],
+    eval: &Evaluation,
+) -> Result<Vec<ChunkPlan>, PlanError> {
+    if points.is_empty() {
+        return Err(PlanError::Empty);
     }
     shape.check_policy(policy)?;
     let n = points.len() as u64;
