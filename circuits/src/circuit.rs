@@ -103,8 +103,66 @@ fn enforce_zero_product(a: &FpVar<Fr>, b: &FpVar<Fr>) -> Result<(), SynthesisErr
     a.mul_equals(b, &FpVar::zero())
 }
 
+/// Where the constraints of a chunk go, by rule (see [`breakdown`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Breakdown {
+    /// `(part, constraints)` in first-seen order.
+    pub parts: Vec<(&'static str, usize)>,
+}
+
+struct Meter {
+    cs: ConstraintSystemRef<Fr>,
+    seen: usize,
+    parts: Vec<(&'static str, usize)>,
+}
+
+impl Meter {
+    fn new(cs: &ConstraintSystemRef<Fr>) -> Self {
+        Self {
+            cs: cs.clone(),
+            seen: cs.num_constraints(),
+            parts: Vec::new(),
+        }
+    }
+
+    /// Attributes the constraints added since the last tick to `part`.
+    fn tick(&mut self, part: &'static str) {
+        let now = self.cs.num_constraints();
+        let delta = now - self.seen;
+        self.seen = now;
+        match self.parts.iter_mut().find(|(p, _)| *p == part) {
+            Some((_, n)) => *n += delta,
+            None => self.parts.push((part, delta)),
+        }
+    }
+}
+
+/// Synthesizes the circuit of `shape` (setup mode) and reports its constraints by rule.
+pub fn breakdown(shape: Shape) -> Result<Breakdown, SynthesisError> {
+    let cs = ark_relations::gr1cs::ConstraintSystem::<Fr>::new_ref();
+    cs.set_mode(ark_relations::gr1cs::SynthesisMode::Setup);
+    let mut meter = Meter::new(&cs);
+    TraceCircuit {
+        shape,
+        witness: None,
+    }
+    .synthesize(cs, &mut meter)?;
+    Ok(Breakdown { parts: meter.parts })
+}
+
 impl ConstraintSynthesizer<Fr> for TraceCircuit {
     fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
+        let mut meter = Meter::new(&cs);
+        self.synthesize(cs, &mut meter)
+    }
+}
+
+impl TraceCircuit {
+    fn synthesize(
+        self,
+        cs: ConstraintSystemRef<Fr>,
+        meter: &mut Meter,
+    ) -> Result<(), SynthesisError> {
         let sh = self.shape;
         let w = self.witness.as_ref();
         let g = sh.grid_bits as usize;
@@ -144,6 +202,7 @@ impl ConstraintSynthesizer<Fr> for TraceCircuit {
         let first = fp(&is_first);
         let last = fp(&is_last);
         let not_last = FpVar::one() - &last;
+        meter.tick("public inputs");
 
         // ---- Policy: private parameters hashed to the public policy_id. ----
         let mut params = Vec::with_capacity(12);
@@ -178,6 +237,7 @@ impl ConstraintSynthesizer<Fr> for TraceCircuit {
         let (min_pts, min_dist, bp) = (params[5].clone(), params[6].clone(), params[7].clone());
         let olat = &params[8] - constant(ORIGIN_OFFSET as u64);
         let olon = &params[9] - constant(ORIGIN_OFFSET as u64);
+        meter.tick("policy id");
 
         // ---- State in, and genesis for the first chunk. ----
         let sin = |f: fn(&ChunkWitness) -> Fr| witness(&cs, w, f);
@@ -207,6 +267,7 @@ impl ConstraintSynthesizer<Fr> for TraceCircuit {
             // is_first · v = 0: the first chunk starts from nothing
             enforce_zero_product(&first, v)?;
         }
+        meter.tick("chain state in");
 
         // ---- Region working set: W pieces opened against the policy's root. ----
         let d_max = sh.depth as usize;
@@ -255,6 +316,7 @@ impl ConstraintSynthesizer<Fr> for TraceCircuit {
                     .map_err(|_| SynthesisError::Unsatisfiable)?,
             );
         }
+        meter.tick("region working set (Merkle)");
 
         // ---- Point slots. ----
         let n = sh.points;
@@ -281,10 +343,12 @@ impl ConstraintSynthesizer<Fr> for TraceCircuit {
                 a
             };
             let fa = fp(&a);
+            meter.tick("padding (active prefix)");
             // x, y ∈ [0, 2^G)
             let (x, xbits) = alloc_bits(cs.clone(), w.map(|w| Fr::from(slot(w).x)), g)?;
             let (y, ybits) = alloc_bits(cs.clone(), w.map(|w| Fr::from(slot(w).y)), g)?;
             let t = witness(&cs, w, |w| Fr::from(slot(w).t))?;
+            meter.tick("grid (coordinate bits)");
             let (px, py, pt, gate) = match &prev {
                 Some((px, py, pt)) => (px.clone(), py.clone(), pt.clone(), None),
                 None => {
@@ -308,18 +372,21 @@ impl ConstraintSynthesizer<Fr> for TraceCircuit {
             }
             enforce_bits(&lo, t_bits)?;
             enforce_bits(&hi, t_bits)?;
+            meter.tick("time (order, interval)");
             // D² = (kx·dx)² + (ky·dy)²; v2·dt² - D² ∈ [0, 2^(2·SB))
             let ex = &kx * (&x - &px);
             let ey = &ky * (&y - &py);
             let d2 = ex.square()? + ey.square()?;
             let slack = &v2 * dt.square()? - &d2;
             enforce_bits(&slack, 2 * sb)?;
+            meter.tick("speed");
             // d ∈ [0, 2^SB); D² - d² ∈ [0, 2^(SB+1)): d ≤ D
             let (d, _) = alloc_bits(cs.clone(), w.map(|w| Fr::from(slot(w).d)), sb)?;
             enforce_bits(&(&d2 - d.square()?), sb + 1)?;
             // (1 - a)·d = 0: padding adds no distance
             enforce_zero_product(&(FpVar::one() - &fa), &d)?;
             dist += &d;
+            meter.tick("distance");
 
             // Region: f ≤ a; Σ s_k = f; e_ab, e_bc, e_ca ∈ [0, 2^H) on the selected piece.
             let f = bool_witness(&cs, w, |w| slot(w).piece.is_some())?;
@@ -357,6 +424,7 @@ impl ConstraintSynthesizer<Fr> for TraceCircuit {
                 enforce_bits(&e, h_bits)?;
             }
             ins += &ff;
+            meter.tick("region (membership)");
 
             // Absorb: m = a · pack(p), two points per element, 16 points per Poseidon.
             let pack = (&y + &olat + &lat_off) + (&x + &olon + &lon_off) * pow2(31) + &t * pow2(63);
@@ -372,6 +440,7 @@ impl ConstraintSynthesizer<Fr> for TraceCircuit {
                 inputs.append(&mut group);
                 acc = poseidon(&inputs)?;
             }
+            meter.tick("hashing (absorb)");
             pts += &fa;
             xy_last = (x.clone(), y.clone());
             prev = Some((x, y, t.clone()));
@@ -386,11 +455,13 @@ impl ConstraintSynthesizer<Fr> for TraceCircuit {
             let next = actives.get(i + 1).map(fp).unwrap_or_else(FpVar::zero);
             last_t += (fp(&actives[i]) - next) * &times[i];
         }
+        meter.tick("padding (active prefix)");
         // first_t' = first_t + is_first·(t_0 - first_t)
         let first_out = &first_in + &first * (&t0 - &first_in);
         // Window: t_0 - not_before ∈ [0, 2^47); is_last·(not_after - last_t) ∈ [0, 2^47)
         enforce_bits(&(&t0 - &nb), TIME_BITS)?;
         enforce_bits(&(&last * (&na - &last_t)), TIME_BITS)?;
+        meter.tick("window");
 
         // ---- State out: the hash, or 0 for the last chunk. ----
         let (x_end, y_end) = xy_last;
@@ -409,6 +480,7 @@ impl ConstraintSynthesizer<Fr> for TraceCircuit {
         ])?;
         // state_out = (1 - is_last)·h_out
         (&not_last * &h_out).enforce_equal(&state_out)?;
+        meter.tick("chain state out");
 
         // ---- Claims, thresholds, id and commitment (all 0 unless is_last). ----
         // claimed_points = is_last · points
@@ -454,11 +526,13 @@ impl ConstraintSynthesizer<Fr> for TraceCircuit {
         enforce_bits(&(&last * (&q - &min_dist)), CLAIM_BITS)?;
         let share = &ins * Fr::from(10_000u64) - &bp * &pts;
         enforce_bits(&(&last * share), 64)?;
+        meter.tick("claims and thresholds");
         // contribution_id = Poseidon(ID_TAG, acc, points); commitment = Poseidon(COMMIT_TAG, id, r)
         let id = poseidon(&[constant(fr_from_tag(ID_TAG)), acc, pts])?;
         let com = poseidon(&[constant(fr_from_tag(COMMIT_TAG)), id.clone(), blind])?;
         last.mul_equals(&id, &contribution_id)?;
         last.mul_equals(&com, &commitment)?;
+        meter.tick("id and commitment");
         Ok(())
     }
 }
