@@ -94,6 +94,15 @@ fn bool_witness(
     })
 }
 
+/// The active flag of the first slot of the group that slot `i` closes.
+fn actives_group_head(actives: &[Boolean<Fr>], current: &Boolean<Fr>, i: usize) -> Boolean<Fr> {
+    let head = i + 1 - POINTS_PER_GROUP;
+    actives
+        .get(head)
+        .cloned()
+        .unwrap_or_else(|| current.clone())
+}
+
 fn fp(b: &Boolean<Fr>) -> FpVar<Fr> {
     FpVar::from(b.clone())
 }
@@ -436,9 +445,13 @@ impl TraceCircuit {
             }
             if group.len() == POINTS_PER_GROUP / 2 && i % 2 == 1 {
                 let mut inputs = Vec::with_capacity(1 + group.len());
-                inputs.push(acc);
+                inputs.push(acc.clone());
                 inputs.append(&mut group);
-                acc = poseidon(&inputs)?;
+                let h = poseidon(&inputs)?;
+                // acc' = acc + a_g·(h - acc), a_g = first slot of the group active: a group
+                // of padding only is not absorbed, so the id does not depend on the shape.
+                let a_g = fp(&actives_group_head(&actives, &a, i));
+                acc = &acc + a_g * (h - &acc);
             }
             meter.tick("hashing (absorb)");
             pts += &fa;

@@ -54,8 +54,22 @@ pub const COUNTY: Shape = Shape {
     area_bits: 36,
 };
 
+/// Production shape for vehicles in country-sized regions: frames of 2^27 units (13.4°),
+/// steps up to 4 km, regions of up to 4,096 pieces; 64 points per chunk.
+pub const COUNTRY: Shape = Shape {
+    name: "country",
+    points: 64,
+    pieces: 4,
+    depth: 12,
+    grid_bits: 27,
+    region_shift: 6,
+    interval_bits: 16,
+    step_bits: 32,
+    area_bits: 36,
+};
+
 /// Every shape, by name.
-pub const SHAPES: [Shape; 2] = [TEST, COUNTY];
+pub const SHAPES: [Shape; 3] = [TEST, COUNTY, COUNTRY];
 
 /// Looks a shape up by name.
 pub fn shape_by_name(name: &str) -> Option<Shape> {
