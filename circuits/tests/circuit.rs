@@ -268,10 +268,13 @@ fn tampered(k: usize, tamper: impl FnOnce(&mut ChunkWitness)) -> bool {
     satisfied(&w)
 }
 
+/// One edit of a chunk witness.
+type Tamper = Box<dyn FnOnce(&mut ChunkWitness)>;
+
 #[test]
 fn tampered_witnesses_are_unsatisfiable() {
     let one = Fr::from(1u64);
-    let cases: Vec<(&str, usize, Box<dyn FnOnce(&mut ChunkWitness)>)> = vec![
+    let cases: Vec<(&str, usize, Tamper)> = vec![
         (
             "padding re-activated",
             2,
