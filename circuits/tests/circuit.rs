@@ -269,12 +269,12 @@ fn tampered(k: usize, tamper: impl FnOnce(&mut ChunkWitness)) -> bool {
 }
 
 /// One edit of a chunk witness.
-type Tamper = Box<dyn FnOnce(&mut ChunkWitness)>;
+type Tamper<'a> = Box<dyn FnOnce(&mut ChunkWitness) + 'a>;
 
 #[test]
 fn tampered_witnesses_are_unsatisfiable() {
     let one = Fr::from(1u64);
-    let cases: Vec<(&str, usize, Tamper)> = vec![
+    let cases: Vec<(&str, usize, Tamper<'_>)> = vec![
         (
             "padding re-activated",
             2,
