@@ -1,6 +1,8 @@
 //! `zkcontrib check --svg`: the region as encoded, the trace, and the violating points.
 
-use svg::node::element::{Circle, Path as SvgPath, Polyline, Rectangle, Text, Title};
+use svg::node::element::{
+    Circle, ClipPath, Definitions, Path as SvgPath, Polyline, Rectangle, Text, Title,
+};
 use svg::Document;
 use zkcontrib_circuits::encode::{e7_to_degrees, Point};
 use zkcontrib_circuits::policy::Policy;
@@ -39,9 +41,15 @@ pub fn render(policy: &Policy, points: &[Point], eval: &Evaluation) -> String {
             )
         })
         .collect();
-    let all = rings.iter().flatten().chain(trace.iter());
+    // Frame the trace (with a margin that shows the nearby region boundary); without a trace,
+    // the region. A county-sized region would otherwise shrink a run to a few pixels.
+    let focus: Vec<(f64, f64)> = if trace.is_empty() {
+        rings.iter().flatten().copied().collect()
+    } else {
+        trace.clone()
+    };
     let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-    for &(x, y) in all {
+    for &(x, y) in &focus {
         x0 = x0.min(x);
         x1 = x1.max(x);
         y0 = y0.min(y);
@@ -50,6 +58,8 @@ pub fn render(policy: &Policy, points: &[Point], eval: &Evaluation) -> String {
     if x0 > x1 {
         (x0, y0, x1, y1) = (0.0, 0.0, 1.0, 1.0);
     }
+    let pad = ((x1 - x0).max(y1 - y0) * 0.25).max(0.002);
+    (x0, y0, x1, y1) = (x0 - pad, y0 - pad, x1 + pad, y1 + pad);
     // Equirectangular at the middle latitude, so shapes look right.
     let kx = ((y0 + y1) / 2.0).to_radians().cos().max(0.01);
     let span_x = ((x1 - x0) * kx).max(1e-9);
@@ -91,6 +101,13 @@ pub fn render(policy: &Policy, points: &[Point], eval: &Evaluation) -> String {
             format!("{} violations", eval.violations.len())
         }
     );
+    let view = ClipPath::new().set("id", "view").add(
+        Rectangle::new()
+            .set("x", MARGIN)
+            .set("y", MARGIN + 30.0)
+            .set("width", (width - 2.0 * MARGIN).max(1.0))
+            .set("height", (height - 2.0 * MARGIN - 30.0).max(1.0)),
+    );
     let mut doc = Document::new()
         .set("viewBox", (0, 0, width.ceil() as u64, height.ceil() as u64))
         .set("width", width.ceil() as u64)
@@ -101,6 +118,7 @@ pub fn render(policy: &Policy, points: &[Point], eval: &Evaluation) -> String {
                 .set("height", "100%")
                 .set("fill", "#ffffff"),
         )
+        .add(Definitions::new().add(view))
         .add(
             Text::new(title)
                 .set("x", MARGIN)
@@ -113,6 +131,7 @@ pub fn render(policy: &Policy, points: &[Point], eval: &Evaluation) -> String {
                 .set("d", region_d)
                 .set("fill", "#dbeafe")
                 .set("fill-rule", "evenodd")
+                .set("clip-path", "url(#view)")
                 .set("stroke", "#1d4ed8")
                 .set("stroke-width", 1),
         )
@@ -121,6 +140,7 @@ pub fn render(policy: &Policy, points: &[Point], eval: &Evaluation) -> String {
                 .set("points", line)
                 .set("fill", "none")
                 .set("stroke", "#111827")
+                .set("clip-path", "url(#view)")
                 .set("stroke-width", 1.5),
         );
     let mut marked = std::collections::BTreeMap::new();
@@ -136,7 +156,7 @@ pub fn render(policy: &Policy, points: &[Point], eval: &Evaluation) -> String {
                 Circle::new()
                     .set("cx", format!("{x:.2}"))
                     .set("cy", format!("{y:.2}"))
-                    .set("r", 4)
+                    .set("r", 3)
                     .set("fill", "#dc2626")
                     .set("fill-opacity", 0.8)
                     .add(Title::new(why.join("; "))),
