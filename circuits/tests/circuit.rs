@@ -490,3 +490,23 @@ fn groth16_binds_every_public_input() {
         }
     }
 }
+
+/// Trace data never reaches `Debug` output.
+#[test]
+fn witness_debug_hides_trace_data() {
+    let ws = witnesses(&policy(), &walk(20));
+    let text = format!("{:?} {:?} {:?}", ws[0], ws[0].slots, ws[0].state_in);
+    let p = walk(20)[3];
+    for secret in [
+        p.lat_e7.to_string(),
+        p.lon_e7.to_string(),
+        p.t_ms.to_string(),
+    ] {
+        assert!(!text.contains(&secret), "{secret} leaked in {text}");
+    }
+    let circuit = TraceCircuit {
+        shape: TEST,
+        witness: Some(ws[0].clone()),
+    };
+    assert!(!format!("{circuit:?}").contains(&p.t_ms.to_string()));
+}
