@@ -9,7 +9,7 @@ use zkcontrib_circuits::circuit::TraceCircuit;
 use zkcontrib_circuits::encode::Point;
 use zkcontrib_circuits::rules::evaluate;
 use zkcontrib_circuits::shape::{Shape, COUNTRY, COUNTY, TEST};
-use zkcontrib_circuits::witness::{chunk_witnesses, plan};
+use zkcontrib_circuits::witness::{chunk_witnesses, plan, plan_unchecked};
 use zkcontrib_prover::{ingest::read_trace, policy_file::load_policy};
 
 fn fixtures() -> PathBuf {
@@ -97,4 +97,49 @@ fn policies_that_do_not_fit_a_shape_are_refused() {
     let p = load_policy(&fixtures().join("santa-clara-region-only.toml")).unwrap();
     let e = TEST.check_policy(&p).unwrap_err().to_string();
     assert!(e.contains("max_interval"), "{e}");
+}
+
+/// The violating fixtures: the native rules reject them, and so does the circuit when a
+/// prover bypasses the native check and builds the witness anyway.
+#[test]
+fn violating_fixtures_are_rejected_by_the_circuit() {
+    for (trace, policy) in [
+        ("synthetic/gap.csv", "santa-clara-2017.toml"),
+        ("synthetic/duplicates.csv", "santa-clara-2017.toml"),
+        ("garmin-activity-santa-clara.gpx", "santa-clara-strict.toml"),
+    ] {
+        let policy = load_policy(&fixtures().join(policy)).unwrap();
+        let points: Vec<Point> = read_trace(&fixtures().join(trace))
+            .unwrap()
+            .points
+            .iter()
+            .map(|p| Point::from_degrees(p.lat, p.lon, p.time_ms).unwrap())
+            .collect();
+        let eval = evaluate(&policy, &points);
+        assert!(!eval.qualifies(), "{trace}");
+        let plans = plan_unchecked(&policy, &TEST, &points, &eval).unwrap();
+        let ws = chunk_witnesses(
+            &policy,
+            &TEST,
+            &points,
+            &eval,
+            &plans,
+            Fr::from(3u64),
+            Fr::from(4u64),
+        );
+        let rejected = ws.iter().filter(|w| {
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            TraceCircuit {
+                shape: TEST,
+                witness: Some((*w).clone()),
+            }
+            .generate_constraints(cs.clone())
+            .unwrap();
+            !cs.is_satisfied().unwrap()
+        });
+        assert!(
+            rejected.count() > 0,
+            "{trace}: the circuit accepted a violating trace"
+        );
+    }
 }
