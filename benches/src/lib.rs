@@ -20,10 +20,6 @@ pub fn policy(name: &str) -> Policy {
 
 /// Loads a fixture trace by file name, encoded.
 pub fn trace(name: &str) -> Vec<Point> {
-    let t = zkcontrib_prover::ingest::read_trace(&fixtures().join(name))
-        .unwrap_or_else(|e| panic!("fixture trace {name}: {e}"));
-    t.points
-        .iter()
-        .map(|p| Point::from_degrees(p.lat, p.lon, p.time_ms).expect("fixture points are valid"))
-        .collect()
+    zkcontrib_prover::ingest::read_points(&fixtures().join(name))
+        .unwrap_or_else(|e| panic!("fixture trace {name}: {e}"))
 }

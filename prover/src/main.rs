@@ -4,9 +4,8 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use zkcontrib_circuits::encode::Point;
 use zkcontrib_circuits::rules::evaluate;
 use zkcontrib_prover::{ingest, picture, policy_file, report::CheckReport};
 
@@ -58,19 +57,6 @@ impl<E: Into<anyhow::Error>> From<E> for BadInput {
     }
 }
 
-fn load_points(path: &Path) -> Result<Vec<Point>> {
-    let trace = ingest::read_trace(path)?;
-    trace
-        .points
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            Point::from_degrees(p.lat, p.lon, p.time_ms)
-                .with_context(|| format!("{}: point {i}", path.display()))
-        })
-        .collect()
-}
-
 fn run(cli: Cli) -> Result<ExitCode, BadInput> {
     match cli.cmd {
         Cmd::Check {
@@ -80,7 +66,7 @@ fn run(cli: Cli) -> Result<ExitCode, BadInput> {
             svg,
         } => {
             let policy = policy_file::load_policy(&policy)?;
-            let points = load_points(&trace)?;
+            let points = ingest::read_points(&trace)?;
             let eval = evaluate(&policy, &points);
             let report = CheckReport::new(&trace.display().to_string(), &policy, &eval);
             if json {

@@ -10,7 +10,7 @@ use zkcontrib_circuits::encode::Point;
 use zkcontrib_circuits::rules::evaluate;
 use zkcontrib_circuits::shape::{Shape, COUNTRY, COUNTY, TEST};
 use zkcontrib_circuits::witness::{chunk_witnesses, plan, plan_unchecked};
-use zkcontrib_prover::{ingest::read_trace, policy_file::load_policy};
+use zkcontrib_prover::{ingest::read_points, policy_file::load_policy};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
@@ -19,12 +19,7 @@ fn fixtures() -> PathBuf {
 /// Checks every chunk and returns (chunks, contribution_id).
 fn agree(trace: &str, policy: &str, shape: Shape) -> (usize, Fr) {
     let policy = load_policy(&fixtures().join(policy)).unwrap();
-    let points: Vec<Point> = read_trace(&fixtures().join(trace))
-        .unwrap()
-        .points
-        .iter()
-        .map(|p| Point::from_degrees(p.lat, p.lon, p.time_ms).unwrap())
-        .collect();
+    let points: Vec<Point> = read_points(&fixtures().join(trace)).unwrap();
     let eval = evaluate(&policy, &points);
     assert!(eval.qualifies(), "{trace}: {:?}", eval.violations);
     let plans = plan(&policy, &shape, &points, &eval).unwrap();
@@ -109,12 +104,7 @@ fn violating_fixtures_are_rejected_by_the_circuit() {
         ("garmin-activity-santa-clara.gpx", "santa-clara-strict.toml"),
     ] {
         let policy = load_policy(&fixtures().join(policy)).unwrap();
-        let points: Vec<Point> = read_trace(&fixtures().join(trace))
-            .unwrap()
-            .points
-            .iter()
-            .map(|p| Point::from_degrees(p.lat, p.lon, p.time_ms).unwrap())
-            .collect();
+        let points: Vec<Point> = read_points(&fixtures().join(trace)).unwrap();
         let eval = evaluate(&policy, &points);
         assert!(!eval.qualifies(), "{trace}");
         let plans = plan_unchecked(&policy, &TEST, &points, &eval).unwrap();

@@ -196,6 +196,35 @@ pub fn read_trace(path: &Path) -> Result<Trace, IngestError> {
     read_trace_with_limits(path, &Limits::DEFAULT)
 }
 
+/// Reads a trace file and encodes its points in fixed point (1e-7 degree, unix milliseconds):
+/// what the rules and the circuit consume.
+pub fn read_points(path: &Path) -> Result<Vec<zkcontrib_circuits::encode::Point>, IngestError> {
+    use zkcontrib_circuits::encode::{Point, PointError};
+    let trace = read_trace(path)?;
+    trace
+        .points
+        .iter()
+        .enumerate()
+        .map(|(index, p)| {
+            Point::from_degrees(p.lat, p.lon, p.time_ms).map_err(|e| {
+                // The readers validate ranges already; this maps what they might let through.
+                let kind = match e {
+                    PointError::Latitude => IngestErrorKind::BadLatitude {
+                        index,
+                        problem: CoordProblem::OutOfRange,
+                    },
+                    PointError::Longitude => IngestErrorKind::BadLongitude {
+                        index,
+                        problem: CoordProblem::OutOfRange,
+                    },
+                    _ => IngestErrorKind::TimeOutOfRange { index },
+                };
+                IngestError::new(kind).with_file(path)
+            })
+        })
+        .collect()
+}
+
 /// Like [`read_trace`], with explicit limits.
 ///
 /// The size limit is checked against the file's metadata before anything is read, and again while
