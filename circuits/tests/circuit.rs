@@ -510,3 +510,28 @@ fn witness_debug_hides_trace_data() {
     };
     assert!(!format!("{circuit:?}").contains(&p.t_ms.to_string()));
 }
+
+/// The per-point cost does not grow with the region: a 1,000-vertex region fits the production
+/// shape, whose constraint count is fixed.
+#[test]
+fn thousand_vertex_region_fits_the_county_shape() {
+    use zkcontrib_circuits::shape::COUNTY;
+    let ring: Vec<(f64, f64)> = (0..1000)
+        .map(|i| {
+            let a = i as f64 / 1000.0 * std::f64::consts::TAU;
+            let r = if i % 2 == 0 { 0.5 } else { 0.35 } + 0.05 * (7.0 * a).sin();
+            (10.5 + r * a.cos(), 45.5 + r * a.sin())
+        })
+        .collect();
+    let p = policy_with(|i| {
+        i.region = MultiPolygon(vec![geo::Polygon::new(ring.into(), vec![])]);
+    });
+    assert!(p.params().region_pieces >= 998);
+    COUNTY.check_policy(&p).unwrap();
+    println!(
+        "1,000-vertex star: {} pieces, depth {}, {} half-plane bits",
+        p.params().region_pieces,
+        p.params().region_depth,
+        p.region().piece_area_bits()
+    );
+}
