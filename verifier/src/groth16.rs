@@ -118,8 +118,9 @@ pub(crate) fn pairing_check(key: &PreparedKey, proof: &Proof<Bn254>, inputs: &[F
 /// `prepare_inputs` zips the inputs with the IC points, so a shorter list would silently
 /// verify a different statement (the missing inputs taken as zero).
 ///
-/// The proof's points are assumed to be valid subgroup points, as [`decode_proof`]
-/// (crate::decode_proof) guarantees; identity points are rejected as [`VerifyError::InvalidProof`].
+/// The proof's points are assumed to be valid subgroup points, as
+/// [`decode_proof`](crate::decode_proof) guarantees; identity points are rejected as
+/// [`VerifyError::InvalidProof`].
 pub fn verify(key: &PreparedKey, proof: &Proof<Bn254>, inputs: &[Fr]) -> Result<(), VerifyError> {
     precheck(key, proof, inputs)?;
     if pairing_check(key, proof, inputs) {
