@@ -5,7 +5,13 @@
 //!
 //! This release checks the revealed claims of a contribution against the thresholds a network
 //! registered for a policy — the check the verifier repeats itself rather than trusting the
-//! prover's. Proof and bundle verification build on it.
+//! prover's — and provides the cryptographic core for Groth16 over BN254:
+//!
+//! - [`decode`]: strict decoding of untrusted field elements, proofs and verifying keys;
+//! - [`verify`]: single verification with an exact public-input count check;
+//! - [`batch_verify`]: batch verification that isolates the invalid proofs.
+//!
+//! Without the default `std` feature the crate is `no_std` (it needs `alloc`).
 //!
 //! ```
 //! use zkcontrib_verifier::{Claims, ClaimsRejected, Thresholds};
@@ -22,6 +28,23 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms)]
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod batch;
+pub mod decode;
+pub mod groth16;
+
+pub use ark_bn254::{Bn254, Fr};
+pub use ark_groth16::{Proof, VerifyingKey};
+pub use batch::{batch_verify, BatchItem};
+pub use decode::{
+    decode_fr, decode_fr_hex, decode_proof, decode_proof_hex, decode_vk, encode_fr, encode_fr_hex,
+    encode_proof, encode_proof_hex, encode_vk, vk_hash, vk_hash_hex, DecodeError,
+    MAX_PUBLIC_INPUTS,
+};
+pub use groth16::{verify, verify_encoded, PreparedKey, VerifyError};
 
 /// The values a contribution reveals.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

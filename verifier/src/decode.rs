@@ -1,0 +1,330 @@
+//! Strict decoding of untrusted bytes: field elements, proofs and verifying keys.
+//!
+//! Every function here takes bytes from the network and never panics. Encodings are the
+//! arkworks *compressed* ones, checked for canonicity, curve membership and subgroup
+//! membership; lengths are exact and trailing bytes are an error.
+//!
+//! | item          | layout                                                              | bytes     |
+//! |---------------|---------------------------------------------------------------------|-----------|
+//! | field element | big-endian, `< r`                                                   | 32        |
+//! | proof         | `A` (G1) ‖ `B` (G2) ‖ `C` (G1)                                      | 128       |
+//! | verifying key | `α` (G1) ‖ `β` ‖ `γ` ‖ `δ` (G2) ‖ `n` (u64 LE) ‖ `n` × IC (G1)      | 232 + 32n |
+
+use alloc::{string::String, vec::Vec};
+
+use ark_bn254::{Bn254, Fr, G1Affine, G2Affine};
+use ark_ec::AffineRepr;
+use ark_ff::{BigInt, PrimeField};
+use ark_groth16::{Proof, VerifyingKey};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
+use sha2::{Digest, Sha256};
+
+/// Most public inputs a decoded verifying key may have (IC points minus one).
+pub const MAX_PUBLIC_INPUTS: usize = 64;
+
+/// Bytes of a field element.
+pub const FR_LEN: usize = 32;
+/// Bytes of a compressed G1 point.
+pub const G1_LEN: usize = 32;
+/// Bytes of a compressed G2 point.
+pub const G2_LEN: usize = 64;
+/// Bytes of a compressed proof.
+pub const PROOF_LEN: usize = G1_LEN + G2_LEN + G1_LEN;
+/// Bytes of a compressed verifying key before its IC points (α, β, γ, δ and the count).
+pub const VK_FIXED_LEN: usize = G1_LEN + 3 * G2_LEN + 8;
+
+/// Why untrusted bytes were rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// The input has the wrong length.
+    #[error("{what}: expected {expected} bytes, got {got}")]
+    Length {
+        /// What was being decoded.
+        what: &'static str,
+        /// Required length.
+        expected: usize,
+        /// Actual length.
+        got: usize,
+    },
+    /// A field element is not reduced (its value is at least the modulus).
+    #[error("{what}: not a canonical field element (value >= modulus)")]
+    NotCanonical {
+        /// What was being decoded.
+        what: &'static str,
+    },
+    /// A point encoding is malformed, not on the curve or not in the prime-order subgroup.
+    #[error("{what}: not a valid point in the prime-order subgroup")]
+    InvalidPoint {
+        /// What was being decoded.
+        what: &'static str,
+    },
+    /// A point is the identity where the identity is not allowed.
+    #[error("{what}: the identity point is not allowed")]
+    Identity {
+        /// What was being decoded.
+        what: &'static str,
+    },
+    /// A hex string is malformed (missing `0x` prefix or a non-hex digit).
+    #[error("{what}: malformed hex (expected 0x followed by hex digits)")]
+    Hex {
+        /// What was being decoded.
+        what: &'static str,
+    },
+    /// A verifying key has more public inputs than [`MAX_PUBLIC_INPUTS`].
+    #[error("verifying key has {got} public inputs, at most {max} are accepted")]
+    TooManyInputs {
+        /// Public inputs of the key.
+        got: u64,
+        /// Accepted maximum.
+        max: usize,
+    },
+    /// A verifying key has no IC points, so not even the constant term.
+    #[error("verifying key has no IC points (gamma_abc_g1 is empty)")]
+    EmptyIc,
+    /// Bytes follow a complete encoding.
+    #[error("{what}: trailing bytes after the encoding")]
+    Trailing {
+        /// What was being decoded.
+        what: &'static str,
+    },
+}
+
+/// Decodes a scalar-field element: exactly 32 bytes, big-endian, strictly below `r`.
+///
+/// Values `>= r` are rejected, never reduced, so every element has exactly one encoding.
+pub fn decode_fr(bytes: &[u8]) -> Result<Fr, DecodeError> {
+    decode_fr_named(bytes, "field element")
+}
+
+fn decode_fr_named(bytes: &[u8], what: &'static str) -> Result<Fr, DecodeError> {
+    let arr: &[u8; FR_LEN] = bytes.try_into().map_err(|_| DecodeError::Length {
+        what,
+        expected: FR_LEN,
+        got: bytes.len(),
+    })?;
+    let mut limbs = [0u64; 4];
+    for (i, chunk) in arr.chunks_exact(8).enumerate() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        // Big-endian bytes: the first chunk is the most significant limb.
+        limbs[3 - i] = u64::from_be_bytes(w);
+    }
+    Fr::from_bigint(BigInt::new(limbs)).ok_or(DecodeError::NotCanonical { what })
+}
+
+/// Encodes a scalar-field element as 32 big-endian bytes (the inverse of [`decode_fr`]).
+pub fn encode_fr(x: &Fr) -> [u8; FR_LEN] {
+    let limbs = x.into_bigint().0;
+    let mut out = [0u8; FR_LEN];
+    for (i, chunk) in out.chunks_exact_mut(8).enumerate() {
+        chunk.copy_from_slice(&limbs[3 - i].to_be_bytes());
+    }
+    out
+}
+
+/// Decodes `0x` followed by exactly 64 hex digits (either case) as a field element.
+pub fn decode_fr_hex(s: &str) -> Result<Fr, DecodeError> {
+    const WHAT: &str = "field element hex";
+    let bytes: [u8; FR_LEN] = decode_hex_exact(s, WHAT)?;
+    decode_fr_named(&bytes, "field element")
+}
+
+/// Encodes a field element as `0x` and 64 lowercase hex digits.
+pub fn encode_fr_hex(x: &Fr) -> String {
+    to_hex(&encode_fr(x))
+}
+
+/// Decodes a compressed Groth16 proof: exactly 128 bytes, each point on the curve, in the
+/// prime-order subgroup and not the identity.
+pub fn decode_proof(bytes: &[u8]) -> Result<Proof<Bn254>, DecodeError> {
+    if bytes.len() != PROOF_LEN {
+        return Err(DecodeError::Length {
+            what: "proof",
+            expected: PROOF_LEN,
+            got: bytes.len(),
+        });
+    }
+    let (a, rest) = bytes.split_at(G1_LEN);
+    let (b, c) = rest.split_at(G2_LEN);
+    let a: G1Affine = point(a, "proof.a")?;
+    let b: G2Affine = point(b, "proof.b")?;
+    let c: G1Affine = point(c, "proof.c")?;
+    for (zero, what) in [
+        (a.is_zero(), "proof.a"),
+        (b.is_zero(), "proof.b"),
+        (c.is_zero(), "proof.c"),
+    ] {
+        if zero {
+            return Err(DecodeError::Identity { what });
+        }
+    }
+    Ok(Proof { a, b, c })
+}
+
+/// Decodes `0x` followed by exactly 256 hex digits as a proof (see [`decode_proof`]).
+pub fn decode_proof_hex(s: &str) -> Result<Proof<Bn254>, DecodeError> {
+    let bytes: [u8; PROOF_LEN] = decode_hex_exact(s, "proof hex")?;
+    decode_proof(&bytes)
+}
+
+/// Encodes a proof in the compressed form [`decode_proof`] reads.
+pub fn encode_proof(proof: &Proof<Bn254>) -> [u8; PROOF_LEN] {
+    let mut out = [0u8; PROOF_LEN];
+    let (a, rest) = out.split_at_mut(G1_LEN);
+    let (b, c) = rest.split_at_mut(G2_LEN);
+    // Writing a fixed-size compressed point into a buffer of exactly its size cannot fail.
+    let _ = proof.a.serialize_compressed(a);
+    let _ = proof.b.serialize_compressed(b);
+    let _ = proof.c.serialize_compressed(c);
+    out
+}
+
+/// Encodes a proof as `0x` and 256 lowercase hex digits.
+pub fn encode_proof_hex(proof: &Proof<Bn254>) -> String {
+    to_hex(&encode_proof(proof))
+}
+
+/// Decodes a compressed verifying key.
+///
+/// Checks every point (curve and subgroup), rejects the identity for `α`, `β`, `γ`, `δ`,
+/// requires at least one IC point and at most [`MAX_PUBLIC_INPUTS`] public inputs, and
+/// checks the exact length *before* decoding any IC point.
+pub fn decode_vk(bytes: &[u8]) -> Result<VerifyingKey<Bn254>, DecodeError> {
+    const WHAT: &str = "verifying key";
+    if bytes.len() < VK_FIXED_LEN {
+        return Err(DecodeError::Length {
+            what: WHAT,
+            expected: VK_FIXED_LEN,
+            got: bytes.len(),
+        });
+    }
+    let (fixed, ic_bytes) = bytes.split_at(VK_FIXED_LEN);
+    let (alpha, rest) = fixed.split_at(G1_LEN);
+    let (beta, rest) = rest.split_at(G2_LEN);
+    let (gamma, rest) = rest.split_at(G2_LEN);
+    let (delta, count) = rest.split_at(G2_LEN);
+
+    let mut n = [0u8; 8];
+    n.copy_from_slice(count);
+    let n = u64::from_le_bytes(n);
+    if n == 0 {
+        return Err(DecodeError::EmptyIc);
+    }
+    if n - 1 > MAX_PUBLIC_INPUTS as u64 {
+        return Err(DecodeError::TooManyInputs {
+            got: n - 1,
+            max: MAX_PUBLIC_INPUTS,
+        });
+    }
+    // n <= 65, so this cannot overflow.
+    let n = n as usize;
+    let expected = VK_FIXED_LEN + n * G1_LEN;
+    if bytes.len() < expected {
+        return Err(DecodeError::Length {
+            what: WHAT,
+            expected,
+            got: bytes.len(),
+        });
+    }
+    if bytes.len() > expected {
+        return Err(DecodeError::Trailing { what: WHAT });
+    }
+
+    let alpha_g1: G1Affine = nonzero_point(alpha, "vk.alpha_g1")?;
+    let beta_g2: G2Affine = nonzero_point(beta, "vk.beta_g2")?;
+    let gamma_g2: G2Affine = nonzero_point(gamma, "vk.gamma_g2")?;
+    let delta_g2: G2Affine = nonzero_point(delta, "vk.delta_g2")?;
+    let gamma_abc_g1 = ic_bytes
+        .chunks_exact(G1_LEN)
+        .map(|p| point::<G1Affine>(p, "vk.gamma_abc_g1"))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(VerifyingKey {
+        alpha_g1,
+        beta_g2,
+        gamma_g2,
+        delta_g2,
+        gamma_abc_g1,
+    })
+}
+
+/// Encodes a verifying key in the compressed form [`decode_vk`] reads.
+pub fn encode_vk(vk: &VerifyingKey<Bn254>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(vk.compressed_size());
+    // Serializing into a Vec cannot fail.
+    let _ = vk.serialize_compressed(&mut out);
+    out
+}
+
+/// SHA-256 of the compressed verifying key ([`encode_vk`]): the key's identity.
+pub fn vk_hash(vk: &VerifyingKey<Bn254>) -> [u8; 32] {
+    Sha256::digest(encode_vk(vk)).into()
+}
+
+/// [`vk_hash`] as `0x` and 64 lowercase hex digits, for display.
+pub fn vk_hash_hex(vk: &VerifyingKey<Bn254>) -> String {
+    to_hex(&vk_hash(vk))
+}
+
+/// Decodes one compressed point with curve and subgroup checks; `bytes` is its exact size.
+fn point<P: CanonicalDeserialize>(bytes: &[u8], what: &'static str) -> Result<P, DecodeError> {
+    let mut reader = bytes;
+    let p = P::deserialize_with_mode(&mut reader, Compress::Yes, Validate::Yes)
+        .map_err(|_| DecodeError::InvalidPoint { what })?;
+    if !reader.is_empty() {
+        return Err(DecodeError::Trailing { what });
+    }
+    Ok(p)
+}
+
+fn nonzero_point<P: CanonicalDeserialize + AffineRepr>(
+    bytes: &[u8],
+    what: &'static str,
+) -> Result<P, DecodeError> {
+    let p: P = point(bytes, what)?;
+    if p.is_zero() {
+        return Err(DecodeError::Identity { what });
+    }
+    Ok(p)
+}
+
+/// Parses `0x` and exactly `2 * N` hex digits; the length is checked before any parsing.
+fn decode_hex_exact<const N: usize>(s: &str, what: &'static str) -> Result<[u8; N], DecodeError> {
+    let s = s.as_bytes();
+    let expected = 2 + 2 * N;
+    if s.len() != expected {
+        return Err(DecodeError::Length {
+            what,
+            expected,
+            got: s.len(),
+        });
+    }
+    let digits = s.strip_prefix(b"0x").ok_or(DecodeError::Hex { what })?;
+    let mut out = [0u8; N];
+    for (o, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        let hi = hex_digit(pair[0]).ok_or(DecodeError::Hex { what })?;
+        let lo = hex_digit(pair[1]).ok_or(DecodeError::Hex { what })?;
+        *o = (hi << 4) | lo;
+    }
+    Ok(out)
+}
+
+fn hex_digit(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(2 + 2 * bytes.len());
+    s.push_str("0x");
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    s
+}
