@@ -88,6 +88,9 @@ pub enum DecodeError {
         /// What was being decoded.
         what: &'static str,
     },
+    /// A bundle's `format` is not one this library reads.
+    #[error("unknown bundle format (expected {})", crate::bundle::BUNDLE_FORMAT)]
+    Format,
 }
 
 /// Decodes a scalar-field element: exactly 32 bytes, big-endian, strictly below `r`.

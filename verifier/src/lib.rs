@@ -33,12 +33,14 @@
 extern crate alloc;
 
 pub mod batch;
+pub mod bundle;
 pub mod decode;
 pub mod groth16;
 
 pub use ark_bn254::{Bn254, Fr};
 pub use ark_groth16::{Proof, VerifyingKey};
 pub use batch::{batch_verify, BatchItem};
+pub use bundle::{Bundle, BundleFields, Chunk, BUNDLE_FORMAT};
 pub use decode::{
     decode_fr, decode_fr_hex, decode_proof, decode_proof_hex, decode_vk, encode_fr, encode_fr_hex,
     encode_proof, encode_proof_hex, encode_vk, vk_hash, vk_hash_hex, DecodeError,

@@ -1,0 +1,238 @@
+//! The contribution bundle: what a contributor sends and a validator verifies.
+//!
+//! A bundle is versioned JSON. Field elements and proofs are `0x`-prefixed lowercase hex of
+//! their strict encodings ([`crate::decode`]): field elements 32 bytes big-endian, proofs
+//! 128 bytes compressed. A bundle never carries a list of public inputs: the verifier
+//! recomputes every chunk's inputs from these fields (see [`Bundle::chunk_inputs`]).
+//!
+//! ```json
+//! {
+//!   "format": "zkcontrib.bundle.v1",
+//!   "shape": "county",
+//!   "vk_hash": "0x…32 bytes (sha256 of the encoded verifying key)",
+//!   "policy_id": "0x…",
+//!   "submitter": "0x…reward address, at most 32 bytes, < r as a big-endian integer",
+//!   "claims": { "points": 988, "distance_m": 12799, "duration_s": 5498 },
+//!   "commitment": "0x…",
+//!   "contribution_id": "0x…",
+//!   "chunks": [ { "state_in": "0x…", "state_out": "0x…", "proof": "0x…128 bytes" } ]
+//! }
+//! ```
+//!
+//! Chunk `k` of `n` is proven with the public inputs (slot order of the circuit):
+//! `policy_id, submitter, state_in_k, state_out_k, k == 0, k == n-1`, then for the last chunk
+//! `points, distance_m, duration_s, commitment, contribution_id` and zeros for the others.
+//! The last chunk's `state_out` is 0; `state_out_k == state_in_{k+1}` links the chunks.
+
+use alloc::{string::String, vec::Vec};
+
+use ark_bn254::Fr;
+use ark_ff::{BigInt, PrimeField};
+
+use crate::decode::{decode_fr_hex, DecodeError};
+use crate::Claims;
+
+/// The bundle format this library reads and writes.
+pub const BUNDLE_FORMAT: &str = "zkcontrib.bundle.v1";
+/// Most chunks a bundle may have.
+pub const MAX_CHUNKS: usize = 4096;
+/// Largest bundle (JSON bytes) accepted before parsing: room for [`MAX_CHUNKS`] chunks.
+pub const MAX_BUNDLE_BYTES: usize = 2048 + MAX_CHUNKS * 512;
+/// Number of public inputs of a chunk proof.
+pub const NUM_PUBLIC_INPUTS: usize = 11;
+
+/// A contribution bundle, as sent over the wire (fields still undecoded hex strings).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    /// Always [`BUNDLE_FORMAT`].
+    pub format: String,
+    /// Name of the circuit shape the chunks were proven with.
+    pub shape: String,
+    /// Hash of the verifying key ([`crate::vk_hash_hex`]).
+    pub vk_hash: String,
+    /// The policy the trace was proven against.
+    pub policy_id: String,
+    /// The reward address the proof is bound to.
+    pub submitter: String,
+    /// The revealed claims.
+    pub claims: Claims,
+    /// Hiding commitment to the whole trace.
+    pub commitment: String,
+    /// Deterministic id of the trace: the deduplication key.
+    pub contribution_id: String,
+    /// The chunk proofs, in trace order.
+    pub chunks: Vec<Chunk>,
+}
+
+/// One chunk of a bundle.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Chunk {
+    /// Hash of the chain state before the chunk.
+    pub state_in: String,
+    /// Hash of the chain state after the chunk (0 for the last chunk).
+    pub state_out: String,
+    /// The compressed Groth16 proof.
+    pub proof: String,
+}
+
+/// Decodes a submitter address (`0x` + up to 64 hex digits, a big-endian integer below r).
+pub fn decode_submitter(s: &str) -> Result<Fr, DecodeError> {
+    const WHAT: &str = "submitter";
+    let digits = s
+        .strip_prefix("0x")
+        .ok_or(DecodeError::Hex { what: WHAT })?;
+    if digits.is_empty() || digits.len() > 64 || digits.len() % 2 != 0 {
+        return Err(DecodeError::Length {
+            what: WHAT,
+            expected: 32,
+            got: digits.len() / 2,
+        });
+    }
+    let mut limbs = [0u64; 4];
+    for (i, c) in digits.bytes().rev().enumerate() {
+        let v = (c as char)
+            .to_digit(16)
+            .ok_or(DecodeError::Hex { what: WHAT })?;
+        limbs[i / 16] |= u64::from(v) << (4 * (i % 16));
+    }
+    Fr::from_bigint(BigInt(limbs)).ok_or(DecodeError::NotCanonical { what: WHAT })
+}
+
+/// The public inputs of chunk `k` of `n`, in slot order.
+#[allow(clippy::too_many_arguments)]
+pub fn chunk_inputs(
+    policy_id: Fr,
+    submitter: Fr,
+    state_in: Fr,
+    state_out: Fr,
+    k: usize,
+    n: usize,
+    claims: &Claims,
+    commitment: Fr,
+    contribution_id: Fr,
+) -> [Fr; NUM_PUBLIC_INPUTS] {
+    let last = k + 1 == n;
+    let z = Fr::from(0u64);
+    let on_last = |v: Fr| if last { v } else { z };
+    [
+        policy_id,
+        submitter,
+        state_in,
+        state_out,
+        Fr::from(u64::from(k == 0)),
+        Fr::from(u64::from(last)),
+        on_last(Fr::from(claims.points)),
+        on_last(Fr::from(claims.distance_m)),
+        on_last(Fr::from(claims.duration_s)),
+        on_last(commitment),
+        on_last(contribution_id),
+    ]
+}
+
+/// The decoded scalar fields of a bundle (everything but the proofs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BundleFields {
+    /// `policy_id`.
+    pub policy_id: Fr,
+    /// `submitter`.
+    pub submitter: Fr,
+    /// `commitment`.
+    pub commitment: Fr,
+    /// `contribution_id`.
+    pub contribution_id: Fr,
+    /// Per chunk: `(state_in, state_out)`.
+    pub links: Vec<(Fr, Fr)>,
+}
+
+impl Bundle {
+    /// Strictly decodes the scalar fields (format, sizes, canonical field elements).
+    pub fn fields(&self) -> Result<BundleFields, DecodeError> {
+        if self.format != BUNDLE_FORMAT {
+            return Err(DecodeError::Format);
+        }
+        if self.chunks.is_empty() || self.chunks.len() > MAX_CHUNKS {
+            return Err(DecodeError::Length {
+                what: "chunks",
+                expected: MAX_CHUNKS,
+                got: self.chunks.len(),
+            });
+        }
+        let links = self
+            .chunks
+            .iter()
+            .map(|c| Ok((decode_fr_hex(&c.state_in)?, decode_fr_hex(&c.state_out)?)))
+            .collect::<Result<Vec<_>, DecodeError>>()?;
+        Ok(BundleFields {
+            policy_id: decode_fr_hex(&self.policy_id)?,
+            submitter: decode_submitter(&self.submitter)?,
+            commitment: decode_fr_hex(&self.commitment)?,
+            contribution_id: decode_fr_hex(&self.contribution_id)?,
+            links,
+        })
+    }
+
+    /// The public inputs of every chunk, recomputed from the decoded fields.
+    pub fn chunk_inputs(&self, f: &BundleFields) -> Vec<[Fr; NUM_PUBLIC_INPUTS]> {
+        let n = f.links.len();
+        f.links
+            .iter()
+            .enumerate()
+            .map(|(k, &(si, so))| {
+                chunk_inputs(
+                    f.policy_id,
+                    f.submitter,
+                    si,
+                    so,
+                    k,
+                    n,
+                    &self.claims,
+                    f.commitment,
+                    f.contribution_id,
+                )
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn submitter_addresses() {
+        let a = decode_submitter("0x00000000000000000000000000000000000000ff").unwrap();
+        assert_eq!(a, Fr::from(255u64));
+        assert!(decode_submitter("0x").is_err());
+        assert!(decode_submitter("ff").is_err());
+        assert!(decode_submitter("0xfff").is_err());
+        assert!(decode_submitter("0xzz").is_err());
+        // r itself is not canonical.
+        let r = "0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001";
+        assert!(matches!(
+            decode_submitter(r),
+            Err(DecodeError::NotCanonical { .. })
+        ));
+        let big = alloc::format!("0x{}", "11".repeat(33));
+        assert!(decode_submitter(&big).is_err());
+    }
+
+    #[test]
+    fn claims_only_on_the_last_chunk() {
+        let c = Claims {
+            points: 5,
+            distance_m: 6,
+            duration_s: 7,
+        };
+        let one = Fr::from(1u64);
+        let a = chunk_inputs(one, one, one, one, 0, 2, &c, one, one);
+        assert_eq!(a[4], one);
+        assert_eq!(a[5], Fr::from(0u64));
+        assert_eq!(a[6], Fr::from(0u64));
+        let b = chunk_inputs(one, one, one, one, 1, 2, &c, one, one);
+        assert_eq!(b[4], Fr::from(0u64));
+        assert_eq!(b[6], Fr::from(5u64));
+        assert_eq!(b[10], one);
+    }
+}
