@@ -7,7 +7,12 @@
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms)]
 
+pub mod contribution;
 pub mod ingest;
+pub mod keys;
 pub mod picture;
 pub mod policy_file;
+pub mod prove;
 pub mod report;
+pub mod runtime;
+pub mod verify;

@@ -9,6 +9,8 @@ use std::process::ExitCode;
 use zkcontrib_circuits::rules::evaluate;
 use zkcontrib_prover::{ingest, picture, policy_file, report::CheckReport};
 
+mod commands;
+
 #[derive(Parser)]
 #[command(
     name = "zkcontrib",
@@ -37,6 +39,14 @@ enum Cmd {
         #[arg(long, value_name = "OUT")]
         svg: Option<PathBuf>,
     },
+    /// Generate development proving/verifying keys for a circuit shape (NOT for production).
+    Setup(commands::SetupArgs),
+    /// Prove that a trace meets a policy: writes a bundle (and its private opening).
+    Prove(commands::ProveArgs),
+    /// Verify bundles against a policy and the pinned verifying keys.
+    Verify(commands::VerifyArgs),
+    /// Run the whole flow on the bundled fixtures: keys (cached), prove, verify, summary.
+    Demo(commands::DemoArgs),
     /// Show a policy's canonical (integer) form and its policy_id.
     Policy {
         /// Policy file (TOML or JSON).
@@ -49,7 +59,7 @@ enum Cmd {
 }
 
 /// An error that means "bad input" (exit 2), as opposed to a rejected trace (exit 1).
-struct BadInput(anyhow::Error);
+pub(crate) struct BadInput(pub(crate) anyhow::Error);
 
 impl<E: Into<anyhow::Error>> From<E> for BadInput {
     fn from(e: E) -> Self {
@@ -59,6 +69,10 @@ impl<E: Into<anyhow::Error>> From<E> for BadInput {
 
 fn run(cli: Cli) -> Result<ExitCode, BadInput> {
     match cli.cmd {
+        Cmd::Setup(a) => commands::setup(a),
+        Cmd::Prove(a) => commands::prove(a),
+        Cmd::Verify(a) => commands::verify(a),
+        Cmd::Demo(a) => commands::demo(a),
         Cmd::Check {
             trace,
             policy,

@@ -1,0 +1,160 @@
+//! From a checked trace to a contribution bundle: plan the chunks, prove them one after
+//! another, and assemble the [`Bundle`] plus the private [`Opening`].
+
+use crate::keys::{Keys, Qap};
+use crate::prove::{prove_chunk_with, Matrices, ProveError};
+use ark_bn254::Fr;
+use ark_ff::UniformRand;
+use ark_groth16::r1cs_to_qap::LibsnarkReduction;
+use ark_std::rand::{CryptoRng, RngCore};
+use zkcontrib_circuits::encode::Point;
+use zkcontrib_circuits::policy::Policy;
+use zkcontrib_circuits::rules::{evaluate, Evaluation};
+use zkcontrib_circuits::witness::{chunk_witnesses, plan, PlanError};
+use zkcontrib_verifier::bundle::{decode_submitter, Bundle, Chunk, BUNDLE_FORMAT};
+use zkcontrib_verifier::{encode_fr_hex, encode_proof_hex, Claims, DecodeError};
+
+/// The opening of a bundle's commitment: keep it private, next to the trace.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Opening {
+    /// Always `zkcontrib.opening.v1`.
+    pub format: String,
+    /// What this file is.
+    pub note: String,
+    /// The bundle's `contribution_id`.
+    pub contribution_id: String,
+    /// The bundle's `commitment`.
+    pub commitment: String,
+    /// The blinding: `commitment = Poseidon(COMMIT_TAG, contribution_id, blinding)`.
+    pub blinding: String,
+}
+
+impl std::fmt::Debug for Opening {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Opening")
+            .field("contribution_id", &self.contribution_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why no bundle was produced.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ContributionError {
+    /// The trace breaks the policy: nothing is proven.
+    #[error("the trace does not qualify: {}", .rules.join(", "))]
+    NotQualifying {
+        /// Names of the broken rules.
+        rules: Vec<&'static str>,
+    },
+    /// The submitter address is malformed.
+    #[error("--submitter: {0} (expected 0x followed by up to 64 hex digits)")]
+    Submitter(DecodeError),
+    /// The trace cannot be split for this shape.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// Proving failed.
+    #[error(transparent)]
+    Prove(#[from] ProveError),
+}
+
+/// A proven contribution.
+#[derive(Debug)]
+pub struct Proven {
+    /// The bundle to submit.
+    pub bundle: Bundle,
+    /// The private opening of its commitment.
+    pub opening: Opening,
+    /// The native evaluation (claims, per-point results).
+    pub eval: Evaluation,
+}
+
+/// Evaluates the trace and refuses it if it breaks a rule.
+pub fn check(policy: &Policy, points: &[Point]) -> Result<Evaluation, ContributionError> {
+    let eval = evaluate(policy, points);
+    if !eval.qualifies() {
+        return Err(ContributionError::NotQualifying {
+            rules: eval.broken_rules().iter().map(|r| r.name()).collect(),
+        });
+    }
+    Ok(eval)
+}
+
+/// Proves a qualifying trace chunk by chunk. `progress(k, n)` is called after each chunk.
+///
+/// The native check runs first; a trace that breaks a rule is refused before any proving.
+/// Chunk witnesses are small (points and a few pieces); the proving memory is one chunk's.
+pub fn prove_contribution<G: RngCore + CryptoRng>(
+    keys: &Keys,
+    matrices: &Matrices,
+    policy: &Policy,
+    points: &[Point],
+    submitter: &str,
+    rng: &mut G,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Proven, ContributionError> {
+    let submitter_fr = decode_submitter(submitter).map_err(ContributionError::Submitter)?;
+    let eval = check(policy, points)?;
+    let shape = keys.shape;
+    let plans = plan(policy, &shape, points, &eval)?;
+    let blinding = Fr::rand(rng);
+    let witnesses = chunk_witnesses(
+        policy,
+        &shape,
+        points,
+        &eval,
+        &plans,
+        blinding,
+        submitter_fr,
+    );
+    let n = witnesses.len();
+    let mut chunks = Vec::with_capacity(n);
+    for (k, w) in witnesses.iter().enumerate() {
+        let proof = match keys.meta.qap {
+            Qap::Arkworks => {
+                prove_chunk_with::<LibsnarkReduction, G>(matrices, &keys.pk, w, k, true, rng)?
+            }
+            Qap::Circom => return Err(ContributionError::Prove(ProveError::Unsupported)),
+        };
+        chunks.push(Chunk {
+            state_in: encode_fr_hex(&w.public.state_in),
+            state_out: encode_fr_hex(&w.public.state_out),
+            proof: encode_proof_hex(&proof),
+        });
+        progress(k + 1, n);
+    }
+    let last = witnesses
+        .last()
+        .expect("a trace has at least one chunk")
+        .public;
+    let claims = Claims {
+        points: last.claimed_points,
+        distance_m: last.claimed_distance_m,
+        duration_s: last.claimed_duration_s,
+    };
+    let bundle = Bundle {
+        format: BUNDLE_FORMAT.into(),
+        shape: shape.name.into(),
+        vk_hash: keys.meta.vk_hash.clone(),
+        policy_id: encode_fr_hex(&policy.id()),
+        submitter: submitter.to_ascii_lowercase(),
+        claims,
+        commitment: encode_fr_hex(&last.commitment),
+        contribution_id: encode_fr_hex(&last.contribution_id),
+        chunks,
+    };
+    let opening = Opening {
+        format: "zkcontrib.opening.v1".into(),
+        note: "Private: opens the bundle's commitment. Keep it with the trace; never submit it."
+            .into(),
+        contribution_id: bundle.contribution_id.clone(),
+        commitment: bundle.commitment.clone(),
+        blinding: encode_fr_hex(&blinding),
+    };
+    Ok(Proven {
+        bundle,
+        opening,
+        eval,
+    })
+}

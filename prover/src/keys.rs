@@ -1,0 +1,311 @@
+//! Proving and verifying keys per circuit shape, on disk.
+//!
+//! ```text
+//! <keys_dir>/<shape>/proving.key     ProvingKey<Bn254>, arkworks compressed encoding
+//! <keys_dir>/<shape>/verifying.key   zkcontrib_verifier::encode_vk (strict, compressed)
+//! <keys_dir>/<shape>/keys.json       KeyMeta: shape, vk hash, proving-key SHA-256, origin, QAP
+//! ```
+//!
+//! Loading hashes `proving.key` and decodes it *without* curve/subgroup checks only when the
+//! hash matches the one pinned in `keys.json` (the file is then exactly what setup wrote);
+//! otherwise loading fails. The verifying key is always strictly decoded and must hash to the
+//! pinned vk hash.
+//!
+//! [`setup`] is a **development** setup: whoever runs it knows the toxic waste and can forge
+//! proofs for this shape. Networks use keys from a multi-party ceremony.
+
+use ark_bn254::{Bn254, Fr};
+use ark_groth16::{Groth16, ProvingKey, VerifyingKey};
+use ark_relations::gr1cs::SynthesisError;
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
+use ark_std::rand::{CryptoRng, RngCore};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use zkcontrib_circuits::circuit::TraceCircuit;
+use zkcontrib_circuits::shape::{shape_by_name, Shape};
+use zkcontrib_verifier::{decode_vk, encode_vk, vk_hash_hex};
+
+/// How the R1CS was reduced to a QAP when the keys were made (the prover must use the same).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Qap {
+    /// arkworks' default (`LibsnarkReduction`): keys from [`setup`].
+    Arkworks,
+    /// circom/snarkjs' reduction: keys imported from a snarkjs `.zkey`.
+    Circom,
+}
+
+/// Where keys came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// A single-machine development setup: not for production.
+    DevSetup,
+    /// Imported from a multi-party ceremony's `.zkey`.
+    Zkey,
+}
+
+/// `keys.json`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyMeta {
+    /// Shape name.
+    pub shape: String,
+    /// `zkcontrib_verifier::vk_hash_hex` of the verifying key.
+    pub vk_hash: String,
+    /// SHA-256 of `proving.key`, hex.
+    pub pk_sha256: String,
+    /// Bytes of `proving.key`.
+    pub pk_bytes: u64,
+    /// Constraints of the shape's circuit.
+    pub constraints: usize,
+    /// Where the keys came from.
+    pub origin: Origin,
+    /// The QAP reduction the keys are for.
+    pub qap: Qap,
+}
+
+/// A shape's keys, loaded.
+pub struct Keys {
+    /// The shape.
+    pub shape: Shape,
+    /// Proving key.
+    pub pk: ProvingKey<Bn254>,
+    /// Metadata (hashes, origin).
+    pub meta: KeyMeta,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keys").field("meta", &self.meta).finish()
+    }
+}
+
+/// Why keys could not be made or loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// Unknown shape name.
+    #[error("unknown shape `{0}` (known: test, county, country)")]
+    UnknownShape(String),
+    /// No keys for the shape in the directory.
+    #[error("{}: no keys for shape `{shape}`; run `zkcontrib setup --shape {shape} --keys-dir {}`", .dir.display(), .keys_dir.display())]
+    Missing {
+        /// The shape's key directory.
+        dir: PathBuf,
+        /// The keys directory.
+        keys_dir: PathBuf,
+        /// Shape name.
+        shape: String,
+    },
+    /// A key file could not be read or written.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A key file does not match the pinned hashes or cannot be decoded.
+    #[error("{}: {what}; delete the directory and run setup again, or restore the keys", .path.display())]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        what: String,
+    },
+    /// Key generation failed.
+    #[error("setup failed: {0}")]
+    Synthesis(#[from] SynthesisError),
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    format!("0x{}", hex::encode(Sha256::digest(bytes)))
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeyError + '_ {
+    move |source| KeyError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+impl Keys {
+    /// The verifying key.
+    pub fn vk(&self) -> &VerifyingKey<Bn254> {
+        &self.pk.vk
+    }
+
+    /// The directory of a shape's keys.
+    pub fn dir(keys_dir: &Path, shape: &str) -> PathBuf {
+        keys_dir.join(shape)
+    }
+
+    /// Writes the three key files.
+    pub fn write(&self, keys_dir: &Path) -> Result<PathBuf, KeyError> {
+        let dir = Self::dir(keys_dir, self.shape.name);
+        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+        let mut pk = Vec::new();
+        self.pk
+            .serialize_compressed(&mut pk)
+            .map_err(|e| KeyError::Corrupt {
+                path: dir.join("proving.key"),
+                what: e.to_string(),
+            })?;
+        for (name, bytes) in [
+            ("proving.key", pk),
+            ("verifying.key", encode_vk(self.vk())),
+            (
+                "keys.json",
+                serde_json::to_vec_pretty(&self.meta).expect("metadata serializes"),
+            ),
+        ] {
+            let path = dir.join(name);
+            // Write then rename, so an interrupted write never leaves a half key behind.
+            let tmp = dir.join(format!(".{name}.tmp"));
+            std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
+            std::fs::rename(&tmp, &path).map_err(io(&path))?;
+        }
+        Ok(dir)
+    }
+
+    /// Loads a shape's keys, checking them against the pinned hashes.
+    pub fn load(keys_dir: &Path, shape: &str) -> Result<Self, KeyError> {
+        let s = shape_by_name(shape).ok_or_else(|| KeyError::UnknownShape(shape.into()))?;
+        let dir = Self::dir(keys_dir, shape);
+        let meta = load_meta(keys_dir, shape)?;
+        let vk = load_vk_file(&dir, &meta)?;
+        let pk_path = dir.join("proving.key");
+        let bytes = std::fs::read(&pk_path).map_err(io(&pk_path))?;
+        if sha256_hex(&bytes) != meta.pk_sha256 {
+            return Err(corrupt(
+                &pk_path,
+                "proving key does not match its pinned SHA-256".into(),
+            ));
+        }
+        // The bytes are exactly what setup wrote (hash above): skip the point checks.
+        let pk = ProvingKey::<Bn254>::deserialize_with_mode(
+            bytes.as_slice(),
+            Compress::Yes,
+            Validate::No,
+        )
+        .map_err(|e| corrupt(&pk_path, e.to_string()))?;
+        if pk.vk != vk {
+            return Err(corrupt(
+                &pk_path,
+                "proving key belongs to another verifying key".into(),
+            ));
+        }
+        Ok(Self { shape: s, pk, meta })
+    }
+
+    /// Wraps a proving key (from setup or an imported ceremony) with its metadata.
+    pub fn from_proving_key(
+        shape: Shape,
+        pk: ProvingKey<Bn254>,
+        constraints: usize,
+        origin: Origin,
+        qap: Qap,
+    ) -> Self {
+        let mut bytes = Vec::new();
+        pk.serialize_compressed(&mut bytes)
+            .expect("serializing to memory cannot fail");
+        let meta = KeyMeta {
+            shape: shape.name.into(),
+            vk_hash: vk_hash_hex(&pk.vk),
+            pk_sha256: sha256_hex(&bytes),
+            pk_bytes: bytes.len() as u64,
+            constraints,
+            origin,
+            qap,
+        };
+        Self { shape, pk, meta }
+    }
+}
+
+fn corrupt(path: &Path, what: String) -> KeyError {
+    KeyError::Corrupt {
+        path: path.to_path_buf(),
+        what,
+    }
+}
+
+/// Reads `keys.json` of a shape.
+pub fn load_meta(keys_dir: &Path, shape: &str) -> Result<KeyMeta, KeyError> {
+    let dir = Keys::dir(keys_dir, shape);
+    let meta_path = dir.join("keys.json");
+    if !meta_path.exists() {
+        return Err(KeyError::Missing {
+            dir,
+            keys_dir: keys_dir.to_path_buf(),
+            shape: shape.into(),
+        });
+    }
+    let meta: KeyMeta = serde_json::from_slice(&std::fs::read(&meta_path).map_err(io(&meta_path))?)
+        .map_err(|e| corrupt(&meta_path, e.to_string()))?;
+    if meta.shape != shape {
+        return Err(corrupt(
+            &meta_path,
+            format!("keys are for shape `{}`", meta.shape),
+        ));
+    }
+    Ok(meta)
+}
+
+fn load_vk_file(dir: &Path, meta: &KeyMeta) -> Result<VerifyingKey<Bn254>, KeyError> {
+    let vk_path = dir.join("verifying.key");
+    let vk = decode_vk(&std::fs::read(&vk_path).map_err(io(&vk_path))?)
+        .map_err(|e| corrupt(&vk_path, e.to_string()))?;
+    if vk_hash_hex(&vk) != meta.vk_hash {
+        return Err(corrupt(
+            &vk_path,
+            "verifying key does not match the pinned vk hash".into(),
+        ));
+    }
+    Ok(vk)
+}
+
+/// Loads only a shape's verifying key (strictly decoded, checked against the pinned hash):
+/// what a validator needs.
+pub fn load_vk(keys_dir: &Path, shape: &str) -> Result<VerifyingKey<Bn254>, KeyError> {
+    let meta = load_meta(keys_dir, shape)?;
+    load_vk_file(&Keys::dir(keys_dir, shape), &meta)
+}
+
+/// Runs a development Groth16 setup for `shape` (see the module docs: not for production).
+pub fn setup<R: RngCore + CryptoRng>(shape: Shape, rng: &mut R) -> Result<Keys, KeyError> {
+    let constraints = crate::prove::Matrices::new(shape)?.num_constraints;
+    let pk = Groth16::<Bn254>::generate_random_parameters_with_reduction(
+        TraceCircuit {
+            shape,
+            witness: None,
+        },
+        rng,
+    )?;
+    Ok(Keys::from_proving_key(
+        shape,
+        pk,
+        constraints,
+        Origin::DevSetup,
+        Qap::Arkworks,
+    ))
+}
+
+/// Loads the keys of `shape` from `keys_dir`, or sets them up (development setup, seeded from
+/// the OS) and writes them there first. Returns whether a setup ran.
+pub fn load_or_setup(keys_dir: &Path, shape: Shape) -> Result<(Keys, bool), KeyError> {
+    match Keys::load(keys_dir, shape.name) {
+        Ok(k) => Ok((k, false)),
+        Err(KeyError::Missing { .. }) => {
+            let keys = setup(shape, &mut rand::rngs::OsRng)?;
+            keys.write(keys_dir)?;
+            Ok((keys, true))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A field element as `0x` + 64 hex digits.
+pub fn fr_hex(x: &Fr) -> String {
+    zkcontrib_verifier::encode_fr_hex(x)
+}

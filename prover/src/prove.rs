@@ -1,0 +1,194 @@
+//! The tuned proving path.
+//!
+//! `ark_groth16::Groth16::prove` synthesizes the whole constraint system for every proof:
+//! it builds every linear combination, inlines them and turns them into matrices, then
+//! computes the QAP witness and the MSMs. For one shape the matrices never change, so this
+//! prover builds them once ([`Matrices::new`]) and, per chunk, runs the circuit only to
+//! compute the assignment ([`assignment`]: synthesis with matrix construction switched off,
+//! so no linear combination or constraint is ever stored), then goes straight to the QAP
+//! witness map and the MSMs (`create_proof_with_reduction_and_matrices`).
+//!
+//! Memory is bounded by one chunk: the matrices, the proving key, and one chunk's assignment
+//! and QAP vectors; chunks are proven one after another.
+
+use ark_bn254::{Bn254, Fr};
+use ark_ff::UniformRand;
+use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
+use ark_groth16::{Groth16, Proof, ProvingKey};
+use ark_relations::gr1cs::{
+    ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisError,
+    SynthesisMode, R1CS_PREDICATE_LABEL,
+};
+use ark_std::rand::{CryptoRng, RngCore};
+use zkcontrib_circuits::circuit::TraceCircuit;
+use zkcontrib_circuits::shape::Shape;
+use zkcontrib_circuits::witness::ChunkWitness;
+
+/// A shape's constraint matrices, built once and reused for every proof.
+pub struct Matrices {
+    /// The shape.
+    pub shape: Shape,
+    /// `[A, B, C]` of the R1CS predicate.
+    pub abc: Vec<Matrix<Fr>>,
+    /// Instance variables, including the constant 1.
+    pub num_instance: usize,
+    /// Witness variables.
+    pub num_witness: usize,
+    /// Constraints.
+    pub num_constraints: usize,
+}
+
+impl std::fmt::Debug for Matrices {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Matrices")
+            .field("shape", &self.shape.name)
+            .field("num_constraints", &self.num_constraints)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Matrices {
+    /// Synthesizes `shape` in setup mode and keeps its matrices.
+    pub fn new(shape: Shape) -> Result<Self, SynthesisError> {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        cs.set_optimization_goal(OptimizationGoal::Constraints);
+        cs.set_mode(SynthesisMode::Setup);
+        TraceCircuit {
+            shape,
+            witness: None,
+        }
+        .generate_constraints(cs.clone())?;
+        cs.finalize();
+        let mut all = cs.to_matrices()?;
+        let abc = all
+            .remove(R1CS_PREDICATE_LABEL)
+            .ok_or(SynthesisError::PredicateNotFound)?;
+        Ok(Self {
+            shape,
+            abc,
+            num_instance: cs.num_instance_variables(),
+            num_witness: cs.num_witness_variables(),
+            num_constraints: cs.num_constraints(),
+        })
+    }
+}
+
+/// Why a chunk could not be proven.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProveError {
+    /// The witness does not satisfy the circuit (a bug: the native check passed).
+    #[error("chunk {chunk}: the witness does not satisfy the circuit ({what}); this is a bug in zkcontrib, please report it")]
+    Unsatisfied {
+        /// Chunk index.
+        chunk: usize,
+        /// The first unsatisfied constraint, if known.
+        what: String,
+    },
+    /// The keys need a QAP reduction this build does not have.
+    #[error("these keys use the circom QAP reduction, which this build cannot prove with")]
+    Unsupported,
+    /// Synthesis failed.
+    #[error("chunk {chunk}: {source}")]
+    Synthesis {
+        /// Chunk index.
+        chunk: usize,
+        /// The cause.
+        source: SynthesisError,
+    },
+}
+
+/// The full assignment `[1, public inputs…, witnesses…]` of a chunk, computed without building
+/// any constraint.
+pub fn assignment(m: &Matrices, w: &ChunkWitness) -> Result<Vec<Fr>, SynthesisError> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Prove {
+        construct_matrices: false,
+        generate_lc_assignments: false,
+    });
+    TraceCircuit {
+        shape: m.shape,
+        witness: Some(w.clone()),
+    }
+    .generate_constraints(cs.clone())?;
+    let cs = cs.into_inner().ok_or(SynthesisError::MissingCS)?;
+    let mut full = cs.instance_assignment()?.to_vec();
+    full.extend_from_slice(cs.witness_assignment()?);
+    if full.len() != m.num_instance + m.num_witness {
+        return Err(SynthesisError::Unsatisfiable);
+    }
+    Ok(full)
+}
+
+/// Checks an assignment against the matrices: `⟨A_i,z⟩·⟨B_i,z⟩ = ⟨C_i,z⟩` for every row.
+/// Returns the first failing row.
+pub fn first_unsatisfied(m: &Matrices, z: &[Fr]) -> Option<usize> {
+    let dot = |row: &[(Fr, usize)]| row.iter().map(|(c, i)| *c * z[*i]).sum::<Fr>();
+    (0..m.num_constraints).find(|&i| dot(&m.abc[0][i]) * dot(&m.abc[1][i]) != dot(&m.abc[2][i]))
+}
+
+/// Proves one chunk with the tuned path, for keys made with QAP reduction `R`.
+///
+/// `check` re-evaluates every constraint first (cheap next to the MSMs) so that an
+/// unsatisfied witness is reported as such instead of producing a proof that fails to verify.
+pub fn prove_chunk_with<R: R1CSToQAP, G: RngCore + CryptoRng>(
+    m: &Matrices,
+    pk: &ProvingKey<Bn254>,
+    w: &ChunkWitness,
+    chunk: usize,
+    check: bool,
+    rng: &mut G,
+) -> Result<Proof<Bn254>, ProveError> {
+    let syn = |source| ProveError::Synthesis { chunk, source };
+    let z = assignment(m, w).map_err(syn)?;
+    if check {
+        if let Some(row) = first_unsatisfied(m, &z) {
+            return Err(ProveError::Unsatisfied {
+                chunk,
+                what: format!("constraint {row}"),
+            });
+        }
+    }
+    let r = Fr::rand(rng);
+    let s = Fr::rand(rng);
+    Groth16::<Bn254, R>::create_proof_with_reduction_and_matrices(
+        pk,
+        r,
+        s,
+        &m.abc,
+        m.num_instance,
+        m.num_constraints,
+        &z,
+    )
+    .map_err(syn)
+}
+
+/// [`prove_chunk_with`] for keys from the development setup (arkworks' reduction).
+pub fn prove_chunk<G: RngCore + CryptoRng>(
+    m: &Matrices,
+    pk: &ProvingKey<Bn254>,
+    w: &ChunkWitness,
+    chunk: usize,
+    rng: &mut G,
+) -> Result<Proof<Bn254>, ProveError> {
+    prove_chunk_with::<LibsnarkReduction, G>(m, pk, w, chunk, true, rng)
+}
+
+/// The stock arkworks path on the same circuit and witness, for comparison in the benches.
+pub fn prove_chunk_stock<G: RngCore + CryptoRng>(
+    shape: Shape,
+    pk: &ProvingKey<Bn254>,
+    w: &ChunkWitness,
+    rng: &mut G,
+) -> Result<Proof<Bn254>, SynthesisError> {
+    use ark_snark::SNARK;
+    Groth16::<Bn254>::prove(
+        pk,
+        TraceCircuit {
+            shape,
+            witness: Some(w.clone()),
+        },
+        rng,
+    )
+}

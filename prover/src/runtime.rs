@@ -1,0 +1,48 @@
+//! What the prover needs from the device: a thread pool of the requested size, the default
+//! keys directory and the peak memory the process used.
+
+use std::path::PathBuf;
+
+/// The keys directory when none is given: `$ZKCONTRIB_KEYS_DIR`, else
+/// `$XDG_CACHE_HOME/zkcontrib/keys`, else `$HOME/.cache/zkcontrib/keys`, else
+/// `./zkcontrib-keys`.
+pub fn default_keys_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("ZKCONTRIB_KEYS_DIR") {
+        return PathBuf::from(d);
+    }
+    if let Some(d) = std::env::var_os("XDG_CACHE_HOME") {
+        return PathBuf::from(d).join("zkcontrib").join("keys");
+    }
+    if let Some(d) = std::env::var_os("HOME") {
+        return PathBuf::from(d)
+            .join(".cache")
+            .join("zkcontrib")
+            .join("keys");
+    }
+    PathBuf::from("zkcontrib-keys")
+}
+
+/// Runs `f` on a rayon pool of `threads` threads (`None`: all cores).
+pub fn with_threads<T: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> T + Send,
+) -> Result<T, rayon::ThreadPoolBuildError> {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        b = b.num_threads(n.max(1));
+    }
+    Ok(b.build()?.install(f))
+}
+
+/// Peak resident memory of this process in bytes (`VmHWM`), where the OS reports it.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Bytes as `12.3 MB`.
+pub fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
