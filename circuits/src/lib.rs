@@ -14,7 +14,7 @@
 //!     region: MultiPolygon(vec![polygon![
 //!         (x: 10.0, y: 45.0), (x: 10.1, y: 45.0), (x: 10.1, y: 45.1), (x: 10.0, y: 45.1)
 //!     ]]),
-//!     not_before_ms: 0,
+//!     not_before_ms: 1,
 //!     not_after_ms: 2_000_000_000_000,
 //!     min_interval_ms: 1_000,
 //!     max_interval_ms: 10_000,
@@ -22,8 +22,9 @@
 //!     min_points: 2,
 //!     min_distance_m: 10,
 //!     min_inside_bp: 10_000,
-//!     grid_bits: 26,
-//!     region_shift: 6,
+//!     grid_bits: 25,
+//!     region_shift: 8,
+//!     piece_bits: 21,
 //! })
 //! .unwrap();
 //! let trace = [

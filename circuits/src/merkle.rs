@@ -1,40 +1,58 @@
-//! Binary Poseidon Merkle tree over region pieces.
+//! 4-ary Poseidon Merkle tree over region pieces.
 //!
-//! `node = Poseidon(left, right)`; the leaf count is padded to `2^depth` with the value `0`,
-//! which is not the Poseidon image of any known piece, so padding cannot be opened as a piece.
-//! `depth = max(1, ceil(log2(pieces)))` and is part of the policy id.
+//! `node = Poseidon(c0, c1, c2, c3)` over the four children in order; the leaf count is padded
+//! to `4^depth` with the value `0`, which is not the Poseidon image of any known piece, so
+//! padding cannot be opened as a piece. `depth = max(1, ceil(log4(pieces)))` and is part of the
+//! policy id. A 4-ary tree costs the circuit one `Poseidon(4)` (297 constraints) per level
+//! where a binary tree of the same capacity costs two `Poseidon(2)` (2 × 240).
 
 use crate::poseidon::poseidon;
 use ark_bn254::Fr;
 
-/// A full binary tree, stored level by level (leaves first).
+/// Children per node.
+pub const ARITY: usize = 4;
+
+/// A full 4-ary tree, stored level by level (leaves first).
 #[derive(Clone, Debug)]
 pub struct MerkleTree {
     levels: Vec<Vec<Fr>>,
 }
 
-/// An authentication path: siblings from the leaf level up, and the leaf index whose bits
-/// (least significant first) say whether the running node is a right child.
+/// An authentication path: per level (leaf level first) the three siblings in order, and the
+/// leaf index whose base-4 digits (least significant first) give the running node's position
+/// among its siblings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MerklePath {
     /// Leaf index.
     pub index: u64,
-    /// Sibling at each level, leaf level first.
-    pub siblings: Vec<Fr>,
+    /// The three siblings at each level, in child order with the running node left out.
+    pub siblings: Vec<[Fr; 3]>,
+}
+
+/// The four children of a node whose child at `pos` is `node` and whose other children are
+/// `siblings` in order (the native twin of the circuit's position mux).
+pub fn children(node: Fr, siblings: &[Fr; 3], pos: usize) -> [Fr; ARITY] {
+    let mut c = [Fr::from(0u64); ARITY];
+    let mut s = siblings.iter();
+    for (j, slot) in c.iter_mut().enumerate() {
+        *slot = if j == pos {
+            node
+        } else {
+            *s.next().unwrap_or(&node)
+        };
+    }
+    c
 }
 
 impl MerkleTree {
     /// Builds the tree over `leaves` (padded with zeros).
     pub fn new(mut leaves: Vec<Fr>) -> Self {
         let depth = depth_for(leaves.len());
-        leaves.resize(1usize << depth, Fr::from(0u64));
+        leaves.resize(ARITY.pow(depth), Fr::from(0u64));
         let mut levels = vec![leaves];
         while levels.last().map(|l| l.len()).unwrap_or(1) > 1 {
             let prev = levels.last().map(Vec::as_slice).unwrap_or(&[]);
-            let next = prev
-                .chunks_exact(2)
-                .map(|c| poseidon(&[c[0], c[1]]))
-                .collect();
+            let next = prev.chunks_exact(ARITY).map(poseidon).collect();
             levels.push(next);
         }
         Self { levels }
@@ -63,8 +81,16 @@ impl MerkleTree {
         let siblings = self.levels[..self.levels.len() - 1]
             .iter()
             .map(|level| {
-                let s = level[i ^ 1];
-                i >>= 1;
+                let base = i - i % ARITY;
+                let mut s = [Fr::from(0u64); 3];
+                let mut k = 0;
+                for j in 0..ARITY {
+                    if base + j != i {
+                        s[k] = level[base + j];
+                        k += 1;
+                    }
+                }
+                i /= ARITY;
                 s
             })
             .collect();
@@ -80,19 +106,20 @@ impl MerklePath {
     pub fn root_from(&self, leaf: Fr) -> Fr {
         let mut node = leaf;
         for (level, s) in self.siblings.iter().enumerate() {
-            node = if (self.index >> level) & 1 == 1 {
-                poseidon(&[*s, node])
-            } else {
-                poseidon(&[node, *s])
-            };
+            let pos = ((self.index >> (2 * level)) & 3) as usize;
+            node = poseidon(&children(node, s, pos));
         }
         node
     }
 }
 
-/// `max(1, ceil(log2(n)))`.
+/// `max(1, ceil(log4(n)))`.
 pub fn depth_for(n: usize) -> u32 {
-    n.max(2).next_power_of_two().trailing_zeros()
+    let mut d = 1;
+    while ARITY.pow(d) < n {
+        d += 1;
+    }
+    d
 }
 
 #[cfg(test)]
@@ -101,7 +128,7 @@ mod tests {
 
     #[test]
     fn paths_verify_and_tampering_fails() {
-        for n in [1usize, 2, 3, 5, 8, 13] {
+        for n in [1usize, 2, 3, 4, 5, 16, 17, 70] {
             let leaves: Vec<Fr> = (0..n as u64).map(|i| Fr::from(i + 100)).collect();
             let t = MerkleTree::new(leaves.clone());
             assert_eq!(t.depth(), depth_for(n));
@@ -109,11 +136,13 @@ mod tests {
                 let p = t.path(i).unwrap();
                 assert_eq!(p.root_from(*l), t.root());
                 assert_ne!(p.root_from(*l + Fr::from(1u64)), t.root());
-                let mut q = p.clone();
-                q.index ^= 1;
-                assert_ne!(q.root_from(*l), t.root());
+                for flip in [1u64, 2, 3] {
+                    let mut q = p.clone();
+                    q.index ^= flip;
+                    assert_ne!(q.root_from(*l), t.root(), "n {n} leaf {i} flip {flip}");
+                }
             }
-            assert!(t.path(1 << t.depth()).is_none());
+            assert!(t.path(ARITY.pow(t.depth())).is_none());
         }
     }
 
@@ -121,9 +150,19 @@ mod tests {
     fn depth_is_at_least_one() {
         assert_eq!(depth_for(0), 1);
         assert_eq!(depth_for(1), 1);
-        assert_eq!(depth_for(2), 1);
-        assert_eq!(depth_for(3), 2);
-        assert_eq!(depth_for(1024), 10);
-        assert_eq!(depth_for(1025), 11);
+        assert_eq!(depth_for(4), 1);
+        assert_eq!(depth_for(5), 2);
+        assert_eq!(depth_for(16), 2);
+        assert_eq!(depth_for(4096), 6);
+        assert_eq!(depth_for(4097), 7);
+    }
+
+    #[test]
+    fn children_places_the_node() {
+        let s = [Fr::from(1u64), Fr::from(2u64), Fr::from(3u64)];
+        let n = Fr::from(9u64);
+        assert_eq!(children(n, &s, 0), [n, s[0], s[1], s[2]]);
+        assert_eq!(children(n, &s, 2), [s[0], s[1], n, s[2]]);
+        assert_eq!(children(n, &s, 3), [s[0], s[1], s[2], n]);
     }
 }

@@ -5,10 +5,10 @@
 //!
 //! ```text
 //! params    = Poseidon(not_before_ms, not_after_ms, min_interval_ms, max_interval_ms,
-//!                      speed_v2, min_points, min_distance_m, min_inside_bp,
-//!                      origin_lat_e7 + 2^33, origin_lon_e7 + 2^33, grid_bits, region_shift)
+//!                      speed_units, speed_tolerance, min_points, min_distance_m, min_inside_bp,
+//!                      origin_lat_e7 + 2^33, origin_lon_e7 + 2^33, 256·grid_bits + region_shift)
 //! policy_id = Poseidon(TAG, params, kx, ky, region_root, region_depth)
-//! TAG       = big-endian integer of the ASCII bytes "zkcontrib.policy.v1"
+//! TAG       = big-endian integer of the ASCII bytes "zkcontrib.policy.v2"
 //! ```
 //!
 //! with circomlib's Poseidon, so `circomlibjs` recomputes it from [`PolicyParams`]' JSON.
@@ -24,7 +24,7 @@ use ark_bn254::Fr;
 use geo::MultiPolygon;
 
 /// Domain tag of policy ids.
-pub const POLICY_TAG: &[u8] = b"zkcontrib.policy.v1";
+pub const POLICY_TAG: &[u8] = b"zkcontrib.policy.v2";
 /// Offset added to the (possibly negative) frame origin before it is hashed.
 pub const ORIGIN_OFFSET: i64 = 1 << 33;
 /// Largest interval bound, milliseconds (2^32 - 1 ≈ 49.7 days).
@@ -33,6 +33,8 @@ pub const MAX_INTERVAL_MS: u64 = u32::MAX as u64;
 pub const MAX_TIME_MS: u64 = 1 << 47;
 /// Largest speed limit, mm/s (1 km/s).
 pub const MAX_SPEED_MMPS: u64 = 1_000_000;
+/// Most bits a legal step may need (`speed_units · max_interval < 2^MAX_STEP_BITS`).
+pub const MAX_STEP_BITS: u32 = 48;
 /// Basis points of one whole.
 pub const BASIS_POINTS: u16 = 10_000;
 
@@ -63,6 +65,8 @@ pub struct PolicyInput {
     pub grid_bits: u8,
     /// Membership cells of `2^region_shift` units.
     pub region_shift: u8,
+    /// Region pieces have doubled areas below `2^piece_bits` cells².
+    pub piece_bits: u32,
 }
 
 /// Why a policy is rejected.
@@ -83,8 +87,13 @@ pub enum PolicyError {
         max_ms: u64,
     },
     /// Speed limit out of range.
-    #[error("max_speed_mps must be in (0, 1000] (got {0} mm/s)")]
+    #[error("max_speed_mps must be in [0.004, 1000] (got {0} mm/s)")]
     Speed(u64),
+    /// The longest legal step is too long to encode.
+    #[error(
+        "max_speed × max_interval allows steps of 2^{0} distance units; at most 2^48 are supported"
+    )]
+    StepTooLong(u32),
     /// min_points out of range.
     #[error("min_points must be between 1 and 4294967295")]
     MinPoints,
@@ -111,10 +120,15 @@ pub struct PolicyParams {
     pub min_interval_ms: u64,
     /// Largest interval, ms.
     pub max_interval_ms: u64,
-    /// Speed limit as given, mm/s (informative; `speed_v2` is what is enforced and hashed).
+    /// Speed limit as given, mm/s (informative; `speed_units` is what is enforced and hashed).
     pub max_speed_mmps: u64,
-    /// `floor(max_speed_mmps^2 · 2^40 / 10^12)`: the squared limit in (2^-20 m / ms)^2.
-    pub speed_v2: u64,
+    /// `floor(max_speed_mmps · 2^18 / 10^6)`: the limit in distance units (2^-18 m) per ms.
+    pub speed_units: u64,
+    /// Bits of the longest legal step: the least `b` with `speed_units · max_interval_ms < 2^b`.
+    pub step_bits: u32,
+    /// `2^(step_bits + 1)`: a step passes the speed rule when
+    /// `D^2 < (speed_units · dt)^2 + speed_tolerance` (see [`crate::rules`]).
+    pub speed_tolerance: u64,
     /// Fewest points.
     pub min_points: u64,
     /// Shortest distance, metres.
@@ -131,6 +145,9 @@ pub struct PolicyParams {
     pub region_depth: u32,
     /// Number of pieces (informative).
     pub region_pieces: u64,
+    /// Pieces have doubled areas below `2^piece_bits` cells² (informative: the pieces
+    /// themselves are committed by `region_root`).
+    pub piece_bits: u32,
 }
 
 /// A compiled policy.
@@ -143,11 +160,14 @@ pub struct Policy {
     id: Fr,
 }
 
-/// `floor(v_mmps^2 · 2^40 / 10^12)`.
-pub fn speed_v2(max_speed_mmps: u64) -> u64 {
-    let v = u128::from(max_speed_mmps);
-    // v <= 10^6, so v^2 · 2^40 < 2^80 and the quotient < 2^41.
-    (((v * v) << 40) / 1_000_000_000_000) as u64
+/// `floor(v_mmps · 2^18 / 10^6)`: the speed limit in distance units per millisecond.
+pub fn speed_units(max_speed_mmps: u64) -> u64 {
+    (u128::from(max_speed_mmps) << crate::projection::DISTANCE_FRAC_BITS) as u64 / 1_000_000
+}
+
+/// The least `b` with `v < 2^b`.
+pub fn bits_for(v: u128) -> u32 {
+    128 - v.leading_zeros()
 }
 
 impl Policy {
@@ -166,8 +186,17 @@ impl Policy {
                 max_ms: p.max_interval_ms,
             });
         }
-        if p.max_speed_mmps == 0 || p.max_speed_mmps > MAX_SPEED_MMPS {
+        if speed_units(p.max_speed_mmps) == 0 || p.max_speed_mmps > MAX_SPEED_MMPS {
             return Err(PolicyError::Speed(p.max_speed_mmps));
+        }
+        let units = speed_units(p.max_speed_mmps);
+        let step_bits = bits_for(u128::from(units) * u128::from(p.max_interval_ms));
+        if step_bits > MAX_STEP_BITS {
+            return Err(PolicyError::StepTooLong(step_bits));
+        }
+        if p.not_before_ms == 0 {
+            // Packed points must never be 0 (0 marks padding); t ≥ 1 ms guarantees it.
+            return Err(PolicyError::EmptyWindow);
         }
         if p.min_points == 0 || p.min_points > u64::from(u32::MAX) {
             return Err(PolicyError::MinPoints);
@@ -178,7 +207,7 @@ impl Policy {
         if p.min_inside_bp > BASIS_POINTS {
             return Err(PolicyError::InsideFraction);
         }
-        let region = Region::compile(&p.region, p.grid_bits, p.region_shift)?;
+        let region = Region::compile(&p.region, p.grid_bits, p.region_shift, p.piece_bits)?;
         let (lat_lo, lat_hi) = region.lat_band_e7();
         let projection = Projection::for_band(lat_lo, lat_hi);
         let tree = region.merkle_tree();
@@ -188,7 +217,9 @@ impl Policy {
             min_interval_ms: p.min_interval_ms,
             max_interval_ms: p.max_interval_ms,
             max_speed_mmps: p.max_speed_mmps,
-            speed_v2: speed_v2(p.max_speed_mmps),
+            speed_units: units,
+            step_bits,
+            speed_tolerance: 1u64 << (step_bits + 1),
             min_points: p.min_points,
             min_distance_m: p.min_distance_m,
             min_inside_bp: p.min_inside_bp,
@@ -197,6 +228,7 @@ impl Policy {
             region_root: fr_to_hex(&tree.root()),
             region_depth: tree.depth(),
             region_pieces: region.pieces().len() as u64,
+            piece_bits: p.piece_bits,
         };
         let id = policy_id(&params, tree.root());
         Ok(Self {
@@ -239,23 +271,31 @@ impl Policy {
     }
 }
 
+/// Number of parameters hashed into `params`.
+pub const NUM_PARAMS: usize = 12;
+
 /// The twelve parameters hashed into `params`, in order.
-pub fn params_fields(p: &PolicyParams) -> [Fr; 12] {
+pub fn params_fields(p: &PolicyParams) -> [Fr; NUM_PARAMS] {
     let signed = |v: i64| Fr::from((v + ORIGIN_OFFSET) as u64);
     [
         Fr::from(p.not_before_ms),
         Fr::from(p.not_after_ms),
         Fr::from(p.min_interval_ms),
         Fr::from(p.max_interval_ms),
-        Fr::from(p.speed_v2),
+        Fr::from(p.speed_units),
+        Fr::from(p.speed_tolerance),
         Fr::from(p.min_points),
         Fr::from(p.min_distance_m),
         Fr::from(u64::from(p.min_inside_bp)),
         signed(p.frame.origin_lat_e7),
         signed(p.frame.origin_lon_e7),
-        Fr::from(u64::from(p.frame.grid_bits)),
-        Fr::from(u64::from(p.frame.region_shift)),
+        Fr::from(frame_code(p.frame.grid_bits, p.frame.region_shift)),
     ]
+}
+
+/// `256·grid_bits + region_shift`: the frame's two sizes in one hashed parameter.
+pub fn frame_code(grid_bits: u8, region_shift: u8) -> u64 {
+    256 * u64::from(grid_bits) + u64::from(region_shift)
 }
 
 /// `policy_id` from the canonical parameters and the region root.

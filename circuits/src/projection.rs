@@ -1,24 +1,24 @@
 //! Local equirectangular projection used for distance and speed.
 //!
 //! A step `(dx, dy)` in 1e-7 degree units has the projected length
-//! `D = sqrt((kx·dx)^2 + (ky·dy)^2)` in *distance units* of `2^-20` m
+//! `D = sqrt((kx·dx)^2 + (ky·dy)^2)` in *distance units* of `2^-18` m
 //! ([`DISTANCE_FRAC_BITS`]). The scale factors are integers fixed per policy:
 //!
-//! * `ky = floor(M(φ_lo) · π/180 · 1e-7 · 2^20)` with `M` the WGS84 meridional radius of
+//! * `ky = floor(M(φ_lo) · π/180 · 1e-7 · 2^18)` with `M` the WGS84 meridional radius of
 //!   curvature, which grows with |φ|, taken at the smallest |latitude| of the region's box;
-//! * `kx = floor(N(φ_hi)·cos φ_hi · π/180 · 1e-7 · 2^20)` with `N` the prime-vertical radius;
+//! * `kx = floor(N(φ_hi)·cos φ_hi · π/180 · 1e-7 · 2^18)` with `N` the prime-vertical radius;
 //!   `N cos φ` shrinks with |φ|, so it is taken at the largest |latitude| of the region's box.
 //!
 //! Both are the *smallest* metric factors found anywhere in the region's latitude band, and
 //! both are rounded down, so for steps inside the band `D` never exceeds the ellipsoidal
 //! distance: summed over a trace it is a provable lower bound of the path length. The
 //! under-estimate is at most `1 - min/max` of each factor over the band (for Santa Clara
-//! County, 36.9°–37.5°: ≤ 0.8 % east–west, ≤ 0.02 % north–south) plus < 2^-20 m per step from
+//! County, 36.9°–37.5°: ≤ 0.8 % east–west, ≤ 0.02 % north–south) plus < 2^-18 m per step from
 //! flooring. The trigonometry uses the `libm` crate so every platform derives the same
 //! integers (the factors are part of the policy id).
 
 /// Distance unit is `2^-DISTANCE_FRAC_BITS` metres.
-pub const DISTANCE_FRAC_BITS: u32 = 20;
+pub const DISTANCE_FRAC_BITS: u32 = 18;
 
 const WGS84_A: f64 = 6_378_137.0;
 const WGS84_F: f64 = 1.0 / 298.257_223_563;

@@ -10,13 +10,19 @@
 //! | `window` | `not_before ≤ t_i ≤ not_after` |
 //! | `increasing` | `dt_i = t_i - t_{i-1} > 0` |
 //! | `interval` | `min_interval ≤ dt_i ≤ max_interval` |
-//! | `speed` | `D_i^2 ≤ speed_v2 · dt_i^2`, `D_i^2 = (kx·dx)^2 + (ky·dy)^2` |
+//! | `speed` | `D_i^2 < (v·dt_i)^2 + τ`, `D_i^2 = (kx·dx)^2 + (ky·dy)^2`, `v = speed_units`, `τ = speed_tolerance` |
 //! | `min_points` | `n ≥ min_points` |
 //! | `min_distance` | `distance_m ≥ min_distance_m` |
 //!
-//! Claims: `points = n`, `distance_m = floor(Σ d_i / 2^20)` with `d_i = floor(sqrt(D_i^2))`
-//! (a lower bound of the path length, see [`crate::projection`]), and
-//! `duration_s = floor((t_{n-1} - t_0) / 1000)`.
+//! Claims: `points = n`, `distance_m = floor(Σ d_i / 2^18)` with
+//! `d_i = min(floor(sqrt(D_i^2)), v·dt_i)` (a lower bound of the path length, see
+//! [`crate::projection`]), and `duration_s = floor((t_{n-1} - t_0) / 1000)`.
+//!
+//! The speed rule is the one the circuit proves with a linear comparison: a step length
+//! `d ≤ D` with `D^2 - d^2 < τ` and `d ≤ v·dt` exists exactly when `D^2 < (v·dt)^2 + τ`
+//! (`τ = 2^(step_bits+1)` and `v·dt < 2^step_bits`). It lets a step exceed `v·dt` by less than
+//! `sqrt(τ)` distance units — 4.4 cm for the Santa Clara policy (`step_bits = 26`) — and
+//! never flags a step within the limit.
 
 use crate::encode::{Point, RelPoint};
 use crate::policy::{Policy, BASIS_POINTS};
@@ -302,7 +308,8 @@ pub struct StepEval {
     pub dt_ms: i64,
     /// `D_i^2`.
     pub d2: u128,
-    /// `floor(sqrt(D_i^2))`, distance units.
+    /// The counted step length `min(floor(sqrt(D_i^2)), speed_units · dt_i)`, distance units
+    /// (`floor(sqrt(D_i^2))` when `dt_i ≤ 0`).
     pub d: u64,
 }
 
@@ -342,6 +349,19 @@ impl Evaluation {
         r.dedup();
         r
     }
+}
+
+/// The speed rule: `D^2 < reach^2 + tolerance`, `reach = speed_units · dt`.
+pub fn speed_ok(d2: u128, reach: u128, tolerance: u64) -> bool {
+    reach
+        .checked_mul(reach)
+        .and_then(|r2| r2.checked_add(u128::from(tolerance)))
+        .is_none_or(|bound| d2 < bound)
+}
+
+/// The length the circuit counts for a step: `min(floor(sqrt(D^2)), reach)`.
+pub fn step_units(d2: u128, reach: u128) -> u64 {
+    u128::from(step_length(d2)).min(reach) as u64
 }
 
 /// Evaluates every rule on `points` (which must be non-empty for claims to be meaningful).
@@ -402,7 +422,11 @@ pub fn evaluate(policy: &Policy, points: &[Point]) -> Evaluation {
         let dx = i64::from(w[1].lon_e7) - i64::from(w[0].lon_e7);
         let dy = i64::from(w[1].lat_e7) - i64::from(w[0].lat_e7);
         let d2 = proj.step_d2(dx, dy);
-        let d = step_length(d2);
+        let d = if dt > 0 {
+            step_units(d2, u128::from(p.speed_units) * dt as u128)
+        } else {
+            step_length(d2)
+        };
         distance_units += u128::from(d);
         if dt <= 0 {
             violations.push(Violation::NotIncreasing { point, dt_ms: dt });
@@ -421,10 +445,10 @@ pub fn evaluate(policy: &Policy, points: &[Point]) -> Evaluation {
                     max_ms: p.max_interval_ms,
                 });
             }
-            let dt2 = u128::from(dtu) * u128::from(dtu);
-            if d2 > u128::from(p.speed_v2).saturating_mul(dt2) {
-                // d [2^-20 m] / dt [ms] in mm/s = d · 10^6 / (2^20 · dt).
-                let speed_mmps = (u128::from(d) * 1_000_000
+            let reach = u128::from(p.speed_units) * u128::from(dtu);
+            if !speed_ok(d2, reach, p.speed_tolerance) {
+                // D [2^-18 m] / dt [ms] in mm/s = D · 10^6 / (2^18 · dt).
+                let speed_mmps = (u128::from(step_length(d2)) * 1_000_000
                     / (u128::from(dtu) << DISTANCE_FRAC_BITS))
                     .min(u128::from(u64::MAX)) as u64;
                 violations.push(Violation::TooFast {

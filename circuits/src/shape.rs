@@ -3,17 +3,18 @@
 
 use crate::policy::Policy;
 use crate::projection::DISTANCE_FRAC_BITS;
+use crate::statement::POINTS_PER_GROUP;
 
 /// A named set of circuit parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shape {
     /// Name used on the command line and in bundles.
     pub name: &'static str,
-    /// Point slots per chunk (a multiple of 16).
+    /// Point slots per chunk (a multiple of [`POINTS_PER_GROUP`]).
     pub points: usize,
-    /// Region pieces opened per chunk (the working set).
+    /// Region pieces opened per chunk (the working set). The circuit opens exactly 2.
     pub pieces: usize,
-    /// Largest region Merkle depth.
+    /// Largest region Merkle depth (4-ary levels: up to `4^depth` pieces).
     pub depth: u32,
     /// Frame bits: the policy's `grid_bits` must equal this.
     pub grid_bits: u8,
@@ -21,52 +22,62 @@ pub struct Shape {
     pub region_shift: u8,
     /// `max_interval - min_interval < 2^interval_bits`.
     pub interval_bits: u32,
-    /// Legal steps are shorter than `2^step_bits` distance units (`2^(step_bits-20)` m).
+    /// Legal steps are shorter than `2^step_bits` distance units (`2^(step_bits-18)` m): the
+    /// policy's `step_bits` is at most this.
     pub step_bits: u32,
-    /// Half-plane values of inside points are below `2^area_bits`.
+    /// Half-plane values of inside points are below `2^area_bits`: the policy's pieces have
+    /// doubled areas below `2^area_bits` cells².
     pub area_bits: u32,
 }
 
-/// Small shape for tests and CI: 16 points per chunk.
+/// Small shape for tests and CI: 44 points per chunk, same parameters as `county` otherwise.
 pub const TEST: Shape = Shape {
     name: "test",
-    points: 16,
+    points: 44,
     pieces: 2,
-    depth: 8,
-    grid_bits: 26,
-    region_shift: 6,
-    interval_bits: 16,
-    step_bits: 28,
-    area_bits: 40,
+    depth: 6,
+    grid_bits: 25,
+    region_shift: 8,
+    interval_bits: 15,
+    step_bits: 26,
+    area_bits: 21,
 };
 
-/// Production shape for walking, running and cycling traces in regions up to a few degrees:
-/// 256 points per chunk, 4 pieces per chunk, regions of up to 4,096 pieces.
+/// Production shape for walking, running and cycling traces in county-sized regions (up to
+/// 1.7 degrees across): 440 points per chunk, cells of 2^8 units (≈ 2.8 m), regions of up to
+/// 4,096 pieces, steps up to 256 m, intervals spanning up to 32.7 s.
 pub const COUNTY: Shape = Shape {
     name: "county",
-    points: 256,
-    pieces: 4,
-    depth: 12,
-    grid_bits: 26,
-    region_shift: 6,
-    interval_bits: 16,
-    step_bits: 28,
-    area_bits: 36,
+    points: 440,
+    pieces: 2,
+    depth: 6,
+    grid_bits: 25,
+    region_shift: 8,
+    interval_bits: 15,
+    step_bits: 26,
+    area_bits: 21,
 };
 
-/// Production shape for vehicles in country-sized regions: frames of 2^27 units (13.4°),
-/// steps up to 4 km, regions of up to 4,096 pieces; 64 points per chunk.
+/// Production shape for vehicles in country-sized regions (up to 6.7 degrees across): cells of
+/// 2^10 units (≈ 11 m), steps up to 4 km, intervals spanning up to 65.5 s; 396 points per chunk.
 pub const COUNTRY: Shape = Shape {
     name: "country",
-    points: 64,
-    pieces: 4,
-    depth: 12,
+    points: 396,
+    pieces: 2,
+    depth: 6,
     grid_bits: 27,
-    region_shift: 6,
+    region_shift: 10,
     interval_bits: 16,
-    step_bits: 32,
-    area_bits: 36,
+    step_bits: 30,
+    area_bits: 22,
 };
+
+// Chunks hold whole groups.
+const _: () = assert!(
+    TEST.points.is_multiple_of(POINTS_PER_GROUP)
+        && COUNTY.points.is_multiple_of(POINTS_PER_GROUP)
+        && COUNTRY.points.is_multiple_of(POINTS_PER_GROUP)
+);
 
 /// Every shape, by name.
 pub const SHAPES: [Shape; 3] = [TEST, COUNTY, COUNTRY];
@@ -101,7 +112,7 @@ pub enum ShapeMismatch {
         needed: u8,
     },
     /// Region tree too deep.
-    #[error("the region has {pieces} pieces (depth {depth}); shape `{shape}` opens trees of depth <= {max}")]
+    #[error("the region has {pieces} pieces (depth {depth}); shape `{shape}` opens 4-ary trees of depth <= {max}")]
     Depth {
         /// Shape name.
         shape: &'static str,
@@ -113,7 +124,7 @@ pub enum ShapeMismatch {
         max: u32,
     },
     /// Pieces too large for the half-plane range checks.
-    #[error("the region's largest piece needs {bits} half-plane bits, shape `{shape}` has {max}; raise region_shift")]
+    #[error("the region's largest piece needs {bits} half-plane bits, shape `{shape}` has {max}; set piece_bits = {max} in the policy")]
     Area {
         /// Shape name.
         shape: &'static str,
@@ -182,15 +193,12 @@ impl Shape {
                 max_ms: 1u64 << self.interval_bits,
             });
         }
-        // Legal steps satisfy D^2 <= speed_v2 · dt^2 <= speed_v2 · max_dt^2 < 2^(2·step_bits).
-        let max_dt = u128::from(p.max_interval_ms);
-        let bound = u128::from(p.speed_v2) * max_dt * max_dt;
-        if bound >= 1u128 << (2 * self.step_bits) {
+        if p.step_bits > self.step_bits {
             let unit = f64::from(1u32 << DISTANCE_FRAC_BITS);
             return Err(ShapeMismatch::Step {
                 shape: self.name,
-                metres: (bound as f64).sqrt() / unit,
-                max_m: f64::from(1u32 << self.step_bits) / unit,
+                metres: (p.speed_units as f64) * (p.max_interval_ms as f64) / unit,
+                max_m: (1u64 << self.step_bits) as f64 / unit,
             });
         }
         Ok(())

@@ -5,16 +5,22 @@
 //! pack(p)      = (lat_e7 + 9·10^8) + 2^31·(lon_e7 + 18·10^8) + 2^63·t_ms        (< 2^110)
 //! element_j    = pack(p_2j) + 2^110·pack(p_2j+1)                                 (< 2^220)
 //! acc_0        = 0
-//! acc_{g+1}    = Poseidon(acc_g, element_8g, …, element_8g+7)      16 points per group
+//! acc_{g+1}    = Poseidon(acc_g, element_11g, …, element_11g+10)   22 points per group
 //! contribution_id = Poseidon(ID_TAG, acc_final, points)
 //! commitment      = Poseidon(COMMIT_TAG, contribution_id, blinding)
 //! state           = Poseidon(STATE_TAG, acc, last_x, last_y, last_t, points, distance_units,
-//!                            inside, first_t, blinding)
+//!                            inside, first_t, pending, blinding)
+//! pending         = Poseidon(element_0, …, element_10) of a trailing partial group, or 0
 //! ```
 //!
-//! Points are packed with *absolute* coordinates, so `contribution_id` depends only on the
-//! trace: not on the policy, the chunking, the shape, the blinding or the proof. Slots past the
-//! end of the trace pack to 0; the point count in the id keeps trailing zeros distinguishable.
+//! Groups are numbered by the points' positions in the whole trace (points `22g … 22g+21`),
+//! whatever the chunking: a chunk may end inside a group, and then the group's first points are
+//! *carried*: the chunk's state commits to them (`pending`), the next chunk re-reads them in its
+//! first slots and absorbs the completed group. Points are packed with *absolute* coordinates,
+//! so `contribution_id` depends only on the trace: not on the policy, the chunking, the shape,
+//! the blinding or the proof. Slots past the end of the trace pack to 0 (a real point never
+//! does: policies start after t = 0); the point count in the id keeps trailing zeros
+//! distinguishable.
 
 use crate::encode::{Point, MAX_LAT_E7, MAX_LON_E7};
 use crate::poseidon::{fr_from_tag, poseidon};
@@ -22,13 +28,15 @@ use ark_bn254::Fr;
 use std::fmt;
 
 /// Domain tag of chain states.
-pub const STATE_TAG: &[u8] = b"zkcontrib.state.v1";
+pub const STATE_TAG: &[u8] = b"zkcontrib.state.v2";
 /// Domain tag of contribution ids.
-pub const ID_TAG: &[u8] = b"zkcontrib.id.v1";
+pub const ID_TAG: &[u8] = b"zkcontrib.id.v2";
 /// Domain tag of trace commitments.
-pub const COMMIT_TAG: &[u8] = b"zkcontrib.commit.v1";
-/// Points absorbed per Poseidon call (8 elements of 2 points, plus the running value).
-pub const POINTS_PER_GROUP: usize = 16;
+pub const COMMIT_TAG: &[u8] = b"zkcontrib.commit.v2";
+/// Points absorbed per Poseidon call (11 elements of 2 points, plus the running value).
+pub const POINTS_PER_GROUP: usize = 22;
+/// Field elements of a group.
+pub const ELEMENTS_PER_GROUP: usize = POINTS_PER_GROUP / 2;
 /// Bits of one packed point.
 pub const PACKED_POINT_BITS: u32 = 110;
 
@@ -44,18 +52,34 @@ pub fn pack_point(p: &Point) -> Fr {
     Fr::from(pack_point_u128(p))
 }
 
-/// Absorbs one group of up to 16 points (missing slots are zero).
-pub fn absorb_group(acc: Fr, group: &[Point]) -> Fr {
+/// The elements of a group of up to 22 points (missing slots are zero).
+pub fn group_elements(group: &[Point]) -> [Fr; ELEMENTS_PER_GROUP] {
     debug_assert!(group.len() <= POINTS_PER_GROUP);
     let shift = Fr::from(1u128 << PACKED_POINT_BITS);
-    let mut inputs = [Fr::from(0u64); 1 + POINTS_PER_GROUP / 2];
-    inputs[0] = acc;
+    let mut e = [Fr::from(0u64); ELEMENTS_PER_GROUP];
     for (j, pair) in group.chunks(2).enumerate() {
         let lo = pack_point(&pair[0]);
         let hi = pair.get(1).map(pack_point).unwrap_or_default();
-        inputs[1 + j] = lo + shift * hi;
+        e[j] = lo + shift * hi;
     }
+    e
+}
+
+/// Absorbs one group of up to 22 points (missing slots are zero).
+pub fn absorb_group(acc: Fr, group: &[Point]) -> Fr {
+    let mut inputs = [Fr::from(0u64); 1 + ELEMENTS_PER_GROUP];
+    inputs[0] = acc;
+    inputs[1..].copy_from_slice(&group_elements(group));
     poseidon(&inputs)
+}
+
+/// `pending` of a trailing partial group (1 to 21 points), or 0 for none.
+pub fn pending_hash(partial: &[Point]) -> Fr {
+    if partial.is_empty() {
+        Fr::from(0u64)
+    } else {
+        poseidon(&group_elements(partial))
+    }
 }
 
 /// The accumulator over a whole trace.
@@ -80,20 +104,23 @@ pub fn commitment(id: Fr, blinding: Fr) -> Fr {
 pub struct ChainState {
     /// Accumulator after the points so far.
     pub acc: Fr,
-    /// Frame-relative x of the last point so far.
+    /// Frame-relative x of the last point of the last complete group (the last point so far
+    /// when there is no pending group).
     pub last_x: u64,
-    /// Frame-relative y of the last point so far.
+    /// Frame-relative y of that point.
     pub last_y: u64,
-    /// Time of the last point so far, ms.
+    /// Time of that point, ms.
     pub last_t: u64,
     /// Points so far.
     pub points: u64,
-    /// Σ d_i so far, 2^-20 m.
+    /// Σ d_i so far, 2^-18 m.
     pub distance_units: u128,
     /// Points inside the region so far.
     pub inside: u64,
     /// Time of the trace's first point, ms.
     pub first_t: u64,
+    /// [`pending_hash`] of the points after the last complete group.
+    pub pending: Fr,
     /// Per-contribution random blinding.
     pub blinding: Fr,
 }
@@ -114,7 +141,7 @@ impl ChainState {
     }
 
     /// The ten hashed fields after the tag, in order.
-    pub fn fields(&self) -> [Fr; 9] {
+    pub fn fields(&self) -> [Fr; 10] {
         [
             self.acc,
             Fr::from(self.last_x),
@@ -124,6 +151,7 @@ impl ChainState {
             Fr::from(self.distance_units),
             Fr::from(self.inside),
             Fr::from(self.first_t),
+            self.pending,
             self.blinding,
         ]
     }
@@ -131,7 +159,7 @@ impl ChainState {
     /// `state = Poseidon(STATE_TAG, …fields)`.
     pub fn hash(&self) -> Fr {
         let f = self.fields();
-        let mut inputs = [Fr::from(0u64); 10];
+        let mut inputs = [Fr::from(0u64); 11];
         inputs[0] = fr_from_tag(STATE_TAG);
         inputs[1..].copy_from_slice(&f);
         poseidon(&inputs)
@@ -227,18 +255,21 @@ mod tests {
 
     #[test]
     fn id_depends_on_points_and_count_only() {
-        let pts: Vec<Point> = (0..40).map(|i| pt(i, 2 * i, 1000 * i as u64)).collect();
+        let pts: Vec<Point> = (0..50).map(|i| pt(i, 2 * i, 1000 * i as u64 + 1)).collect();
         let acc = accumulate(&pts);
         let id = contribution_id(acc, pts.len() as u64);
-        assert_eq!(id, contribution_id(accumulate(&pts), 40));
+        assert_eq!(id, contribution_id(accumulate(&pts), 50));
         let mut moved = pts.clone();
         moved[17].lon_e7 += 1;
-        assert_ne!(contribution_id(accumulate(&moved), 40), id);
+        assert_ne!(contribution_id(accumulate(&moved), 50), id);
         // A trailing zero-packed point changes the id through the count.
         let mut longer = pts.clone();
         longer.push(pt(-MAX_LAT_E7, -MAX_LON_E7, 0));
         assert_eq!(accumulate(&longer), acc);
-        assert_ne!(contribution_id(accumulate(&longer), 41), id);
+        assert_ne!(contribution_id(accumulate(&longer), 51), id);
+        // The pending hash of a partial group is 0 only for no points.
+        assert_eq!(pending_hash(&[]), Fr::from(0u64));
+        assert_ne!(pending_hash(&pts[..3]), pending_hash(&pts[..4]));
         // Commitments hide behind the blinding.
         assert_ne!(
             commitment(id, Fr::from(1u64)),

@@ -1,30 +1,45 @@
 //! Splitting a qualifying trace into chunks for a shape: which points each chunk holds, which
 //! region pieces it opens, and the chain states between chunks.
 //!
-//! Every chunk but the last is full (`shape.points` points), so chunk boundaries — and with
-//! them the absorbed groups — are fixed by the trace alone.
+//! A chunk opens [`Shape::pieces`] (2) region pieces; every counted point of the chunk must lie
+//! in one of them. The planner fills a chunk greedily and ends it early when the next point
+//! would need a third piece, so every qualifying trace can be proven whatever its path. A chunk
+//! may end anywhere: when it ends inside a group of [`POINTS_PER_GROUP`] points, the next chunk
+//! *carries* the group's first points (re-reads them in its first slots, bound by the state's
+//! `pending` hash) and absorbs the completed group, so the absorbed groups — and
+//! `contribution_id` — are those of the whole trace, independent of the chunking.
 
 use crate::encode::Point;
-use crate::policy::{Policy, BASIS_POINTS};
+use crate::merkle::MerklePath;
+use crate::policy::Policy;
 use crate::rules::Evaluation;
 use crate::shape::{Shape, ShapeMismatch};
-use crate::statement::{absorb_group, ChainState, POINTS_PER_GROUP};
+use crate::statement::{absorb_group, pending_hash, ChainState, PublicInputs, POINTS_PER_GROUP};
 use ark_bn254::Fr;
-use std::collections::BTreeMap;
 
 /// One chunk's plan.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChunkPlan {
-    /// Index of the chunk's first point in the trace.
+    /// Index of the chunk's first new point in the trace.
     pub start: usize,
-    /// Number of (active) points.
+    /// Number of new points.
     pub len: usize,
+    /// Points of the trace before `start` re-read in the chunk's first slots
+    /// (`start % POINTS_PER_GROUP`).
+    pub carried: usize,
     /// Region pieces opened by the chunk (indices into the policy's pieces), at most
     /// `shape.pieces`.
     pub pieces: Vec<usize>,
-    /// Per point: the index into `pieces` of the piece it is shown to lie in, or `None` when it
-    /// is not counted as inside.
+    /// Per new point: the index into `pieces` of the piece it is shown to lie in, or `None`
+    /// when it is not counted as inside.
     pub assign: Vec<Option<usize>>,
+}
+
+impl ChunkPlan {
+    /// One past the last new point.
+    pub fn end(&self) -> usize {
+        self.start + self.len
+    }
 }
 
 /// Why a trace cannot be planned.
@@ -40,20 +55,6 @@ pub enum PlanError {
     /// The policy does not fit the shape.
     #[error(transparent)]
     Shape(#[from] ShapeMismatch),
-    /// A chunk's points are spread over more region pieces than the shape opens.
-    #[error("points {first}..{last} lie in {needed} region pieces, shape `{shape}` opens {max} per chunk; use a shape with more pieces or a coarser region")]
-    TooManyPieces {
-        /// Shape name.
-        shape: &'static str,
-        /// First point of the chunk.
-        first: usize,
-        /// Last point of the chunk.
-        last: usize,
-        /// Pieces needed.
-        needed: usize,
-        /// Pieces available.
-        max: usize,
-    },
 }
 
 /// Plans the chunks of a qualifying trace.
@@ -82,78 +83,71 @@ pub fn plan_unchecked(
         return Err(PlanError::Empty);
     }
     shape.check_policy(policy)?;
-    let n = points.len() as u64;
-    // Inside points that may be left uncounted without breaking the inside share.
-    let required = (u128::from(policy.params().min_inside_bp) * u128::from(n))
-        .div_ceil(u128::from(BASIS_POINTS)) as u64;
-    let mut slack = eval.inside.saturating_sub(required);
+    // Every piece containing each point (only points the rules count as inside).
+    let candidates: Vec<Vec<usize>> = eval
+        .points
+        .iter()
+        .map(|e| match e.rel {
+            Some(r) if e.piece.is_some() => policy.region().containing(r),
+            _ => Vec::new(),
+        })
+        .collect();
+    let n = points.len();
     let mut plans = Vec::new();
-    for (k, chunk) in points.chunks(shape.points).enumerate() {
-        let start = k * shape.points;
-        let candidates: Vec<Vec<usize>> = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, _)| match eval.points[start + i].rel {
-                Some(r) if eval.points[start + i].piece.is_some() => policy.region().containing(r),
-                _ => Vec::new(),
-            })
-            .collect();
-        // Greedy cover: repeatedly open the piece that covers most uncovered points.
+    let mut start = 0;
+    while start < n {
+        let carried = start % POINTS_PER_GROUP;
+        let capacity = shape.points - carried;
         let mut chosen: Vec<usize> = Vec::new();
-        let mut assign: Vec<Option<usize>> = vec![None; chunk.len()];
-        loop {
-            let mut count: BTreeMap<usize, usize> = BTreeMap::new();
-            for (i, c) in candidates.iter().enumerate() {
-                if assign[i].is_none() {
-                    for &p in c {
-                        *count.entry(p).or_default() += 1;
-                    }
-                }
-            }
-            let Some((&best, _)) = count
-                .iter()
-                .max_by_key(|(p, c)| (**c, std::cmp::Reverse(**p)))
-            else {
-                break;
-            };
-            if chosen.len() == shape.pieces {
-                // Out of slots: leave the rest uncounted if the share allows it.
-                let uncovered = candidates
+        let mut assign: Vec<Option<usize>> = Vec::new();
+        let mut i = start;
+        while i < n && i - start < capacity {
+            let c = &candidates[i];
+            if c.is_empty() {
+                assign.push(None);
+            } else if let Some(slot) = chosen.iter().position(|p| c.contains(p)) {
+                assign.push(Some(slot));
+            } else if chosen.len() < shape.pieces {
+                // Open the candidate that keeps covering the trace the longest.
+                let horizon = (start + capacity).min(n);
+                let run = |p: usize| {
+                    candidates[i..horizon]
+                        .iter()
+                        .take_while(|c| c.is_empty() || c.contains(&p))
+                        .count()
+                };
+                let best = c
                     .iter()
-                    .enumerate()
-                    .filter(|(i, c)| assign[*i].is_none() && !c.is_empty())
-                    .count() as u64;
-                if uncovered <= slack {
-                    slack -= uncovered;
-                    break;
-                }
-                let mut all: Vec<usize> = candidates.iter().flatten().copied().collect();
-                all.sort_unstable();
-                all.dedup();
-                return Err(PlanError::TooManyPieces {
-                    shape: shape.name,
-                    first: start,
-                    last: start + chunk.len() - 1,
-                    needed: all.len().min(chosen.len() + count.len()),
-                    max: shape.pieces,
-                });
+                    .copied()
+                    .max_by_key(|&p| (run(p), std::cmp::Reverse(p)))
+                    .unwrap_or(c[0]);
+                chosen.push(best);
+                assign.push(Some(chosen.len() - 1));
+            } else {
+                break;
             }
-            let slot = chosen.len();
-            chosen.push(best);
-            for (i, c) in candidates.iter().enumerate() {
-                if assign[i].is_none() && c.contains(&best) {
-                    assign[i] = Some(slot);
-                }
-            }
+            i += 1;
         }
         plans.push(ChunkPlan {
             start,
-            len: chunk.len(),
+            len: i - start,
+            carried,
             pieces: chosen,
             assign,
         });
+        start = i;
     }
     Ok(plans)
+}
+
+/// Index one past the points absorbed into `acc` after the chunk ending at `end`: every
+/// complete group, and for the last chunk the trailing partial group too.
+fn absorbed_through(end: usize, is_last: bool) -> usize {
+    if is_last {
+        end
+    } else {
+        end - end % POINTS_PER_GROUP
+    }
 }
 
 /// The chain states around every chunk: `states[k]` before chunk `k`, `states[k+1]` after.
@@ -167,24 +161,37 @@ pub fn chain_states(
     let frame = policy.params().frame;
     let mut s = ChainState::genesis(blinding);
     let mut out = vec![s];
-    for plan in plans {
-        let chunk = &points[plan.start..plan.start + plan.len];
-        for g in chunk.chunks(POINTS_PER_GROUP) {
+    let mut absorbed = 0usize;
+    for (k, plan) in plans.iter().enumerate() {
+        let is_last = k + 1 == plans.len();
+        let end = plan.end();
+        let through = absorbed_through(end, is_last);
+        while absorbed < through {
+            let g = &points[absorbed..(absorbed + POINTS_PER_GROUP).min(through)];
             s.acc = absorb_group(s.acc, g);
+            absorbed += g.len();
         }
-        for i in plan.start..plan.start + plan.len {
-            if i > 0 {
-                s.distance_units += u128::from(eval.steps[i - 1].d);
-            }
+        s.pending = if is_last {
+            Fr::from(0u64)
+        } else {
+            pending_hash(&points[through..end])
+        };
+        for i in plan.start.max(1)..end {
+            s.distance_units += u128::from(eval.steps[i - 1].d);
         }
         if plan.start == 0 {
             s.first_t = points[0].t_ms;
         }
-        let last = &points[plan.start + plan.len - 1];
-        let rel = frame.relative(last);
-        s.last_x = rel.map(|r| u64::from(r.x)).unwrap_or(0);
-        s.last_y = rel.map(|r| u64::from(r.y)).unwrap_or(0);
-        s.last_t = last.t_ms;
+        // The last point of the chunk's last complete group, if it completed one.
+        let base = plan.start - plan.carried;
+        let last_full = end - end % POINTS_PER_GROUP;
+        if last_full > base {
+            let last = &points[last_full - 1];
+            let rel = frame.relative(last);
+            s.last_x = rel.map(|r| u64::from(r.x)).unwrap_or(0);
+            s.last_y = rel.map(|r| u64::from(r.y)).unwrap_or(0);
+            s.last_t = last.t_ms;
+        }
         s.points += plan.len as u64;
         s.inside += plan.assign.iter().filter(|a| a.is_some()).count() as u64;
         out.push(s);
@@ -203,9 +210,12 @@ pub struct Slot {
     pub t: u64,
     /// A trace point (true) or padding after the trace's end (false).
     pub active: bool,
+    /// A point carried from the previous chunk (absorbed here, counted there).
+    pub carried: bool,
     /// Working-set slot of the piece the point is shown in, if counted inside.
     pub piece: Option<usize>,
-    /// Length of the step ending here, `floor(sqrt(D^2))`, 2^-20 m.
+    /// Length of the step ending here, [`crate::rules::StepEval::d`] (0 for the first slot of
+    /// the chunk when it starts the trace or is carried, and for padding).
     pub d: u64,
 }
 
@@ -215,24 +225,25 @@ impl std::fmt::Debug for Slot {
     }
 }
 
-/// A working-set piece and its authentication path (siblings padded to the shape's depth).
+/// A working-set piece and its authentication path (padded to the shape's depth).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PieceWitness {
     /// The piece.
     pub triangle: crate::region::Triangle,
     /// Leaf index.
     pub index: u64,
-    /// Siblings, leaf level first; `shape.depth` entries (zeros past the policy's depth).
-    pub siblings: Vec<Fr>,
+    /// The three siblings per level, leaf level first; `shape.depth` entries (zeros past the
+    /// policy's depth).
+    pub siblings: Vec<[Fr; 3]>,
 }
 
 /// Everything one chunk proof needs: its public inputs and its private witness.
 #[derive(Clone)]
 pub struct ChunkWitness {
     /// The public inputs.
-    pub public: crate::statement::PublicInputs,
+    pub public: PublicInputs,
     /// The twelve hashed policy parameters ([`crate::policy::params_fields`]).
-    pub params: [Fr; 12],
+    pub params: [Fr; crate::policy::NUM_PARAMS],
     /// Projection factor x.
     pub kx: u64,
     /// Projection factor y.
@@ -259,6 +270,18 @@ impl std::fmt::Debug for ChunkWitness {
     }
 }
 
+impl ChunkWitness {
+    /// Time of the chunk's last active slot.
+    pub fn last_active_t(&self) -> u64 {
+        self.slots
+            .iter()
+            .rev()
+            .find(|s| s.active)
+            .map(|s| s.t)
+            .unwrap_or(0)
+    }
+}
+
 /// Builds the witnesses of every chunk of a qualifying trace.
 #[allow(clippy::too_many_arguments)]
 pub fn chunk_witnesses(
@@ -270,92 +293,127 @@ pub fn chunk_witnesses(
     blinding: Fr,
     submitter: Fr,
 ) -> Vec<ChunkWitness> {
-    use crate::statement::{commitment, contribution_id, PublicInputs};
-    let p = policy.params();
-    let frame = p.frame;
     let states = chain_states(policy, points, eval, plans, blinding);
+    (0..plans.len())
+        .map(|k| {
+            chunk_witness(
+                policy, shape, points, eval, plans, &states, k, blinding, submitter,
+            )
+        })
+        .collect()
+}
+
+/// The witness of chunk `k` alone (chunks can be built and proven one at a time, so memory is
+/// bounded by one chunk).
+#[allow(clippy::too_many_arguments)]
+pub fn chunk_witness(
+    policy: &Policy,
+    shape: &Shape,
+    points: &[Point],
+    eval: &Evaluation,
+    plans: &[ChunkPlan],
+    states: &[ChainState],
+    k: usize,
+    blinding: Fr,
+    submitter: Fr,
+) -> ChunkWitness {
+    use crate::statement::{commitment, contribution_id};
+    let p = policy.params();
     let tree = policy.tree();
     let piece_witness = |i: usize| {
-        let path = tree.path(i).expect("piece index within the tree");
+        let path = tree.path(i).unwrap_or(MerklePath {
+            index: 0,
+            siblings: Vec::new(),
+        });
         let mut siblings = path.siblings.clone();
-        siblings.resize(shape.depth as usize, Fr::from(0u64));
+        siblings.resize(shape.depth as usize, [Fr::from(0u64); 3]);
         PieceWitness {
             triangle: policy.region().pieces()[i],
             index: path.index,
             siblings,
         }
     };
+    let plan = &plans[k];
+    let is_last = k + 1 == plans.len();
+    let rel = |i: usize| {
+        // Points outside the frame (only in unchecked plans) sit at the frame origin.
+        let r = eval.points[i].rel;
+        (
+            r.map(|r| u64::from(r.x)).unwrap_or(0),
+            r.map(|r| u64::from(r.y)).unwrap_or(0),
+        )
+    };
+    let mut slots = Vec::with_capacity(shape.points);
+    let first_slot = plan.start - plan.carried;
+    for (i, point) in points.iter().enumerate().take(plan.end()).skip(first_slot) {
+        let (x, y) = rel(i);
+        let carried = i < plan.start;
+        let first_of_chunk = slots.is_empty();
+        slots.push(Slot {
+            x,
+            y,
+            t: point.t_ms,
+            active: true,
+            carried,
+            piece: if carried {
+                None
+            } else {
+                plan.assign[i - plan.start]
+            },
+            d: if i == 0 || (carried && first_of_chunk) {
+                0
+            } else {
+                eval.steps[i - 1].d
+            },
+        });
+    }
+    // Padding: stand still, one minimum interval at a time.
+    while slots.len() < shape.points {
+        let prev = slots[slots.len() - 1];
+        slots.push(Slot {
+            t: prev.t + p.min_interval_ms,
+            active: false,
+            carried: false,
+            piece: None,
+            d: 0,
+            ..prev
+        });
+    }
+    let mut pieces: Vec<PieceWitness> = plan.pieces.iter().map(|&i| piece_witness(i)).collect();
+    while pieces.len() < shape.pieces {
+        pieces.push(piece_witness(plan.pieces.first().copied().unwrap_or(0)));
+    }
     let total = states.last().copied().unwrap_or_default();
     let id = contribution_id(total.acc, total.points);
-    let last_k = plans.len().saturating_sub(1);
-    plans
-        .iter()
-        .enumerate()
-        .map(|(k, plan)| {
-            let is_last = k == last_k;
-            let mut slots = Vec::with_capacity(shape.points);
-            for j in 0..plan.len {
-                let i = plan.start + j;
-                let rel = eval.points[i]
-                    .rel
-                    .expect("a qualifying trace lies in the frame");
-                slots.push(Slot {
-                    x: u64::from(rel.x),
-                    y: u64::from(rel.y),
-                    t: points[i].t_ms,
-                    active: true,
-                    piece: plan.assign[j],
-                    d: if i == 0 { 0 } else { eval.steps[i - 1].d },
-                });
-            }
-            // Padding: stand still, one minimum interval at a time.
-            while slots.len() < shape.points {
-                let prev = slots[slots.len() - 1];
-                slots.push(Slot {
-                    t: prev.t + p.min_interval_ms,
-                    active: false,
-                    piece: None,
-                    d: 0,
-                    ..prev
-                });
-            }
-            let mut pieces: Vec<PieceWitness> =
-                plan.pieces.iter().map(|&i| piece_witness(i)).collect();
-            while pieces.len() < shape.pieces {
-                pieces.push(piece_witness(plan.pieces.first().copied().unwrap_or(0)));
-            }
-            let out = states[k + 1];
-            let claims = eval.claims;
-            let public = PublicInputs {
-                policy_id: policy.id(),
-                submitter,
-                state_in: states[k].hash(),
-                state_out: if is_last { Fr::from(0u64) } else { out.hash() },
-                is_first: k == 0,
-                is_last,
-                claimed_points: if is_last { claims.points } else { 0 },
-                claimed_distance_m: if is_last { claims.distance_m } else { 0 },
-                claimed_duration_s: if is_last { claims.duration_s } else { 0 },
-                commitment: if is_last {
-                    commitment(id, blinding)
-                } else {
-                    Fr::from(0u64)
-                },
-                contribution_id: if is_last { id } else { Fr::from(0u64) },
-            };
-            let _ = frame;
-            ChunkWitness {
-                public,
-                params: crate::policy::params_fields(p),
-                kx: u64::from(p.projection.kx),
-                ky: u64::from(p.projection.ky),
-                region_root: tree.root(),
-                region_depth: tree.depth(),
-                state_in: states[k],
-                state_out: out,
-                slots,
-                pieces,
-            }
-        })
-        .collect()
+    let out = states[k + 1];
+    let claims = eval.claims;
+    let public = PublicInputs {
+        policy_id: policy.id(),
+        submitter,
+        state_in: states[k].hash(),
+        state_out: if is_last { Fr::from(0u64) } else { out.hash() },
+        is_first: k == 0,
+        is_last,
+        claimed_points: if is_last { claims.points } else { 0 },
+        claimed_distance_m: if is_last { claims.distance_m } else { 0 },
+        claimed_duration_s: if is_last { claims.duration_s } else { 0 },
+        commitment: if is_last {
+            commitment(id, blinding)
+        } else {
+            Fr::from(0u64)
+        },
+        contribution_id: if is_last { id } else { Fr::from(0u64) },
+    };
+    ChunkWitness {
+        public,
+        params: crate::policy::params_fields(p),
+        kx: u64::from(p.projection.kx),
+        ky: u64::from(p.projection.ky),
+        region_root: tree.root(),
+        region_depth: tree.depth(),
+        state_in: states[k],
+        state_out: out,
+        slots,
+        pieces,
+    }
 }

@@ -126,8 +126,11 @@ fn run(cli: Cli) -> Result<ExitCode, BadInput> {
                     params.min_interval_ms, params.max_interval_ms
                 );
                 println!(
-                    "speed         {} mm/s (speed_v2 = {})",
-                    params.max_speed_mmps, params.speed_v2
+                    "speed         {} mm/s ({} units/ms, steps < 2^{} units, tolerance {})",
+                    params.max_speed_mmps,
+                    params.speed_units,
+                    params.step_bits,
+                    params.speed_tolerance
                 );
                 println!(
                     "thresholds    {} points, {} m, {} bp inside",
@@ -141,15 +144,16 @@ fn run(cli: Cli) -> Result<ExitCode, BadInput> {
                     params.frame.region_shift
                 );
                 println!(
-                    "projection    kx = {}, ky = {} (2^-20 m per 1e-7 deg)",
+                    "projection    kx = {}, ky = {} (2^-18 m per 1e-7 deg)",
                     params.projection.kx, params.projection.ky
                 );
                 println!(
-                    "region        {} pieces, depth {}, root {}, half-plane bits {}",
+                    "region        {} pieces (4-ary depth {}), root {}, half-plane bits {} (piece_bits {})",
                     params.region_pieces,
                     params.region_depth,
                     params.region_root,
-                    p.region().piece_area_bits()
+                    p.region().piece_area_bits(),
+                    params.piece_bits
                 );
             }
             Ok(ExitCode::SUCCESS)

@@ -14,8 +14,9 @@
 //! # optional:
 //! # region_feature = "Croatia"   # pick features by properties.name
 //! # repair_region = true         # repair self-intersections (geo's MakeValid) instead of failing
-//! # grid_bits = 26               # frame box 2^26 x 1e-7 degree (≈ 6.7°)
-//! # region_shift = 6             # membership cell 2^6 x 1e-7 degree (≈ 0.7 m)
+//! # grid_bits = 25               # frame box 2^25 x 1e-7 degree (≈ 3.4°; regions up to 1.7°)
+//! # region_shift = 8             # membership cell 2^8 x 1e-7 degree (≈ 2.8 m)
+//! # piece_bits = 21              # region pieces: doubled areas below 2^21 cells² (≈ 7 km²)
 //! ```
 //! Unknown keys are rejected, so a typo never silently weakens a policy.
 
@@ -26,7 +27,7 @@ use std::path::{Path, PathBuf};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use zkcontrib_circuits::policy::{Policy, PolicyError, PolicyInput, BASIS_POINTS};
-use zkcontrib_circuits::region::{DEFAULT_GRID_BITS, DEFAULT_REGION_SHIFT};
+use zkcontrib_circuits::region::{DEFAULT_GRID_BITS, DEFAULT_PIECE_BITS, DEFAULT_REGION_SHIFT};
 
 /// Largest policy or region file read, bytes.
 pub const MAX_POLICY_BYTES: u64 = 64 * 1024 * 1024;
@@ -70,6 +71,8 @@ struct PolicyFile {
     grid_bits: Option<u8>,
     #[serde(default)]
     region_shift: Option<u8>,
+    #[serde(default)]
+    piece_bits: Option<u32>,
 }
 
 fn one() -> f64 {
@@ -228,6 +231,7 @@ fn to_input(file: &PolicyFile, policy_path: &Path) -> Result<PolicyInput, Policy
         min_inside_bp: (f * f64::from(BASIS_POINTS)).round() as u16,
         grid_bits: file.grid_bits.unwrap_or(DEFAULT_GRID_BITS),
         region_shift: file.region_shift.unwrap_or(DEFAULT_REGION_SHIFT),
+        piece_bits: file.piece_bits.unwrap_or(DEFAULT_PIECE_BITS),
     })
 }
 

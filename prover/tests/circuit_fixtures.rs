@@ -46,6 +46,15 @@ fn agree(trace: &str, policy: &str, shape: Shape) -> (usize, Fr) {
             cs.which_is_unsatisfied()
         );
     }
+    let carried = plans.iter().filter(|p| p.carried > 0).count();
+    let slots = plans.len() * shape.points;
+    println!(
+        "{trace} / {}: {} points in {} chunks ({carried} carrying), {:.0} % of {slots} slots used",
+        shape.name,
+        points.len(),
+        plans.len(),
+        100.0 * points.len() as f64 / slots as f64
+    );
     let last = ws.last().unwrap().public;
     assert_eq!(last.claimed_points, eval.claims.points, "{trace}");
     assert_eq!(last.claimed_distance_m, eval.claims.distance_m, "{trace}");
@@ -67,7 +76,7 @@ fn santa_clara_run_test_and_production_shapes() {
         "santa-clara-2017.toml",
         COUNTY,
     );
-    assert_eq!((n_test, n_county), (62, 4));
+    assert_eq!((n_test, n_county), (23, 3));
     assert_eq!(id_test, id_county);
 }
 
@@ -75,13 +84,13 @@ fn santa_clara_run_test_and_production_shapes() {
 fn ten_hz_walk() {
     assert_eq!(
         agree("synthetic/tenhz-walk.csv", "santa-clara-10hz.toml", TEST).0,
-        38
+        14
     );
 }
 
 #[test]
 fn visnjan_drive_country_shape() {
-    assert_eq!(agree("visnjan-car.gpx", "croatia-2020.toml", COUNTRY).0, 2);
+    assert_eq!(agree("visnjan-car.gpx", "croatia-2020.toml", COUNTRY).0, 1);
 }
 
 #[test]

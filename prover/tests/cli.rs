@@ -245,6 +245,8 @@ fn policy_command_prints_the_same_id_as_check() {
     let p: Value = serde_json::from_slice(&out.stdout).unwrap();
     let (_, c) = check_json("garmin-activity-santa-clara.gpx", "santa-clara-2017.toml");
     assert_eq!(p["policy_id"], c["policy_id"]);
-    assert_eq!(p["params"]["frame"]["grid_bits"], 26);
-    assert_eq!(p["params"]["speed_v2"], 109_951_162);
+    assert_eq!(p["params"]["frame"]["grid_bits"], 25);
+    assert_eq!(p["params"]["frame"]["region_shift"], 8);
+    // floor(10 m/s · 2^18 / 1000) distance units per ms
+    assert_eq!(p["params"]["speed_units"], 2_621);
 }

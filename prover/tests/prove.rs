@@ -31,7 +31,7 @@ struct Env {
 }
 
 /// TEST-shape keys in a temp dir (seeded setup), the Santa Clara policy and the first 120
-/// points of the Garmin run (8 chunks).
+/// points of the Garmin run (3 chunks).
 fn env() -> &'static Env {
     static ENV: OnceLock<Env> = OnceLock::new();
     ENV.get_or_init(|| {
@@ -82,7 +82,7 @@ fn check(bundle: &Bundle) -> Outcome {
 #[test]
 fn prove_then_verify_round_trips() {
     let p = proven();
-    assert_eq!(p.bundle.chunks.len(), 8);
+    assert_eq!(p.bundle.chunks.len(), 3);
     assert_eq!(p.bundle.claims.points, 120);
     assert_eq!(p.bundle.claims.points, p.eval.claims.points);
     let json = serde_json::to_string_pretty(&p.bundle).unwrap();
@@ -240,7 +240,7 @@ fn edited_bundles_are_rejected_with_their_class() {
         ("format", |b| b.format = "zkcontrib.bundle.v0".into()),
         ("swapped chunks", |b| b.chunks.swap(1, 2)),
         ("dropped chunk", |b| {
-            b.chunks.remove(3);
+            b.chunks.remove(1);
         }),
         ("no chunks", |b| b.chunks.clear()),
         ("truncated proof", |b| b.chunks[2].proof.truncate(100)),

@@ -2,7 +2,9 @@
 
 use crate::range::low_bits;
 use ark_bn254::Fr;
-use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, eq::EqGadget, fields::fp::FpVar, GR1CSVar};
+use ark_r1cs_std::{
+    alloc::AllocVar, boolean::Boolean, eq::EqGadget, fields::fp::FpVar, fields::FieldVar, GR1CSVar,
+};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 /// Allocates a fresh `n`-bit value from its bits: `v = Σ b_i·2^i`, `b_i ∈ {0,1}`.
@@ -58,6 +60,32 @@ pub fn enforce_bits(x: &FpVar<Fr>, n: usize) -> Result<Vec<Boolean<Fr>>, Synthes
     Ok(bits)
 }
 
+/// Enforces `0 <= a·b - c < 2^n` (the product computed in the field, then range-checked).
+///
+/// `n + 1` constraints when `a` and `b` are both variables (`n` booleanity constraints and
+/// `a·b = c + Σ b_i·2^i`, the product and the recomposition in one); `n + 1` as well when one
+/// factor is constant (then `a·b - c` is linear and goes through [`enforce_bits`]).
+pub fn enforce_product_bits(
+    a: &FpVar<Fr>,
+    b: &FpVar<Fr>,
+    c: &FpVar<Fr>,
+    n: usize,
+) -> Result<(), SynthesisError> {
+    if a.is_constant() || b.is_constant() {
+        enforce_bits(&(a * b - c), n)?;
+        return Ok(());
+    }
+    let cs = a.cs().or(b.cs()).or(c.cs());
+    let value = if cs.is_in_setup_mode() {
+        None
+    } else {
+        Some(a.value()? * b.value()? - c.value()?)
+    };
+    let (bits, _) = alloc_bits(cs, value, n)?;
+    // a·b = c + Σ b_i·2^i
+    a.mul_equals(b, &(c + bits))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +139,41 @@ mod tests {
                         assert!(!native);
                     }
                     Err(e) => panic!("{e}"),
+                }
+            }
+        }
+    }
+
+    /// The product check agrees with its native twin (`fits_bits(a·b - c)`) on edge values,
+    /// including wrap-around attempts near the modulus, in every allocation mode.
+    #[test]
+    fn product_bits_agree_with_native() {
+        let n = 20usize;
+        let edge = [0i128, 1, 2, (1 << n) - 1, 1 << n, -1, -(1 << n), 1 << 60];
+        for ma in MODES {
+            for mb in MODES {
+                for &a in &edge {
+                    for &b in &[1i128, 3, -1] {
+                        for &c in &[0i128, 5] {
+                            let (fa, fb, fc) = (fr_from_i128(a), fr_from_i128(b), fr_from_i128(c));
+                            let native = fits_bits(&(fa * fb - fc), n as u32);
+                            let cs = ConstraintSystem::<Fr>::new_ref();
+                            let va = FpVar::new_variable(cs.clone(), || Ok(fa), ma).unwrap();
+                            let vb = FpVar::new_variable(cs.clone(), || Ok(fb), mb).unwrap();
+                            let vc = FpVar::new_witness(cs.clone(), || Ok(fc)).unwrap();
+                            match enforce_product_bits(&va, &vb, &vc, n) {
+                                Ok(()) => {
+                                    assert_eq!(
+                                        cs.is_satisfied().unwrap(),
+                                        native,
+                                        "{ma:?} {mb:?} {a}·{b} - {c}"
+                                    );
+                                    assert_eq!(cs.num_constraints(), n + 1);
+                                }
+                                Err(e) => panic!("{e}"),
+                            }
+                        }
+                    }
                 }
             }
         }
