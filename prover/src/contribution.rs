@@ -10,7 +10,7 @@ use ark_std::rand::{CryptoRng, RngCore};
 use zkcontrib_circuits::encode::Point;
 use zkcontrib_circuits::policy::Policy;
 use zkcontrib_circuits::rules::{evaluate, Evaluation};
-use zkcontrib_circuits::witness::{chunk_witnesses, plan, PlanError};
+use zkcontrib_circuits::witness::{chain_states, chunk_witness, plan, PlanError};
 use zkcontrib_verifier::bundle::{decode_submitter, Bundle, Chunk, BUNDLE_FORMAT};
 use zkcontrib_verifier::{encode_fr_hex, encode_proof_hex, Claims, DecodeError};
 
@@ -99,21 +99,27 @@ pub fn prove_contribution<G: RngCore + CryptoRng>(
     let shape = keys.shape;
     let plans = plan(policy, &shape, points, &eval)?;
     let blinding = Fr::rand(rng);
-    let witnesses = chunk_witnesses(
-        policy,
-        &shape,
-        points,
-        &eval,
-        &plans,
-        blinding,
-        submitter_fr,
-    );
-    let n = witnesses.len();
+    // The chain states are a few field elements per chunk; each chunk's witness is built just
+    // before it is proven and dropped after, so memory stays one chunk's whatever the length.
+    let states = chain_states(policy, points, &eval, &plans, blinding);
+    let n = plans.len();
     let mut chunks = Vec::with_capacity(n);
-    for (k, w) in witnesses.iter().enumerate() {
+    let mut last = None;
+    for k in 0..n {
+        let w = chunk_witness(
+            policy,
+            &shape,
+            points,
+            &eval,
+            &plans,
+            &states,
+            k,
+            blinding,
+            submitter_fr,
+        );
         let proof = match keys.meta.qap {
             Qap::Arkworks => {
-                prove_chunk_with::<LibsnarkReduction, G>(matrices, &keys.pk, w, k, true, rng)?
+                prove_chunk_with::<LibsnarkReduction, G>(matrices, &keys.pk, &w, k, true, rng)?
             }
             Qap::Circom => return Err(ContributionError::Prove(ProveError::Unsupported)),
         };
@@ -122,12 +128,10 @@ pub fn prove_contribution<G: RngCore + CryptoRng>(
             state_out: encode_fr_hex(&w.public.state_out),
             proof: encode_proof_hex(&proof),
         });
+        last = Some(w.public);
         progress(k + 1, n);
     }
-    let last = witnesses
-        .last()
-        .expect("a trace has at least one chunk")
-        .public;
+    let last = last.expect("a trace has at least one chunk");
     let claims = Claims {
         points: last.claimed_points,
         distance_m: last.claimed_distance_m,

@@ -184,12 +184,7 @@ impl Keys {
             ));
         }
         // The bytes are exactly what setup wrote (hash above): skip the point checks.
-        let pk = ProvingKey::<Bn254>::deserialize_with_mode(
-            bytes.as_slice(),
-            Compress::Yes,
-            Validate::No,
-        )
-        .map_err(|e| corrupt(&pk_path, e.to_string()))?;
+        let pk = decode_pk_unchecked(&bytes).map_err(|e| corrupt(&pk_path, e.to_string()))?;
         if pk.vk != vk {
             return Err(corrupt(
                 &pk_path,
@@ -221,6 +216,62 @@ impl Keys {
         };
         Self { shape, pk, meta }
     }
+}
+
+/// Decodes a compressed arkworks `ProvingKey<Bn254>` without point checks, decompressing the
+/// five point vectors in parallel (point decompression — one square root per point — is what
+/// loading costs; the layout is arkworks' `CanonicalSerialize`: the verifying key, `beta_g1`,
+/// `delta_g1`, then `a`, `b_g1`, `b_g2`, `h`, `l` queries, each a little-endian `u64` length
+/// followed by the points).
+///
+/// Only for bytes whose hash matches the pinned one: nothing here checks that the points are
+/// on the curve or in the subgroup.
+pub fn decode_pk_unchecked(
+    bytes: &[u8],
+) -> Result<ProvingKey<Bn254>, ark_serialize::SerializationError> {
+    use ark_bn254::{G1Affine, G2Affine};
+    use ark_serialize::SerializationError;
+    use rayon::prelude::*;
+    let mut r = bytes;
+    let vk = VerifyingKey::<Bn254>::deserialize_with_mode(&mut r, Compress::Yes, Validate::No)?;
+    let beta_g1 = G1Affine::deserialize_with_mode(&mut r, Compress::Yes, Validate::No)?;
+    let delta_g1 = G1Affine::deserialize_with_mode(&mut r, Compress::Yes, Validate::No)?;
+    fn points<P: CanonicalDeserialize + Send>(
+        r: &mut &[u8],
+        size: usize,
+    ) -> Result<Vec<P>, SerializationError> {
+        let len = u64::deserialize_with_mode(&mut *r, Compress::Yes, Validate::No)?;
+        let len = usize::try_from(len).map_err(|_| SerializationError::InvalidData)?;
+        let need = len
+            .checked_mul(size)
+            .filter(|n| *n <= r.len())
+            .ok_or(SerializationError::InvalidData)?;
+        let (body, rest) = r.split_at(need);
+        *r = rest;
+        body.par_chunks(size)
+            .map(|mut c| P::deserialize_with_mode(&mut c, Compress::Yes, Validate::No))
+            .collect()
+    }
+    let g1 = G1Affine::default().compressed_size();
+    let g2 = G2Affine::default().compressed_size();
+    let a_query = points(&mut r, g1)?;
+    let b_g1_query = points(&mut r, g1)?;
+    let b_g2_query = points(&mut r, g2)?;
+    let h_query = points(&mut r, g1)?;
+    let l_query = points(&mut r, g1)?;
+    if !r.is_empty() {
+        return Err(SerializationError::InvalidData);
+    }
+    Ok(ProvingKey {
+        vk,
+        beta_g1,
+        delta_g1,
+        a_query,
+        b_g1_query,
+        b_g2_query,
+        h_query,
+        l_query,
+    })
 }
 
 fn corrupt(path: &Path, what: String) -> KeyError {
