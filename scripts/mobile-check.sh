@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Mobile-class check: cross-build the prover for aarch64 Linux (the CPU class of phones and
+# single-board computers), run a real proof under qemu-aarch64, and report the binary size.
+#
+#   scripts/mobile-check.sh            # needs: rustup, and Debian's gcc-aarch64-linux-gnu, qemu-user
+#
+# Installs what is missing (rustup target, Debian packages when run as root). Emulation is
+# 10-50x slower than native, so the run uses the small `test` shape on 100 points; the
+# timings printed are qemu's, not a phone's. Not part of CI (a qemu run of a proof takes minutes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target=aarch64-unknown-linux-gnu
+
+need() { command -v "$1" >/dev/null 2>&1; }
+if ! need aarch64-linux-gnu-gcc || ! need qemu-aarch64; then
+  if [ "$(id -u)" = 0 ] && need apt-get; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q gcc-aarch64-linux-gnu qemu-user >/dev/null
+  else
+    echo "install gcc-aarch64-linux-gnu and qemu-user (Debian packages) first" >&2
+    exit 2
+  fi
+fi
+rustup target add "$target" >/dev/null
+
+export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+echo "== cross-building zkcontrib for $target (release)"
+cargo build --release --locked --target "$target" -p zkcontrib-prover --bin zkcontrib
+bin="target/$target/release/zkcontrib"
+stripped="$(mktemp)"
+aarch64-linux-gnu-strip -o "$stripped" "$bin"
+echo "binary        $(du -h "$bin" | cut -f1) ($(du -h "$stripped" | cut -f1) stripped): $bin"
+file "$bin" | sed 's/^/              /'
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work" "$stripped"' EXIT
+run() { qemu-aarch64 -L /usr/aarch64-linux-gnu "$bin" "$@"; }
+echo "== under qemu-aarch64: setup (test shape), prove 100 points, verify"
+# The first 100 points of the Garmin run, as CSV.
+python3 - "$work/trace.csv" <<'PY'
+import re, sys
+gpx = open("fixtures/garmin-activity-santa-clara.gpx").read()
+pts = re.findall(r'<trkpt lat="([^"]+)" lon="([^"]+)">.*?<time>([^<]+)</time>', gpx, re.S)[:100]
+with open(sys.argv[1], "w") as f:
+    f.write("time,lat,lon\n")
+    for lat, lon, t in pts:
+        f.write(f"{t},{lat},{lon}\n")
+PY
+time run setup --shape test --keys-dir "$work/keys"
+time run prove --trace "$work/trace.csv" --policy fixtures/santa-clara-2017.toml \
+  --submitter 0x00000000000000000000000000000000000d3e40 --shape test \
+  --keys-dir "$work/keys" --out "$work/bundle.json" --quiet
+time run verify "$work/bundle.json" --policy fixtures/santa-clara-2017.toml --keys-dir "$work/keys"
+echo "== mobile-class check passed"
