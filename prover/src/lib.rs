@@ -13,6 +13,7 @@ pub mod keys;
 pub mod picture;
 pub mod policy_file;
 pub mod prove;
+pub mod qap;
 pub mod report;
 pub mod runtime;
 pub mod verify;
