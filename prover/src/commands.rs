@@ -669,7 +669,9 @@ fn export_keyed(a: ExportArgs) -> Result<ExitCode, BadInput> {
                 vk_hash: &meta.vk_hash,
                 origin: origin_label(meta.origin),
             };
-            write_file(&sol, solidity::contract(&vk, &label))?;
+            let source = solidity::contract(&vk, &label)
+                .map_err(|e| BadInput(anyhow!("{}: {e}", keys_dir.display())))?;
+            write_file(&sol, source)?;
             println!("contract      {} ({name})", sol.display());
             println!("function      {}", solidity::SIGNATURE);
             if !chunks.is_empty() {

@@ -69,6 +69,12 @@ pub enum ExportError {
         /// The opening's `contribution_id`.
         opening: String,
     },
+    /// A verifying key that does not take the 11 public inputs of a chunk.
+    #[error("the verifying key takes {got} public inputs, zkcontrib chunks have 11; the keys are not zkcontrib keys")]
+    InputCount {
+        /// Inputs the key takes.
+        got: usize,
+    },
     /// The circuit could not be synthesized.
     #[error("synthesis failed: {0}")]
     Synthesis(#[from] SynthesisError),
