@@ -11,7 +11,7 @@
 
 use ark_bn254::{Bn254, Fq, Fq12, Fq2, Fq6, Fr, G1Affine, G2Affine};
 use ark_ec::{pairing::Pairing, AffineRepr};
-use ark_ff::{BigInt, PrimeField};
+use ark_ff::{BigInt, PrimeField, Zero};
 use ark_groth16::{Proof, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
@@ -174,7 +174,8 @@ pub fn parse_g1(p: &G1Json, what: &'static str) -> Result<G1Affine, SnarkjsError
     let x: Fq = parse_dec(&p[0], what)?;
     let y: Fq = parse_dec(&p[1], what)?;
     match p[2].as_str() {
-        "0" => Ok(G1Affine::zero()),
+        // The identity has exactly one form.
+        "0" if x.is_zero() && y == Fq::from(1u64) => Ok(G1Affine::zero()),
         "1" => {
             let q = G1Affine::new_unchecked(x, y);
             // BN254's G1 has cofactor 1.
@@ -193,7 +194,7 @@ pub fn parse_g2(p: &G2Json, what: &'static str) -> Result<G2Affine, SnarkjsError
     let x = parse_fq2(&p[0], what)?;
     let y = parse_fq2(&p[1], what)?;
     match [p[2][0].as_str(), p[2][1].as_str()] {
-        ["0", "0"] => Ok(G2Affine::zero()),
+        ["0", "0"] if x.is_zero() && y == Fq2::from(1u64) => Ok(G2Affine::zero()),
         ["1", "0"] => {
             let q = G2Affine::new_unchecked(x, y);
             if q.is_on_curve() && q.is_in_correct_subgroup_assuming_on_curve() {
@@ -293,6 +294,10 @@ mod tests {
         // (1, 3) is not on y² = x³ + 3.
         let off = ["1".to_string(), "3".into(), "1".into()];
         assert_eq!(parse_g1(&off, "p"), Err(SnarkjsError::Point("p")));
+        let other_zero = ["0".to_string(), "2".into(), "0".into()];
+        assert_eq!(parse_g1(&other_zero, "p"), Err(SnarkjsError::Point("p")));
+        let g2_zero = g2_json(&G2Affine::zero());
+        assert_eq!(parse_g2(&g2_zero, "p"), Ok(G2Affine::zero()));
         let mut p = proof_json(&proof);
         p.curve = "bls12381".into();
         assert!(matches!(

@@ -5,10 +5,10 @@
 //! The contract checks the Groth16 equation as one pairing product,
 //! `e(−A, B)·e(α, β)·e(Σ xᵢ·ICᵢ, γ)·e(C, δ) = 1`, after refusing coordinates `≥ q` and inputs
 //! `≥ r` (so every proof and input has exactly one encoding, as in `zkcontrib-verifier`).
-//! It returns `false` for any invalid proof and never reverts on one. G1 points are checked
-//! in the contract (a failing precompile would consume all the gas it was given); an invalid
-//! B (off the twist or outside the subgroup) is refused by the pairing precompile, which then
-//! does consume the gas forwarded to it.
+//! It returns `false` for any invalid proof and never reverts on one. The curve equations of
+//! A, C (G1) and B (the twist) are checked in the contract, because a failing precompile
+//! consumes all the gas it was given; only a B on the twist but outside the prime-order
+//! subgroup is left to the pairing precompile (and then does cost the gas forwarded to it).
 //!
 //! The EVM encodes an Fq2 element `c0 + c1·u` as `(c1, c0)`: G2 points in the contract and in
 //! the calldata are `[[x.c1, x.c0], [y.c1, y.c0]]`.
@@ -16,7 +16,7 @@
 use super::snarkjs::dec;
 use super::ExportError;
 use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G2Affine};
-use ark_ec::AffineRepr;
+use ark_ec::{short_weierstrass::SWCurveConfig, AffineRepr};
 use ark_ff::{BigInteger, PrimeField, Zero};
 use ark_groth16::{Proof, VerifyingKey};
 use sha3::{Digest, Keccak256};
@@ -142,6 +142,8 @@ pub fn contract(vk: &VerifyingKey<Bn254>, label: &KeyLabel<'_>) -> Result<String
     let delta = g2_slots(20, "DELTA");
     let r = dec_modulus::<Fr>();
     let q = dec_modulus::<Fq>();
+    let twist_b0 = dec(&<ark_bn254::g2::Config as SWCurveConfig>::COEFF_B.c0);
+    let twist_b1 = dec(&<ark_bn254::g2::Config as SWCurveConfig>::COEFF_B.c1);
     let version = env!("CARGO_PKG_VERSION");
     let KeyLabel {
         shape,
@@ -166,6 +168,9 @@ contract {name} {{
     uint256 internal constant R = {r};
     /// Base field modulus q: every proof coordinate must be below it.
     uint256 internal constant Q = {q};
+    /// b' = 3 / (9 + u) of the G2 twist y² = x³ + b', as (c0, c1).
+    uint256 internal constant TWIST_B0 = {twist_b0};
+    uint256 internal constant TWIST_B1 = {twist_b1};
 
     /// SHA-256 of the zkcontrib verifying-key encoding (the bundle's vk_hash).
     bytes32 public constant VK_HASH = {vk_hash};
@@ -188,9 +193,10 @@ contract {name} {{
     ) external view returns (bool) {{
         if (a[0] >= Q || a[1] >= Q || c[0] >= Q || c[1] >= Q) return false;
         if (b[0][0] >= Q || b[0][1] >= Q || b[1][0] >= Q || b[1][1] >= Q) return false;
-        // A failing precompile consumes all the gas it was given: refuse what it would refuse
-        // first where that is cheap (G1). B is checked by the pairing precompile itself.
+        // A failing precompile consumes all the gas it was given: refuse first what it would
+        // refuse where that is cheap (curve equations). B's subgroup check is the precompile's.
         if (!_onG1(a[0], a[1]) || !_onG1(c[0], c[1])) return false;
+        if (!_onTwist(b[0][0], b[0][1], b[1][0], b[1][1])) return false;
         for (uint256 i = 0; i < 11; i++) {{
             if (input[i] >= R) return false;
         }}
@@ -219,6 +225,20 @@ contract {name} {{
     function _onG1(uint256 x, uint256 y) private pure returns (bool) {{
         if (x == 0 && y == 0) return true;
         return mulmod(y, y, Q) == addmod(mulmod(mulmod(x, x, Q), x, Q), 3, Q);
+    }}
+
+    /// (x, y), x = x0 + x1·u, is on the twist y² = x³ + b' or is the identity (0, 0, 0, 0).
+    /// Coordinates are below Q.
+    function _onTwist(uint256 x1, uint256 x0, uint256 y1, uint256 y0) private pure returns (bool) {{
+        if (x0 == 0 && x1 == 0 && y0 == 0 && y1 == 0) return true;
+        // x² = (x0² − x1², 2·x0·x1), x³ = x²·x, y² = (y0² − y1², 2·y0·y1)
+        uint256 s0 = addmod(mulmod(x0, x0, Q), Q - mulmod(x1, x1, Q), Q);
+        uint256 s1 = mulmod(2, mulmod(x0, x1, Q), Q);
+        uint256 c0 = addmod(mulmod(s0, x0, Q), Q - mulmod(s1, x1, Q), Q);
+        uint256 c1 = addmod(mulmod(s0, x1, Q), mulmod(s1, x0, Q), Q);
+        uint256 t0 = addmod(mulmod(y0, y0, Q), Q - mulmod(y1, y1, Q), Q);
+        uint256 t1 = mulmod(2, mulmod(y0, y1, Q), Q);
+        return t0 == addmod(c0, TWIST_B0, Q) && t1 == addmod(c1, TWIST_B1, Q);
     }}
 
     /// x ← x + s·(px, py) with ecMul (0x07) then ecAdd (0x06); false if a precompile fails.
