@@ -3,6 +3,7 @@
 
 use crate::keys::{Keys, Qap};
 use crate::prove::{prove_chunk_with, Matrices, ProveError};
+use crate::qap::CircomReduction;
 use ark_bn254::Fr;
 use ark_ff::UniformRand;
 use ark_groth16::r1cs_to_qap::LibsnarkReduction;
@@ -121,7 +122,9 @@ pub fn prove_contribution<G: RngCore + CryptoRng>(
             Qap::Arkworks => {
                 prove_chunk_with::<LibsnarkReduction, G>(matrices, &keys.pk, &w, k, true, rng)?
             }
-            Qap::Circom => return Err(ContributionError::Prove(ProveError::Unsupported)),
+            Qap::Circom => {
+                prove_chunk_with::<CircomReduction, G>(matrices, &keys.pk, w, k, true, rng)?
+            }
         };
         chunks.push(Chunk {
             state_in: encode_fr_hex(&w.public.state_in),

@@ -12,7 +12,8 @@
 //! pinned vk hash.
 //!
 //! [`setup`] is a **development** setup: whoever runs it knows the toxic waste and can forge
-//! proofs for this shape. Networks use keys from a multi-party ceremony.
+//! proofs for this shape. Networks use keys from a multi-party ceremony, imported with
+//! [`import_zkey`] (docs/ceremony.md).
 
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::{Groth16, ProvingKey, VerifyingKey};
@@ -117,6 +118,14 @@ pub enum KeyError {
     /// Key generation failed.
     #[error("setup failed: {0}")]
     Synthesis(#[from] SynthesisError),
+    /// A ceremony's `.zkey` cannot be imported.
+    #[error("{}: {source}", .path.display())]
+    Zkey {
+        /// The `.zkey` file.
+        path: PathBuf,
+        /// Why.
+        source: crate::export::zkey::ZkeyError,
+    },
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -339,6 +348,26 @@ pub fn setup<R: RngCore + CryptoRng>(shape: Shape, rng: &mut R) -> Result<Keys, 
         constraints,
         Origin::DevSetup,
         Qap::Arkworks,
+    ))
+}
+
+/// Imports the result of a snarkjs phase-2 ceremony (`.zkey`) as the keys of `shape`: origin
+/// `zkey`, circom QAP reduction. The key must be for this version's circuit of the shape
+/// (see [`crate::export::zkey`] for what is checked); the ceremony itself is checked with
+/// `snarkjs zkey verify` (docs/ceremony.md).
+pub fn import_zkey(shape: Shape, path: &Path) -> Result<Keys, KeyError> {
+    let bytes = std::fs::read(path).map_err(io(path))?;
+    let m = crate::prove::Matrices::new(shape)?;
+    let pk = crate::export::zkey::read(&bytes, &m).map_err(|source| KeyError::Zkey {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(Keys::from_proving_key(
+        shape,
+        pk,
+        m.num_constraints,
+        Origin::Zkey,
+        Qap::Circom,
     ))
 }
 

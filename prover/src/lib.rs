@@ -8,11 +8,13 @@
 #![warn(rust_2018_idioms)]
 
 pub mod contribution;
+pub mod export;
 pub mod ingest;
 pub mod keys;
 pub mod picture;
 pub mod policy_file;
 pub mod prove;
+pub mod qap;
 pub mod report;
 pub mod runtime;
 pub mod verify;

@@ -45,6 +45,8 @@ enum Cmd {
     Prove(commands::ProveArgs),
     /// Verify bundles against a policy and the pinned verifying keys.
     Verify(commands::VerifyArgs),
+    /// Export keys, proofs, the circuit or a witness for snarkjs, Solidity and ceremonies.
+    Export(commands::ExportArgs),
     /// Run the whole flow on the bundled fixtures: keys (cached), prove, verify, summary.
     Demo(commands::DemoArgs),
     /// Show a policy's canonical (integer) form and its policy_id.
@@ -73,6 +75,7 @@ fn run(cli: Cli) -> Result<ExitCode, BadInput> {
         Cmd::Prove(a) => commands::prove(a),
         Cmd::Verify(a) => commands::verify(a),
         Cmd::Demo(a) => commands::demo(a),
+        Cmd::Export(a) => commands::export(a),
         Cmd::Check {
             trace,
             policy,

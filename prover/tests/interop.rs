@@ -1,0 +1,1257 @@
+//! Interop on the TEST shape: snarkjs JSON, the Solidity verifier in an EVM, the `.r1cs` /
+//! `.wtns` / `.zkey` ceremony path and the circom QAP reduction.
+//!
+//! The tests marked "npm" run the real tools: `tests/js/package.json` pins snarkjs, solc and
+//! @ethereumjs/evm, installed once with `npm ci` into `target/tmp/zkcontrib-js` and reused
+//! while the lock file is unchanged (the powers-of-tau file made for the ceremony is cached
+//! there too). They skip, printing why, only when `node` or `npm` is not on PATH; with npm
+//! present, any failure (install included) fails the test.
+
+use ark_bn254::{Bn254, Fr};
+use ark_ff::{BigInteger, PrimeField};
+use ark_groth16::r1cs_to_qap::LibsnarkReduction;
+use ark_groth16::{Groth16, ProvingKey};
+use rand::{rngs::StdRng, SeedableRng};
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use std::time::Instant;
+use zkcontrib_circuits::circuit::TraceCircuit;
+use zkcontrib_circuits::encode::Point;
+use zkcontrib_circuits::policy::Policy;
+use zkcontrib_circuits::shape::TEST;
+use zkcontrib_prover::contribution::{prove_contribution, Proven};
+use zkcontrib_prover::export::{self, snarkjs, solidity, zkey::ZkeyError};
+use zkcontrib_prover::keys::{self, KeyError, Keys, Origin, Qap};
+use zkcontrib_prover::prove::{prove_chunk_with, Matrices};
+use zkcontrib_prover::qap::CircomReduction;
+use zkcontrib_prover::verify::{verify_bundle, PolicyEntry};
+use zkcontrib_prover::{ingest, policy_file::load_policy};
+use zkcontrib_verifier::bundle::Bundle;
+use zkcontrib_verifier::{encode_proof_hex, PreparedKey};
+
+const SUBMITTER: &str = "0x00000000000000000000000000000000000d3e40";
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
+}
+
+/// Says something in the test log even when the harness captures output (a skip must be
+/// visible in CI): written to the process's stderr directly, not through `eprintln!`.
+fn note(msg: &str) {
+    let _ = writeln!(std::io::stderr(), "{msg}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Shared fixtures: development keys, a 100-point trace (7 TEST chunks) and its bundle.
+
+struct Env {
+    dir: tempfile::TempDir,
+    keys: Keys,
+    matrices: Matrices,
+    policy: Policy,
+    points: Vec<Point>,
+    proven: Proven,
+    trace: PathBuf,
+}
+
+impl Env {
+    fn keys_dir(&self) -> PathBuf {
+        self.dir.path().join("keys")
+    }
+    fn bundle_path(&self) -> PathBuf {
+        self.dir.path().join("bundle.json")
+    }
+    fn opening_path(&self) -> PathBuf {
+        self.dir.path().join("bundle.opening.json")
+    }
+}
+
+/// The first 100 points of the Garmin run as CSV.
+fn short_trace(dir: &Path) -> PathBuf {
+    let t = ingest::read_trace(&fixtures().join("garmin-activity-santa-clara.gpx")).unwrap();
+    let mut csv = String::from("time,lat,lon\n");
+    for p in t.points.iter().take(100) {
+        csv += &format!("{},{},{}\n", p.time_ms, p.lat, p.lon);
+    }
+    let path = dir.join("short.csv");
+    std::fs::write(&path, csv).unwrap();
+    path
+}
+
+fn env() -> &'static Env {
+    static ENV: OnceLock<Env> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let k = keys::setup(TEST, &mut StdRng::seed_from_u64(11)).unwrap();
+        k.write(&dir.path().join("keys")).unwrap();
+        let keys = Keys::load(&dir.path().join("keys"), "test").unwrap();
+        let trace = short_trace(dir.path());
+        let points = ingest::read_points(&trace).unwrap();
+        let policy = load_policy(&fixtures().join("santa-clara-2017.toml")).unwrap();
+        let matrices = Matrices::new(TEST).unwrap();
+        let proven = prove_contribution(
+            &keys,
+            &matrices,
+            &policy,
+            &points,
+            SUBMITTER,
+            &mut StdRng::seed_from_u64(12),
+            |_, _| {},
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("bundle.json"),
+            serde_json::to_vec_pretty(&proven.bundle).unwrap(),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("bundle.opening.json"),
+            serde_json::to_vec_pretty(&proven.opening).unwrap(),
+        )
+        .unwrap();
+        Env {
+            dir,
+            keys,
+            matrices,
+            policy,
+            points,
+            proven,
+            trace,
+        }
+    })
+}
+
+fn zkcontrib(keys_dir: &Path, args: &[&OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zkcontrib"))
+        .args(args)
+        .current_dir(fixtures())
+        .env("ZKCONTRIB_KEYS_DIR", keys_dir)
+        .output()
+        .expect("run zkcontrib")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Runs zkcontrib and requires exit code `code`.
+fn zk(keys_dir: &Path, args: &[&dyn AsRef<OsStr>], code: i32) -> String {
+    let args: Vec<&OsStr> = args.iter().map(|a| a.as_ref()).collect();
+    let o = zkcontrib(keys_dir, &args);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(code), "zkcontrib {args:?}:\n{t}");
+    t
+}
+
+// ---------------------------------------------------------------------------------------
+// The JavaScript tools.
+
+struct Js {
+    dir: PathBuf,
+}
+
+impl Js {
+    fn snarkjs(&self, args: &[&dyn AsRef<OsStr>]) -> Output {
+        let cli = self.dir.join("node_modules/snarkjs/build/cli.cjs");
+        let mut c = Command::new("node");
+        c.arg(cli).current_dir(&self.dir);
+        for a in args {
+            c.arg(a.as_ref());
+        }
+        c.output().expect("run node")
+    }
+
+    /// snarkjs, which must succeed; returns its output.
+    fn snarkjs_ok(&self, args: &[&dyn AsRef<OsStr>]) -> String {
+        let t0 = Instant::now();
+        let o = self.snarkjs(args);
+        let t = text(&o);
+        let shown: Vec<String> = args
+            .iter()
+            .map(|a| a.as_ref().to_string_lossy().into_owned())
+            .collect();
+        // snarkjs exits 0 after some errors (a malformed beacon hash, for one): look too.
+        assert!(
+            o.status.success() && !t.contains("[ERROR]"),
+            "snarkjs {shown:?} failed:\n{t}"
+        );
+        note(&format!(
+            "snarkjs {} ({:.1} s)",
+            shown.first().cloned().unwrap_or_default()
+                + " "
+                + shown.get(1).map(String::as_str).unwrap_or(""),
+            t0.elapsed().as_secs_f64()
+        ));
+        t
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+fn run(c: &mut Command, what: &str) {
+    let o = c.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(o.status.success(), "{what} failed:\n{}", text(&o));
+}
+
+/// The pinned tools, installed once; `None` (with a printed reason) without node or npm.
+fn js() -> Option<&'static Js> {
+    static JS: OnceLock<Option<Js>> = OnceLock::new();
+    JS.get_or_init(|| {
+        for tool in ["node", "npm"] {
+            let found = Command::new(tool)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if !found {
+                note(&format!(
+                    "SKIPPED: `{tool}` is not on PATH, so the snarkjs/solc/EVM interop tests cannot run; install Node.js 18+ with npm to run them"
+                ));
+                return None;
+            }
+        }
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js");
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("zkcontrib-js");
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut stamp = Vec::new();
+        for f in ["package.json", "package-lock.json", "evm.mjs"] {
+            let bytes = std::fs::read(src.join(f)).unwrap();
+            stamp.extend_from_slice(sha256_hex(&bytes).as_bytes());
+            std::fs::write(dir.join(f), bytes).unwrap();
+        }
+        let stamp_path = dir.join("node_modules/.zkcontrib-stamp");
+        if std::fs::read(&stamp_path).ok().as_deref() != Some(&stamp[..]) {
+            let t = Instant::now();
+            note("installing the pinned JavaScript tools (npm ci) into target/tmp/zkcontrib-js");
+            run(
+                Command::new("npm")
+                    .args(["ci", "--no-audit", "--no-fund", "--ignore-scripts"])
+                    .current_dir(&dir),
+                "npm ci in target/tmp/zkcontrib-js",
+            );
+            std::fs::write(&stamp_path, &stamp).unwrap();
+            note(&format!("npm ci: {:.1} s", t.elapsed().as_secs_f64()));
+        }
+        Some(Js { dir })
+    })
+    .as_ref()
+}
+
+// ---------------------------------------------------------------------------------------
+// .r1cs and .wtns, read back with an independent minimal reader.
+
+struct R1cs {
+    wires: u32,
+    public: u32,
+    constraints: Vec<[Vec<(u32, Fr)>; 3]>,
+}
+
+fn le_u32(b: &[u8], at: &mut usize) -> u32 {
+    let v = u32::from_le_bytes(b[*at..*at + 4].try_into().unwrap());
+    *at += 4;
+    v
+}
+
+fn le_fr(b: &[u8], at: &mut usize) -> Fr {
+    let v = Fr::from_le_bytes_mod_order(&b[*at..*at + 32]);
+    *at += 32;
+    v
+}
+
+/// Sections of an iden3 container, read without the library's code.
+fn sections(bytes: &[u8], magic: &[u8; 4]) -> Vec<(u32, Vec<u8>)> {
+    assert_eq!(&bytes[..4], magic);
+    let mut at = 8;
+    let n = le_u32(bytes, &mut at);
+    (0..n)
+        .map(|_| {
+            let id = le_u32(bytes, &mut at);
+            let size = u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
+            at += 8;
+            let body = bytes[at..at + size].to_vec();
+            at += size;
+            (id, body)
+        })
+        .collect()
+}
+
+fn parse_r1cs(bytes: &[u8]) -> R1cs {
+    let s = sections(bytes, b"r1cs");
+    let h = &s.iter().find(|(i, _)| *i == 1).unwrap().1;
+    let mut at = 0;
+    assert_eq!(le_u32(h, &mut at), 32);
+    assert_eq!(&h[4..36], &Fr::MODULUS.to_bytes_le()[..]);
+    at = 36;
+    let wires = le_u32(h, &mut at);
+    let outputs = le_u32(h, &mut at);
+    let public = le_u32(h, &mut at);
+    let _private = le_u32(h, &mut at);
+    at += 8;
+    let m = le_u32(h, &mut at);
+    assert_eq!(outputs, 0);
+    let b = &s.iter().find(|(i, _)| *i == 2).unwrap().1;
+    let mut at = 0;
+    let constraints = (0..m)
+        .map(|_| {
+            std::array::from_fn(|_| {
+                let n = le_u32(b, &mut at);
+                (0..n)
+                    .map(|_| {
+                        let w = le_u32(b, &mut at);
+                        (w, le_fr(b, &mut at))
+                    })
+                    .collect()
+            })
+        })
+        .collect();
+    assert_eq!(at, b.len());
+    R1cs {
+        wires,
+        public,
+        constraints,
+    }
+}
+
+fn satisfied(r: &R1cs, z: &[Fr]) -> Option<usize> {
+    let dot = |row: &[(u32, Fr)]| row.iter().map(|(w, c)| *c * z[*w as usize]).sum::<Fr>();
+    r.constraints
+        .iter()
+        .position(|[a, b, c]| dot(a) * dot(b) != dot(c))
+}
+
+#[test]
+fn r1cs_and_wtns_describe_the_circuit_and_a_chunk() {
+    let e = env();
+    let m = &e.matrices;
+    let r = parse_r1cs(&export::r1cs::write(m));
+    assert_eq!(r.wires as usize, m.num_instance + m.num_witness);
+    assert_eq!(r.public, 11);
+    assert_eq!(r.constraints.len(), m.num_constraints);
+    for row in r.constraints.iter().flatten() {
+        assert!(
+            row.windows(2).all(|w| w[0].0 < w[1].0),
+            "sorted, no repeats"
+        );
+    }
+    // Chunk 3 of the bundle, from the opening: its public inputs are the bundle's.
+    let (z, n) = export::chunk_assignment(
+        m,
+        &e.policy,
+        &e.points,
+        SUBMITTER,
+        Some(&e.proven.opening),
+        3,
+    )
+    .unwrap();
+    assert_eq!(n, 7);
+    let chunks = export::bundle_chunks(&e.proven.bundle).unwrap();
+    assert_eq!(&z[1..12], &chunks[3].inputs[..]);
+    let z2 = export::wtns::read(&export::wtns::write(&z)).unwrap();
+    assert_eq!(z2, z);
+    assert_eq!(satisfied(&r, &z2), None);
+    // One witness value changed: some constraint breaks.
+    let mut bad = z2.clone();
+    bad[500] += Fr::from(1u64);
+    assert!(satisfied(&r, &bad).is_some());
+    // Another trace's opening is refused.
+    let mut other = e.proven.opening.clone();
+    other.blinding = other.commitment.clone();
+    assert!(matches!(
+        export::chunk_assignment(m, &e.policy, &e.points, SUBMITTER, Some(&other), 0),
+        Err(export::ExportError::OpeningMismatch { .. })
+    ));
+    assert!(matches!(
+        export::chunk_assignment(m, &e.policy, &e.points, SUBMITTER, None, 7),
+        Err(export::ExportError::NoSuchChunk { chunks: 7, .. })
+    ));
+}
+
+#[test]
+fn export_cli_writes_files_and_uses_exit_codes() {
+    let e = env();
+    let d = tempfile::tempdir().unwrap();
+    let kd = e.keys_dir();
+    let r1cs = d.path().join("test.r1cs");
+    let t = zk(
+        &kd,
+        &[&"export", &"r1cs", &"--shape", &"test", &"--out", &r1cs],
+        0,
+    );
+    assert!(
+        t.contains(&format!("constraints   {}", e.matrices.num_constraints)),
+        "{t}"
+    );
+    assert!(t.contains("powers of tau power >= "), "{t}");
+    assert_eq!(
+        std::fs::read(&r1cs).unwrap(),
+        export::r1cs::write(&e.matrices)
+    );
+
+    let wtns = d.path().join("c1.wtns");
+    let t = zk(
+        &kd,
+        &[
+            &"export",
+            &"wtns",
+            &"--trace",
+            &e.trace,
+            &"--policy",
+            &"santa-clara-2017.toml",
+            &"--submitter",
+            &SUBMITTER,
+            &"--shape",
+            &"test",
+            &"--opening",
+            &e.opening_path(),
+            &"--chunk",
+            &"1",
+            &"--out",
+            &wtns,
+        ],
+        0,
+    );
+    assert!(t.contains("chunk         1 of 7"), "{t}");
+    assert!(t.contains("private"), "{t}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&wtns).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the witness is private: {mode:o}");
+    }
+    let (z, _) = export::chunk_assignment(
+        &e.matrices,
+        &e.policy,
+        &e.points,
+        SUBMITTER,
+        Some(&e.proven.opening),
+        1,
+    )
+    .unwrap();
+    assert_eq!(
+        export::wtns::read(&std::fs::read(&wtns).unwrap()).unwrap(),
+        z
+    );
+
+    // A trace the policy refuses: no witness, exit 1.
+    let t = zk(
+        &kd,
+        &[
+            &"export",
+            &"wtns",
+            &"--trace",
+            &e.trace,
+            &"--policy",
+            &"santa-clara-strict.toml",
+            &"--submitter",
+            &SUBMITTER,
+            &"--shape",
+            &"test",
+            &"--out",
+            &d.path().join("x.wtns"),
+        ],
+        1,
+    );
+    assert!(t.contains("no witness"), "{t}");
+    assert!(!d.path().join("x.wtns").exists());
+    // Usage errors: exit 2, naming the flag.
+    let t = zk(&kd, &[&"export", &"wtns", &"--out", &wtns], 2);
+    assert!(t.contains("--trace"), "{t}");
+    let t = zk(
+        &kd,
+        &[
+            &"export", &"r1cs", &"--trace", &e.trace, &"--shape", &"test", &"--out", &r1cs,
+        ],
+        2,
+    );
+    assert!(t.contains("--trace is not used"), "{t}");
+    let t = zk(&kd, &[&"export", &"snarkjs", &"--out", &d.path()], 2);
+    assert!(t.contains("--shape or --bundle"), "{t}");
+    let t = zk(&kd, &[&"export", &"zkey", &"--out", &d.path()], 2);
+    assert!(t.contains("invalid value"), "{t}");
+    // A bundle proven with other keys.
+    let other = tempfile::tempdir().unwrap();
+    keys::setup(TEST, &mut StdRng::seed_from_u64(99))
+        .unwrap()
+        .write(other.path())
+        .unwrap();
+    let t = zk(
+        other.path(),
+        &[
+            &"export",
+            &"snarkjs",
+            &"--bundle",
+            &e.bundle_path(),
+            &"--out",
+            &d.path().join("s"),
+        ],
+        2,
+    );
+    assert!(t.contains("proven with verifying key"), "{t}");
+}
+
+#[test]
+fn snarkjs_json_of_a_bundle_round_trips() {
+    let e = env();
+    let out = tempfile::tempdir().unwrap();
+    let t = zk(
+        &e.keys_dir(),
+        &[
+            &"export",
+            &"snarkjs",
+            &"--bundle",
+            &e.bundle_path(),
+            &"--out",
+            &out.path(),
+        ],
+        0,
+    );
+    assert!(t.contains("chunks        7"), "{t}");
+    assert!(t.contains("WARNING: development setup"), "{t}");
+    let vk_json = std::fs::read_to_string(out.path().join("verification_key.json")).unwrap();
+    assert_eq!(snarkjs::parse_vk(&vk_json).unwrap(), *e.keys.vk());
+    let v: serde_json::Value = serde_json::from_str(&vk_json).unwrap();
+    assert_eq!(v["nPublic"], 11);
+    assert_eq!(v["vk_beta_2"][2], serde_json::json!(["1", "0"]));
+    for (k, c) in export::bundle_chunks(&e.proven.bundle)
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        let p = std::fs::read_to_string(out.path().join(format!("proof-{k}.json"))).unwrap();
+        assert_eq!(snarkjs::parse_proof(&p).unwrap(), c.proof);
+        let s = std::fs::read_to_string(out.path().join(format!("public-{k}.json"))).unwrap();
+        assert_eq!(snarkjs::parse_public(&s).unwrap(), c.inputs.to_vec());
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The circom reduction and .zkey import, without snarkjs: keys from an arkworks setup with
+// the circom reduction, written in the .zkey layout by this test.
+
+fn circom_keys() -> &'static ProvingKey<Bn254> {
+    static PK: OnceLock<ProvingKey<Bn254>> = OnceLock::new();
+    PK.get_or_init(|| {
+        Groth16::<Bn254, CircomReduction>::generate_random_parameters_with_reduction(
+            TraceCircuit {
+                shape: TEST,
+                witness: None,
+            },
+            &mut StdRng::seed_from_u64(21),
+        )
+        .unwrap()
+    })
+}
+
+fn chunk0_witness() -> zkcontrib_circuits::witness::ChunkWitness {
+    use zkcontrib_circuits::rules::evaluate;
+    use zkcontrib_circuits::witness::{chunk_witnesses, plan};
+    let e = env();
+    let eval = evaluate(&e.policy, &e.points);
+    let plans = plan(&e.policy, &TEST, &e.points, &eval).unwrap();
+    let submitter = zkcontrib_verifier::bundle::decode_submitter(SUBMITTER).unwrap();
+    chunk_witnesses(
+        &e.policy,
+        &TEST,
+        &e.points,
+        &eval,
+        &plans,
+        Fr::from(5u64),
+        submitter,
+    )
+    .remove(0)
+}
+
+#[test]
+fn circom_reduction_proves_and_differs_from_arkworks() {
+    let e = env();
+    let pk = circom_keys();
+    let w = chunk0_witness();
+    let inputs = w.public.to_array();
+    let key = PreparedKey::new(&pk.vk).unwrap();
+    let mut rng = StdRng::seed_from_u64(22);
+    let proof =
+        prove_chunk_with::<CircomReduction, _>(&e.matrices, pk, &w, 0, true, &mut rng).unwrap();
+    assert_eq!(zkcontrib_verifier::verify(&key, &proof, &inputs), Ok(()));
+    // The reductions' h queries differ: the wrong one gives an invalid proof.
+    let wrong =
+        prove_chunk_with::<LibsnarkReduction, _>(&e.matrices, pk, &w, 0, true, &mut rng).unwrap();
+    assert!(zkcontrib_verifier::verify(&key, &wrong, &inputs).is_err());
+    let wrong =
+        prove_chunk_with::<CircomReduction, _>(&e.matrices, &e.keys.pk, &w, 0, true, &mut rng)
+            .unwrap();
+    let dev = PreparedKey::new(e.keys.vk()).unwrap();
+    assert!(zkcontrib_verifier::verify(&dev, &wrong, &inputs).is_err());
+}
+
+/// A `.zkey` in snarkjs' layout for `pk` (see `export::zkey`), for import tests without npm.
+fn write_zkey(pk: &ProvingKey<Bn254>, m: &Matrices) -> Vec<u8> {
+    use ark_bn254::{Fq, G1Affine, G2Affine};
+    use ark_ec::AffineRepr;
+    use ark_ff::Field;
+    let mont = |out: &mut Vec<u8>, x: &Fq| out.extend_from_slice(&x.0.to_bytes_le());
+    let g1 = |out: &mut Vec<u8>, p: &G1Affine| match p.xy() {
+        Some((x, y)) => {
+            mont(out, &x);
+            mont(out, &y)
+        }
+        None => out.extend_from_slice(&[0; 64]),
+    };
+    let g2 = |out: &mut Vec<u8>, p: &G2Affine| match p.xy() {
+        Some((x, y)) => {
+            for v in [x.c0, x.c1, y.c0, y.c1] {
+                mont(out, &v)
+            }
+        }
+        None => out.extend_from_slice(&[0; 128]),
+    };
+    let g1s = |ps: &[G1Affine]| {
+        let mut o = Vec::new();
+        ps.iter().for_each(|p| g1(&mut o, p));
+        o
+    };
+    let mut h = Vec::new();
+    h.extend_from_slice(&32u32.to_le_bytes());
+    h.extend_from_slice(&Fq::MODULUS.to_bytes_le());
+    h.extend_from_slice(&32u32.to_le_bytes());
+    h.extend_from_slice(&Fr::MODULUS.to_bytes_le());
+    h.extend_from_slice(&((m.num_instance + m.num_witness) as u32).to_le_bytes());
+    h.extend_from_slice(&((m.num_instance - 1) as u32).to_le_bytes());
+    h.extend_from_slice(&(pk.h_query.len() as u32).to_le_bytes());
+    g1(&mut h, &pk.vk.alpha_g1);
+    g1(&mut h, &pk.beta_g1);
+    g2(&mut h, &pk.vk.beta_g2);
+    g2(&mut h, &pk.vk.gamma_g2);
+    g1(&mut h, &pk.delta_g1);
+    g2(&mut h, &pk.vk.delta_g2);
+    let r2 = Fr::from(2u64).pow([512]);
+    let mut coefs = Vec::new();
+    let mut count = 0u32;
+    let mut coef = |matrix: u32, c: usize, w: u32, v: Fr| {
+        coefs.extend_from_slice(&matrix.to_le_bytes());
+        coefs.extend_from_slice(&(c as u32).to_le_bytes());
+        coefs.extend_from_slice(&w.to_le_bytes());
+        coefs.extend_from_slice(&(v * r2).into_bigint().to_bytes_le());
+        count += 1;
+    };
+    for (c, [a, b, _]) in export::r1cs::constraints(m).iter().enumerate() {
+        for (w, v) in a {
+            coef(0, c, *w, *v);
+        }
+        for (w, v) in b {
+            coef(1, c, *w, *v);
+        }
+    }
+    for j in 0..m.num_instance {
+        coef(0, m.num_constraints + j, j as u32, Fr::from(1u64));
+    }
+    let mut sec4 = count.to_le_bytes().to_vec();
+    sec4.extend_from_slice(&coefs);
+    let mut b2 = Vec::new();
+    pk.b_g2_query.iter().for_each(|p| g2(&mut b2, p));
+    export::binfile::write(
+        b"zkey",
+        1,
+        &[
+            (1, 1u32.to_le_bytes().to_vec()),
+            (2, h),
+            (3, g1s(&pk.vk.gamma_abc_g1)),
+            (4, sec4),
+            (5, g1s(&pk.a_query)),
+            (6, g1s(&pk.b_g1_query)),
+            (7, b2),
+            (8, g1s(&pk.l_query)),
+            (9, g1s(&pk.h_query)),
+            (10, Vec::new()),
+        ],
+    )
+}
+
+#[test]
+fn zkey_import_round_trips_and_refuses_damage() {
+    let e = env();
+    let pk = circom_keys();
+    let bytes = write_zkey(pk, &e.matrices);
+    let back = export::zkey::read(&bytes, &e.matrices).unwrap();
+    assert!(back == *pk, "the imported key is the written one");
+
+    // Through the keys API and the CLI: origin zkey, circom QAP, and `prove` proves with it.
+    let d = tempfile::tempdir().unwrap();
+    let zkey = d.path().join("final.zkey");
+    std::fs::write(&zkey, &bytes).unwrap();
+    let kd = d.path().join("keys");
+    let t = zk(
+        &kd,
+        &[&"setup", &"--shape", &"test", &"--from-zkey", &zkey],
+        0,
+    );
+    assert!(t.contains("ceremony (.zkey import, circom QAP)"), "{t}");
+    assert!(!t.contains("WARNING: development setup"), "{t}");
+    let meta = keys::load_meta(&kd, "test").unwrap();
+    assert_eq!((meta.origin, meta.qap), (Origin::Zkey, Qap::Circom));
+    let bundle = d.path().join("b.json");
+    let t = zk(
+        &kd,
+        &[
+            &"prove",
+            &"--trace",
+            &e.trace,
+            &"--policy",
+            &"santa-clara-2017.toml",
+            &"--submitter",
+            &SUBMITTER,
+            &"--shape",
+            &"test",
+            &"--out",
+            &bundle,
+            &"--quiet",
+        ],
+        0,
+    );
+    assert!(!t.contains("development keys"), "{t}");
+    let t = zk(
+        &kd,
+        &[&"verify", &"--policy", &"santa-clara-2017.toml", &bundle],
+        0,
+    );
+    assert!(t.contains("valid: 100 points"), "{t}");
+
+    // Damage: every kind is a clean, typed error naming what is wrong.
+    let m = &e.matrices;
+    let err = |b: &[u8]| export::zkey::read(b, m).unwrap_err();
+    for cut in [0, 3, 11, 100, bytes.len() / 2, bytes.len() - 1] {
+        assert!(
+            matches!(err(&bytes[..cut]), ZkeyError::Malformed(_)),
+            "cut at {cut}"
+        );
+    }
+    assert!(matches!(err(b"not a zkey at all"), ZkeyError::Malformed(_)));
+    // Section 4 starts after the header sections; find it by layout.
+    let secs = sections(&bytes, b"zkey");
+    let offset_of = |id: u32| {
+        let mut at = 12;
+        for (i, body) in &secs {
+            if *i == id {
+                return at + 12;
+            }
+            at += 12 + body.len();
+        }
+        unreachable!()
+    };
+    // A changed coefficient: a key for another circuit.
+    let mut b = bytes.clone();
+    b[offset_of(4) + 4 + 12] ^= 1;
+    let e4 = err(&b);
+    assert!(matches!(&e4, ZkeyError::OtherCircuit { .. }), "{e4}");
+    assert!(e4.to_string().contains("export r1cs --shape test"), "{e4}");
+    // A point off the curve.
+    let mut b = bytes.clone();
+    b[offset_of(5) + 64 * 3] ^= 1;
+    assert!(matches!(err(&b), ZkeyError::Point(_)), "{}", err(&b));
+    // A coordinate >= q.
+    let mut b = bytes.clone();
+    b[offset_of(7)..offset_of(7) + 32].fill(0xff);
+    assert!(matches!(err(&b), ZkeyError::Point(_)));
+    // Another protocol.
+    let mut b = bytes.clone();
+    b[offset_of(1)] = 2;
+    assert!(matches!(err(&b), ZkeyError::Protocol(2)));
+    // A key for another shape's circuit.
+    let county = Matrices::new(zkcontrib_circuits::shape::COUNTRY).unwrap();
+    assert!(matches!(
+        export::zkey::read(&bytes, &county),
+        Err(ZkeyError::OtherCircuit { .. })
+    ));
+    // Through the CLI: exit 2, the file named.
+    std::fs::write(&zkey, &bytes[..1000]).unwrap();
+    let t = zk(
+        &d.path().join("k2"),
+        &[&"setup", &"--shape", &"test", &"--from-zkey", &zkey],
+        2,
+    );
+    assert!(t.contains("final.zkey") && t.contains("zkey"), "{t}");
+    let missing = d.path().join("missing.zkey");
+    let t = zk(
+        &d.path().join("k2"),
+        &[&"setup", &"--shape", &"test", &"--from-zkey", &missing],
+        2,
+    );
+    assert!(t.contains("missing.zkey"), "{t}");
+    assert!(matches!(
+        keys::import_zkey(TEST, &missing),
+        Err(KeyError::Io { .. })
+    ));
+}
+
+// ---------------------------------------------------------------------------------------
+// With the real tools (npm).
+
+#[test]
+fn npm_snarkjs_verifies_zkcontrib_bundles() {
+    let Some(js) = js() else { return };
+    let e = env();
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path();
+    zk(
+        &e.keys_dir(),
+        &[
+            &"export",
+            &"snarkjs",
+            &"--bundle",
+            &e.bundle_path(),
+            &"--out",
+            &o,
+        ],
+        0,
+    );
+    let vk = o.join("verification_key.json");
+    for k in 0..e.proven.bundle.chunks.len() {
+        let t = js.snarkjs_ok(&[
+            &"groth16",
+            &"verify",
+            &vk,
+            &o.join(format!("public-{k}.json")),
+            &o.join(format!("proof-{k}.json")),
+        ]);
+        assert!(t.contains("OK!"), "chunk {k}: {t}");
+        note(&format!("snarkjs groth16 verify chunk {k}: {}", t.trim()));
+    }
+    // An edited public signal (chunk 6's claimed points) and a proof of another chunk.
+    let public = o.join("public-6.json");
+    let mut signals: Vec<String> =
+        serde_json::from_str(&std::fs::read_to_string(&public).unwrap()).unwrap();
+    assert_eq!(signals[6], "100");
+    signals[6] = "101".into();
+    std::fs::write(&public, serde_json::to_string(&signals).unwrap()).unwrap();
+    for (p, proof) in [
+        ("public-6.json", "proof-6.json"),
+        ("public-0.json", "proof-1.json"),
+    ] {
+        let r = js.snarkjs(&[&"groth16", &"verify", &vk, &o.join(p), &o.join(proof)]);
+        let t = text(&r);
+        assert!(
+            !r.status.success() && t.contains("Invalid proof"),
+            "{p} {proof}: {t}"
+        );
+        assert!(!t.contains("OK!"), "{t}");
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct EvmRun {
+    solc: String,
+    hardfork: String,
+    methods: std::collections::BTreeMap<String, String>,
+    deploy_gas: u64,
+    code_bytes: u64,
+    calls: Vec<EvmCall>,
+}
+
+#[derive(serde::Deserialize)]
+struct EvmCall {
+    name: String,
+    returned: Option<bool>,
+    reverted: bool,
+    gas: u64,
+    tx_gas: u64,
+}
+
+#[test]
+fn npm_evm_verifier_accepts_chunks_and_rejects_edits() {
+    let Some(js) = js() else { return };
+    let e = env();
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path();
+    let t = zk(
+        &e.keys_dir(),
+        &[
+            &"export",
+            &"solidity",
+            &"--bundle",
+            &e.bundle_path(),
+            &"--out",
+            &o,
+        ],
+        0,
+    );
+    assert!(t.contains("ZkcontribVerifierTest"), "{t}");
+    let calls: solidity::CalldataJson =
+        serde_json::from_str(&std::fs::read_to_string(o.join("calldata.json")).unwrap()).unwrap();
+    assert_eq!(calls.chunks.len(), 7);
+    assert_eq!(calls.vk_hash, e.keys.meta.vk_hash);
+    let mut list: Vec<(String, String)> = calls
+        .chunks
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (format!("chunk {k}"), c.clone()))
+        .collect();
+    // Edits of chunk 6: one byte of an input, of A and of B, an input ≥ r, a coordinate ≥ q,
+    // and chunk 0's proof with chunk 6's inputs.
+    let word = |i: usize| 2 + 2 * (4 + 32 * i);
+    let edit = |c: &str, at: usize, digit: &str| {
+        let mut s = c.to_string();
+        s.replace_range(at..at + digit.len(), digit);
+        s
+    };
+    let c6 = &calls.chunks[6];
+    let r_hex = hex::encode(Fr::MODULUS.to_bytes_be());
+    let q_hex = hex::encode(ark_bn254::Fq::MODULUS.to_bytes_be());
+    let last_claims = word(8 + 6) + 63;
+    let flipped = if &c6[last_claims..last_claims + 1] == "4" {
+        "5"
+    } else {
+        "4"
+    };
+    list.push((
+        "edited claimed points".into(),
+        edit(c6, last_claims, flipped),
+    ));
+    list.push(("edited proof A.x".into(), edit(c6, word(0) + 60, "0000")));
+    list.push(("edited proof B.x.c1".into(), edit(c6, word(2) + 60, "0000")));
+    list.push(("input = r".into(), edit(c6, word(8 + 2), &r_hex)));
+    list.push(("A.y = q".into(), edit(c6, word(1), &q_hex)));
+    list.push((
+        "swapped: chunk 0's proof with chunk 6's inputs".into(),
+        format!("{}{}", &calls.chunks[0][..word(8)], &c6[word(8)..]),
+    ));
+    let calls_json = o.join("calls.json");
+    let v: Vec<serde_json::Value> = list
+        .iter()
+        .map(|(n, d)| serde_json::json!({"name": n, "data": d}))
+        .collect();
+    std::fs::write(&calls_json, serde_json::to_vec(&v).unwrap()).unwrap();
+    let r = Command::new("node")
+        .arg(js.dir.join("evm.mjs"))
+        .arg(o.join("ZkcontribVerifierTest.sol"))
+        .arg("ZkcontribVerifierTest")
+        .arg(&calls_json)
+        .current_dir(&js.dir)
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "evm.mjs:\n{}", text(&r));
+    let run: EvmRun = serde_json::from_slice(&r.stdout).unwrap();
+    assert_eq!(
+        run.methods.get(solidity::SIGNATURE).map(String::as_str),
+        Some(hex::encode(solidity::selector()).as_str()),
+        "solc's selector"
+    );
+    note(&format!(
+        "EVM: solc {}, hardfork {}, verifier {} bytes, deployment {} gas",
+        run.solc, run.hardfork, run.code_bytes, run.deploy_gas
+    ));
+    for c in &run.calls {
+        note(&format!(
+            "EVM {}: returned {:?}, {} execution gas, {} transaction gas",
+            c.name, c.returned, c.gas, c.tx_gas
+        ));
+        assert!(!c.reverted, "{} reverted", c.name);
+        let valid = c.name.starts_with("chunk ");
+        assert_eq!(c.returned, Some(valid), "{}", c.name);
+    }
+}
+
+/// A phase-1 (powers of tau) file of `power`, "prepared for phase 2", in snarkjs' `.ptau`
+/// layout, made here from a τ, α, β **fixed by this test** (so anyone can forge proofs with
+/// keys built on it: tests only; production uses the public Hermez/PSE file, docs/ceremony.md).
+///
+/// snarkjs can make such a file itself (`powersoftau new`, `beacon`, `prepare phase2`), but
+/// `prepare phase2` alone takes about 15 minutes for power 14 on the 2-core CI machine; this
+/// takes seconds. Everything after phase 1 — `groth16 setup`, `zkey contribute`, `beacon`,
+/// `verify` — is snarkjs' own. Set `ZKCONTRIB_PTAU` to a public `.ptau` file of at least this
+/// power to run the ceremony test on it instead.
+///
+/// ```text
+/// 1  header: n8 = 32 ‖ q ‖ power u32 ‖ ceremony power u32
+/// 2  τⁱ·G1, i < 2^(power+1) − 1        3  τⁱ·G2, i < 2^power
+/// 4  ατⁱ·G1, i < 2^power               5  βτⁱ·G1, i < 2^power        6  β·G2
+/// 7  contributions: count u32 = 0
+/// 12 for p = 0..=power+1: L_i(τ)·G1 over the domain of size 2^p (at p = power+1 the
+///    missing top power counts as 0, as in snarkjs)
+/// 13 / 14 / 15  for p = 0..=power: L_i(τ)·G2, α·L_i(τ)·G1, β·L_i(τ)·G1
+/// ```
+/// Coordinates are Montgomery-form little-endian, G2 `c0 ‖ c1`, as in a `.zkey`.
+fn write_test_ptau(power: u32) -> Vec<u8> {
+    use ark_bn254::{Fq, G1Projective, G2Projective};
+    use ark_ec::{scalar_mul::BatchMulPreprocessing, AffineRepr, PrimeGroup};
+    use ark_ff::UniformRand;
+    use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+    let mut rng = StdRng::seed_from_u64(14);
+    let (tau, alpha, beta) = (Fr::rand(&mut rng), Fr::rand(&mut rng), Fr::rand(&mut rng));
+    let n = 1usize << power;
+    let powers: Vec<Fr> = std::iter::successors(Some(Fr::from(1u64)), |x| Some(*x * tau))
+        .take(2 * n - 1)
+        .collect();
+    let lagrange = |p: u32| {
+        let m = 1usize << p;
+        let mut v: Vec<Fr> = (0..m)
+            .map(|i| powers.get(i).copied().unwrap_or_default())
+            .collect();
+        Radix2EvaluationDomain::<Fr>::new(m)
+            .unwrap()
+            .ifft_in_place(&mut v);
+        v
+    };
+    let scaled = |v: &[Fr], c: Fr| v.iter().map(|x| *x * c).collect::<Vec<_>>();
+    let g1 = BatchMulPreprocessing::new(G1Projective::generator(), 4 * n);
+    let g2 = BatchMulPreprocessing::new(G2Projective::generator(), 2 * n);
+    let mont = |out: &mut Vec<u8>, x: &Fq| out.extend_from_slice(&x.0.to_bytes_le());
+    let put1 = |scalars: &[Fr]| {
+        let mut out = Vec::with_capacity(64 * scalars.len());
+        for p in g1.batch_mul(scalars) {
+            let (x, y) = p.xy().unwrap();
+            mont(&mut out, &x);
+            mont(&mut out, &y);
+        }
+        out
+    };
+    let put2 = |scalars: &[Fr]| {
+        let mut out = Vec::with_capacity(128 * scalars.len());
+        for p in g2.batch_mul(scalars) {
+            let (x, y) = p.xy().unwrap();
+            for v in [x.c0, x.c1, y.c0, y.c1] {
+                mont(&mut out, &v);
+            }
+        }
+        out
+    };
+    let mut header = 32u32.to_le_bytes().to_vec();
+    header.extend_from_slice(&Fq::MODULUS.to_bytes_le());
+    header.extend_from_slice(&power.to_le_bytes());
+    header.extend_from_slice(&power.to_le_bytes());
+    let (mut s12, mut s13, mut s14, mut s15) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for p in 0..=power + 1 {
+        let l = lagrange(p);
+        // L_i(τ) = 0 only if τ is a root of unity; a random τ never is.
+        s12.extend(put1(&l));
+        if p <= power {
+            s13.extend(put2(&l));
+            s14.extend(put1(&scaled(&l, alpha)));
+            s15.extend(put1(&scaled(&l, beta)));
+        }
+    }
+    export::binfile::write(
+        b"ptau",
+        1,
+        &[
+            (1, header),
+            (2, put1(&powers)),
+            (3, put2(&powers[..n])),
+            (4, put1(&scaled(&powers[..n], alpha))),
+            (5, put1(&scaled(&powers[..n], beta))),
+            (6, put2(&[beta])),
+            (7, 0u32.to_le_bytes().to_vec()),
+            (12, s12),
+            (13, s13),
+            (14, s14),
+            (15, s15),
+        ],
+    )
+}
+
+/// The phase-1 file for the ceremony test: `$ZKCONTRIB_PTAU`, or [`write_test_ptau`] cached
+/// beside the JavaScript tools.
+fn test_ptau(js: &Js, power: u32) -> PathBuf {
+    if let Some(p) = std::env::var_os("ZKCONTRIB_PTAU") {
+        note(&format!(
+            "phase 1: $ZKCONTRIB_PTAU = {}",
+            Path::new(&p).display()
+        ));
+        return PathBuf::from(p);
+    }
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _g = LOCK.lock().unwrap();
+    let path = js.dir.join(format!("ptau/test-known-tau-{power}.ptau"));
+    if !path.exists() {
+        let t = Instant::now();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, write_test_ptau(power)).unwrap();
+        std::fs::rename(&tmp, &path).unwrap();
+        note(&format!(
+            "phase 1: made a test powers of tau (power {power}, known τ) in {:.1} s",
+            t.elapsed().as_secs_f64()
+        ));
+    }
+    path
+}
+
+#[test]
+fn npm_ceremony_keys_prove_and_snarkjs_proofs_verify() {
+    let Some(js) = js() else { return };
+    let e = env();
+    let d = tempfile::tempdir().unwrap();
+    let w = d.path();
+    let kd = w.join("keys");
+    let r1cs = w.join("test.r1cs");
+    zk(
+        &kd,
+        &[&"export", &"r1cs", &"--shape", &"test", &"--out", &r1cs],
+        0,
+    );
+    let info = js.snarkjs_ok(&[&"r1cs", &"info", &r1cs]);
+    for line in [
+        format!(
+            "# of Wires: {}",
+            e.matrices.num_instance + e.matrices.num_witness
+        ),
+        format!("# of Constraints: {}", e.matrices.num_constraints),
+        "# of Public Inputs: 11".to_string(),
+    ] {
+        assert!(info.contains(&line), "{line}: {info}");
+    }
+
+    // Phase 2 on a test powers of tau: setup, a contribution, a beacon, verification.
+    let rows = e.matrices.num_constraints + e.matrices.num_instance;
+    let ptau = test_ptau(js, rows.next_power_of_two().trailing_zeros());
+    let z0 = w.join("0.zkey");
+    let z1 = w.join("1.zkey");
+    let zf = w.join("final.zkey");
+    js.snarkjs_ok(&[&"groth16", &"setup", &r1cs, &ptau, &z0]);
+    js.snarkjs_ok(&[
+        &"zkey",
+        &"contribute",
+        &z0,
+        &z1,
+        &"--name=zkcontrib test contributor",
+        &"-e=entropy typed by a test",
+    ]);
+    js.snarkjs_ok(&[
+        &"zkey",
+        &"beacon",
+        &z1,
+        &zf,
+        &"0e1d2c3b4a5968778695a4b3c2d1e0f000112233445566778899aabbccddeeff",
+        &"10",
+        &"-n=zkcontrib test final beacon",
+    ]);
+    let t = js.snarkjs_ok(&[&"zkey", &"verify", &r1cs, &ptau, &zf]);
+    assert!(t.contains("ZKey Ok!"), "{t}");
+    let snark_vk = w.join("snarkjs_vk.json");
+    js.snarkjs_ok(&[&"zkey", &"export", &"verificationkey", &zf, &snark_vk]);
+
+    // Import: the same verifying key as snarkjs' own export, to the last digit.
+    let t = zk(
+        &kd,
+        &[&"setup", &"--shape", &"test", &"--from-zkey", &zf],
+        0,
+    );
+    assert!(t.contains("ceremony"), "{t}");
+    let ours = w.join("ours");
+    zk(
+        &kd,
+        &[&"export", &"snarkjs", &"--shape", &"test", &"--out", &ours],
+        0,
+    );
+    let a: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ours.join("verification_key.json")).unwrap())
+            .unwrap();
+    let b: serde_json::Value = serde_json::from_slice(&std::fs::read(&snark_vk).unwrap()).unwrap();
+    assert_eq!(
+        a, b,
+        "our vk JSON of the imported key equals snarkjs' export"
+    );
+
+    // zkcontrib proves with the ceremony's keys (circom QAP); zkcontrib and snarkjs verify.
+    let bundle = w.join("bundle.json");
+    zk(
+        &kd,
+        &[
+            &"prove",
+            &"--trace",
+            &e.trace,
+            &"--policy",
+            &"santa-clara-2017.toml",
+            &"--submitter",
+            &SUBMITTER,
+            &"--shape",
+            &"test",
+            &"--out",
+            &bundle,
+            &"--quiet",
+        ],
+        0,
+    );
+    let t = zk(
+        &kd,
+        &[&"verify", &"--policy", &"santa-clara-2017.toml", &bundle],
+        0,
+    );
+    assert!(t.contains("valid: 100 points"), "{t}");
+    zk(
+        &kd,
+        &[&"export", &"snarkjs", &"--bundle", &bundle, &"--out", &ours],
+        0,
+    );
+    let t = js.snarkjs_ok(&[
+        &"groth16",
+        &"verify",
+        &snark_vk,
+        &ours.join("public-2.json"),
+        &ours.join("proof-2.json"),
+    ]);
+    assert!(t.contains("OK!"), "{t}");
+
+    // snarkjs checks our witness and proves with it; the proof verifies in zkcontrib.
+    let wtns = w.join("c2.wtns");
+    let opening = w.join("bundle.opening.json");
+    zk(
+        &kd,
+        &[
+            &"export",
+            &"wtns",
+            &"--trace",
+            &e.trace,
+            &"--policy",
+            &"santa-clara-2017.toml",
+            &"--submitter",
+            &SUBMITTER,
+            &"--shape",
+            &"test",
+            &"--opening",
+            &opening,
+            &"--chunk",
+            &"2",
+            &"--out",
+            &wtns,
+        ],
+        0,
+    );
+    let t = js.snarkjs_ok(&[&"wtns", &"check", &r1cs, &wtns]);
+    assert!(t.contains("WITNESS IS CORRECT"), "{t}");
+    let mut bad = export::wtns::read(&std::fs::read(&wtns).unwrap()).unwrap();
+    bad[700] += Fr::from(1u64);
+    let bad_path = w.join("bad.wtns");
+    std::fs::write(&bad_path, export::wtns::write(&bad)).unwrap();
+    let t = text(&js.snarkjs(&[&"wtns", &"check", &r1cs, &bad_path]));
+    assert!(t.contains("WITNESS IS NOT CORRECT"), "{t}");
+
+    let proof_json = w.join("snarkjs-proof.json");
+    let public_json = w.join("snarkjs-public.json");
+    js.snarkjs_ok(&[&"groth16", &"prove", &zf, &wtns, &proof_json, &public_json]);
+    let proof = snarkjs::parse_proof(&std::fs::read_to_string(&proof_json).unwrap()).unwrap();
+    let public = snarkjs::parse_public(&std::fs::read_to_string(&public_json).unwrap()).unwrap();
+    let mut b: Bundle = serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap();
+    let chunks = export::bundle_chunks(&b).unwrap();
+    assert_eq!(
+        public,
+        chunks[2].inputs.to_vec(),
+        "snarkjs' public signals are the bundle's"
+    );
+    // The bundle with chunk 2's proof replaced by snarkjs' proof: accepted by the validator.
+    b.chunks[2].proof = encode_proof_hex(&proof);
+    let entry = PolicyEntry::new(&e.policy);
+    let o = verify_bundle(&kd, &entry, &serde_json::to_vec(&b).unwrap());
+    assert!(o.is_accepted(), "{o}");
+    // And in the wrong place it is rejected.
+    b.chunks[1].proof = encode_proof_hex(&proof);
+    let o = verify_bundle(&kd, &entry, &serde_json::to_vec(&b).unwrap());
+    assert!(!o.is_accepted(), "{o}");
+}
