@@ -123,7 +123,7 @@ pub fn prove_contribution<G: RngCore + CryptoRng>(
                 prove_chunk_with::<LibsnarkReduction, G>(matrices, &keys.pk, &w, k, true, rng)?
             }
             Qap::Circom => {
-                prove_chunk_with::<CircomReduction, G>(matrices, &keys.pk, w, k, true, rng)?
+                prove_chunk_with::<CircomReduction, G>(matrices, &keys.pk, &w, k, true, rng)?
             }
         };
         chunks.push(Chunk {
