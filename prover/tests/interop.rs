@@ -45,7 +45,7 @@ fn note(msg: &str) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Shared fixtures: development keys, a 100-point trace (7 TEST chunks) and its bundle.
+// Shared fixtures: development keys, a 100-point trace (3 TEST chunks) and its bundle.
 
 struct Env {
     dir: tempfile::TempDir,
@@ -349,12 +349,12 @@ fn r1cs_and_wtns_describe_the_circuit_and_a_chunk() {
         &e.points,
         SUBMITTER,
         Some(&e.proven.opening),
-        3,
+        1,
     )
     .unwrap();
-    assert_eq!(n, 7);
+    assert_eq!(n, 3);
     let chunks = export::bundle_chunks(&e.proven.bundle).unwrap();
-    assert_eq!(&z[1..12], &chunks[3].inputs[..]);
+    assert_eq!(&z[1..12], &chunks[1].inputs[..]);
     let z2 = export::wtns::read(&export::wtns::write(&z)).unwrap();
     assert_eq!(z2, z);
     assert_eq!(satisfied(&r, &z2), None);
@@ -370,8 +370,8 @@ fn r1cs_and_wtns_describe_the_circuit_and_a_chunk() {
         Err(export::ExportError::OpeningMismatch { .. })
     ));
     assert!(matches!(
-        export::chunk_assignment(m, &e.policy, &e.points, SUBMITTER, None, 7),
-        Err(export::ExportError::NoSuchChunk { chunks: 7, .. })
+        export::chunk_assignment(m, &e.policy, &e.points, SUBMITTER, None, 3),
+        Err(export::ExportError::NoSuchChunk { chunks: 3, .. })
     ));
 }
 
@@ -419,7 +419,7 @@ fn export_cli_writes_files_and_uses_exit_codes() {
         ],
         0,
     );
-    assert!(t.contains("chunk         1 of 7"), "{t}");
+    assert!(t.contains("chunk         1 of 3"), "{t}");
     assert!(t.contains("private"), "{t}");
     #[cfg(unix)]
     {
@@ -514,7 +514,7 @@ fn snarkjs_json_of_a_bundle_round_trips() {
         ],
         0,
     );
-    assert!(t.contains("chunks        7"), "{t}");
+    assert!(t.contains("chunks        3"), "{t}");
     assert!(t.contains("WARNING: development setup"), "{t}");
     let vk_json = std::fs::read_to_string(out.path().join("verification_key.json")).unwrap();
     assert_eq!(snarkjs::parse_vk(&vk_json).unwrap(), *e.keys.vk());
@@ -824,15 +824,15 @@ fn npm_snarkjs_verifies_zkcontrib_bundles() {
         assert!(t.contains("OK!"), "chunk {k}: {t}");
         note(&format!("snarkjs groth16 verify chunk {k}: {}", t.trim()));
     }
-    // An edited public signal (chunk 6's claimed points) and a proof of another chunk.
-    let public = o.join("public-6.json");
+    // An edited public signal (the last chunk's claimed points) and a proof of another chunk.
+    let public = o.join("public-2.json");
     let mut signals: Vec<String> =
         serde_json::from_str(&std::fs::read_to_string(&public).unwrap()).unwrap();
     assert_eq!(signals[6], "100");
     signals[6] = "101".into();
     std::fs::write(&public, serde_json::to_string(&signals).unwrap()).unwrap();
     for (p, proof) in [
-        ("public-6.json", "proof-6.json"),
+        ("public-2.json", "proof-2.json"),
         ("public-0.json", "proof-1.json"),
     ] {
         let r = js.snarkjs(&[&"groth16", &"verify", &vk, &o.join(p), &o.join(proof)]);
@@ -885,7 +885,7 @@ fn npm_evm_verifier_accepts_chunks_and_rejects_edits() {
     assert!(t.contains("ZkcontribVerifierTest"), "{t}");
     let calls: solidity::CalldataJson =
         serde_json::from_str(&std::fs::read_to_string(o.join("calldata.json")).unwrap()).unwrap();
-    assert_eq!(calls.chunks.len(), 7);
+    assert_eq!(calls.chunks.len(), 3);
     assert_eq!(calls.vk_hash, e.keys.meta.vk_hash);
     let mut list: Vec<(String, String)> = calls
         .chunks
@@ -893,15 +893,15 @@ fn npm_evm_verifier_accepts_chunks_and_rejects_edits() {
         .enumerate()
         .map(|(k, c)| (format!("chunk {k}"), c.clone()))
         .collect();
-    // Edits of chunk 6: one byte of an input, of A and of B, an input ≥ r, a coordinate ≥ q,
-    // and chunk 0's proof with chunk 6's inputs.
+    // Edits of the last chunk (2): one byte of an input, of A and of B, an input ≥ r, a coordinate ≥ q,
+    // and chunk 0's proof with chunk 2's inputs.
     let word = |i: usize| 2 + 2 * (4 + 32 * i);
     let edit = |c: &str, at: usize, digit: &str| {
         let mut s = c.to_string();
         s.replace_range(at..at + digit.len(), digit);
         s
     };
-    let c6 = &calls.chunks[6];
+    let c6 = &calls.chunks[2];
     let r_hex = hex::encode(Fr::MODULUS.to_bytes_be());
     let q_hex = hex::encode(ark_bn254::Fq::MODULUS.to_bytes_be());
     let last_claims = word(8 + 6) + 63;
@@ -919,7 +919,7 @@ fn npm_evm_verifier_accepts_chunks_and_rejects_edits() {
     list.push(("input = r".into(), edit(c6, word(8 + 2), &r_hex)));
     list.push(("A.y = q".into(), edit(c6, word(1), &q_hex)));
     list.push((
-        "swapped: chunk 0's proof with chunk 6's inputs".into(),
+        "swapped: chunk 0's proof with chunk 2's inputs".into(),
         format!("{}{}", &calls.chunks[0][..word(8)], &c6[word(8)..]),
     ));
     let calls_json = o.join("calls.json");
