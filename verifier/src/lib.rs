@@ -34,6 +34,7 @@ extern crate alloc;
 
 pub mod batch;
 pub mod bundle;
+mod curve;
 pub mod decode;
 pub mod groth16;
 
