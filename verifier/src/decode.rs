@@ -93,6 +93,14 @@ pub enum DecodeError {
     /// A bundle's `format` is not one this library reads.
     #[error("unknown bundle format (expected {})", crate::bundle::BUNDLE_FORMAT)]
     Format,
+    /// A label (a shape name) is empty, too long or has characters outside `[a-z0-9_-]`.
+    #[error("{what}: expected 1 to {max} characters from a-z, 0-9, '_' and '-'")]
+    Label {
+        /// What was being decoded.
+        what: &'static str,
+        /// Longest accepted label.
+        max: usize,
+    },
 }
 
 /// Decodes a scalar-field element: exactly 32 bytes, big-endian, strictly below `r`.
@@ -126,6 +134,11 @@ pub fn encode_fr(x: &Fr) -> [u8; FR_LEN] {
         chunk.copy_from_slice(&limbs[3 - i].to_be_bytes());
     }
     out
+}
+
+/// Decodes `0x` followed by exactly 64 hex digits (either case) as 32 bytes (a hash).
+pub fn decode_hash_hex(s: &str) -> Result<[u8; 32], DecodeError> {
+    decode_hex_exact(s, "hash hex")
 }
 
 /// Decodes `0x` followed by exactly 64 hex digits (either case) as a field element.
@@ -344,7 +357,7 @@ fn hex_digit(c: u8) -> Option<u8> {
     }
 }
 
-fn to_hex(bytes: &[u8]) -> String {
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(2 + 2 * bytes.len());
     s.push_str("0x");
