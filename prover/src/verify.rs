@@ -100,21 +100,21 @@ pub fn verify_bundles(keys_dir: &Path, entry: &PolicyEntry, files: &[&[u8]]) -> 
     let parsed: Vec<Result<Bundle, Rejected>> =
         files.iter().map(|bytes| Bundle::from_json(bytes)).collect();
     let mut builder = Verifier::builder().policy(entry.policy_id, entry.thresholds);
-    let mut key_errors: BTreeMap<&str, String> = BTreeMap::new();
+    // Per shape named by a bundle: its key loaded, or why not.
+    let mut loaded: BTreeMap<&str, Result<(), String>> = BTreeMap::new();
     for b in parsed.iter().flatten() {
         let shape = b.shape.as_str();
-        if key_errors.contains_key(shape) {
+        if loaded.contains_key(shape) {
             continue;
         }
-        match crate::keys::load_vk(keys_dir, shape) {
+        let key = match crate::keys::load_vk(keys_dir, shape) {
             Ok(vk) => {
                 builder = builder.key(&vk);
-                key_errors.insert(shape, String::new());
+                Ok(())
             }
-            Err(e) => {
-                key_errors.insert(shape, e.to_string());
-            }
-        }
+            Err(e) => Err(e.to_string()),
+        };
+        loaded.insert(shape, key);
     }
     let verifier = builder.build();
     let mut checked: Vec<Bundle> = Vec::new();
@@ -122,8 +122,8 @@ pub fn verify_bundles(keys_dir: &Path, entry: &PolicyEntry, files: &[&[u8]]) -> 
         .iter()
         .map(|p| match p {
             Err(e) => Some(outcome(Err(e.clone()))),
-            Ok(b) => match (&verifier, key_errors.get(b.shape.as_str())) {
-                (_, Some(why)) if !why.is_empty() => Some(Outcome::Malformed(why.clone())),
+            Ok(b) => match (&verifier, loaded.get(b.shape.as_str())) {
+                (_, Some(Err(why))) => Some(Outcome::Malformed(why.clone())),
                 (Err(e), _) => Some(Outcome::Malformed(e.to_string())),
                 (Ok(_), _) => {
                     checked.push(b.clone());

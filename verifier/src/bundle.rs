@@ -162,7 +162,19 @@ impl Bundle {
         if bytes.len() > MAX_BUNDLE_BYTES {
             return Err(Rejected::TooLarge { got: bytes.len() });
         }
-        serde_json::from_slice(bytes).map_err(|e| Rejected::Json(alloc::format!("{e}")))
+        serde_json::from_slice(bytes).map_err(|e| {
+            // serde_json quotes offending values: keep log lines short.
+            let mut m = alloc::format!("{e}");
+            if m.len() > 200 {
+                let mut end = 200;
+                while !m.is_char_boundary(end) {
+                    end -= 1;
+                }
+                m.truncate(end);
+                m.push('…');
+            }
+            Rejected::Json(m)
+        })
     }
 
     /// The bundle as JSON (what [`Bundle::from_json`] reads).

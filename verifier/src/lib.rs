@@ -94,6 +94,31 @@ pub use error::{Class, Field, Rejected};
 pub use groth16::{verify, verify_encoded, PreparedKey, VerifyError};
 pub use verifier::{Accepted, BuildError, Verifier, VerifierBuilder};
 
+/// Internals the criterion benches time one by one for the cost split in
+/// `docs/BENCHMARKS.md`. Not part of the API: may change without notice.
+#[doc(hidden)]
+pub mod bench_support {
+    use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine};
+    use ark_ec::pairing::{MillerLoopOutput, Pairing};
+
+    /// The verifier's multi-Miller loop.
+    pub fn multi_miller_loop(
+        pairs: &[(G1Affine, &<Bn254 as Pairing>::G2Prepared)],
+    ) -> MillerLoopOutput<Bn254> {
+        crate::curve::multi_miller_loop(pairs)
+    }
+
+    /// `IC(x)` from the key's fixed-base tables.
+    pub fn input_term(key: &crate::PreparedKey, inputs: &[Fr]) -> G1Projective {
+        key.input_term(inputs)
+    }
+
+    /// The G2 subgroup check of decoding.
+    pub fn is_in_g2(p: &G2Affine) -> bool {
+        crate::curve::is_in_g2(p)
+    }
+}
+
 /// The values a contribution reveals.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
