@@ -89,8 +89,8 @@ pub fn bench_keys(shape: Shape) -> Keys {
     match Keys::load(&dir, shape.name) {
         Ok(k) => k,
         Err(_) => {
-            let k = keys::setup(shape, &mut StdRng::seed_from_u64(0xbe7c4))
-                .expect("benchmark setup");
+            let k =
+                keys::setup(shape, &mut StdRng::seed_from_u64(0xbe7c4)).expect("benchmark setup");
             k.write(&dir).expect("write benchmark keys");
             k
         }

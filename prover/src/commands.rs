@@ -13,7 +13,7 @@ use zkcontrib_prover::contribution::{prove_contribution, ContributionError, Prov
 use zkcontrib_prover::keys::{self, Keys, Origin};
 use zkcontrib_prover::prove::Matrices;
 use zkcontrib_prover::runtime::{default_keys_dir, megabytes, peak_rss_bytes, with_threads};
-use zkcontrib_prover::verify::{verify_bundle, Outcome, PolicyEntry};
+use zkcontrib_prover::verify::{verify_bundle, verify_bundles, Outcome, PolicyEntry};
 use zkcontrib_prover::{ingest, policy_file};
 
 const DEV_WARNING: &str = "\
@@ -333,27 +333,29 @@ pub fn prove(a: ProveArgs) -> Result<ExitCode, BadInput> {
     }
 }
 
-/// `zkcontrib verify`.
+/// `zkcontrib verify`: all bundles in one batch ([`verify_bundles`]).
 pub fn verify(a: VerifyArgs) -> Result<ExitCode, BadInput> {
     let policy = policy_file::load_policy(&a.policy)?;
     let keys_dir = a.keys_dir.unwrap_or_else(default_keys_dir);
     let entry = PolicyEntry::new(&policy);
+    let files = a
+        .bundles
+        .iter()
+        .map(|path| std::fs::read(path).with_context(|| format!("{}: cannot read", path.display())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let refs: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+    let outcomes = verify_bundles(&keys_dir, &entry, &refs);
     let mut all_ok = true;
-    for path in &a.bundles {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-        let outcome = verify_bundle(&keys_dir, &entry, &bytes);
+    for (path, outcome) in a.bundles.iter().zip(&outcomes) {
         all_ok &= outcome.is_accepted();
         if a.json {
             println!("{}", outcome.to_json(&path.display().to_string()));
         } else {
             println!("{}: {}", path.display(), outcome);
         }
-        if let Outcome::Malformed(_) = outcome {
-            if a.bundles.len() == 1 {
-                return Ok(ExitCode::from(2));
-            }
-        }
+    }
+    if let [Outcome::Malformed(_)] = outcomes.as_slice() {
+        return Ok(ExitCode::from(2));
     }
     Ok(if all_ok {
         ExitCode::SUCCESS

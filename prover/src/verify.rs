@@ -1,11 +1,11 @@
-//! `zkcontrib verify`: bundles checked by the validator library against a policy file and the
-//! verifying keys in a keys directory.
+//! `zkcontrib verify`: a thin wrapper over the validator library ([`Verifier`]) that takes its
+//! policy from a policy file and its keys from a keys directory.
 
 use ark_bn254::Fr;
+use std::collections::BTreeMap;
 use std::path::Path;
 use zkcontrib_circuits::policy::Policy;
-use zkcontrib_verifier::bundle::{Bundle, MAX_BUNDLE_BYTES};
-use zkcontrib_verifier::{decode_proof_hex, encode_fr_hex, PreparedKey, Thresholds, VerifyError};
+use zkcontrib_verifier::{encode_fr_hex, Accepted, Bundle, Class, Rejected, Thresholds, Verifier};
 
 /// What a validator registers for a policy: its id and the thresholds it accepts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,68 +90,85 @@ impl std::fmt::Display for Outcome {
     }
 }
 
+/// Verifies bundles (JSON bytes each) in one batch against a policy entry and the keys in
+/// `keys_dir`, with the validator library ([`Verifier::verify_batch`]); one outcome per bundle.
+///
+/// Each bundle's `shape` names the key directory to load; the key must hash to the bundle's
+/// `vk_hash`. A bundle of another policy than `entry` is rejected (not malformed): the CLI
+/// verifies against one policy.
+pub fn verify_bundles(keys_dir: &Path, entry: &PolicyEntry, files: &[&[u8]]) -> Vec<Outcome> {
+    let parsed: Vec<Result<Bundle, Rejected>> =
+        files.iter().map(|bytes| Bundle::from_json(bytes)).collect();
+    let mut builder = Verifier::builder().policy(entry.policy_id, entry.thresholds);
+    // Per shape named by a bundle: its key loaded, or why not.
+    let mut loaded: BTreeMap<&str, Result<(), String>> = BTreeMap::new();
+    for b in parsed.iter().flatten() {
+        let shape = b.shape.as_str();
+        if loaded.contains_key(shape) {
+            continue;
+        }
+        let key = match crate::keys::load_vk(keys_dir, shape) {
+            Ok(vk) => {
+                builder = builder.key(&vk);
+                Ok(())
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        loaded.insert(shape, key);
+    }
+    let verifier = builder.build();
+    let mut checked: Vec<Bundle> = Vec::new();
+    let mut outcomes: Vec<Option<Outcome>> = parsed
+        .iter()
+        .map(|p| match p {
+            Err(e) => Some(outcome(Err(e.clone()))),
+            Ok(b) => match (&verifier, loaded.get(b.shape.as_str())) {
+                (_, Some(Err(why))) => Some(Outcome::Malformed(why.clone())),
+                (Err(e), _) => Some(Outcome::Malformed(e.to_string())),
+                (Ok(_), _) => {
+                    checked.push(b.clone());
+                    None
+                }
+            },
+        })
+        .collect();
+    if let Ok(v) = &verifier {
+        let mut verdicts = v.verify_batch(&checked, &mut rand::rngs::OsRng).into_iter();
+        for o in outcomes.iter_mut().filter(|o| o.is_none()) {
+            *o = verdicts.next().map(outcome);
+        }
+    }
+    outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or_else(|| Outcome::Malformed("not verified".into())))
+        .collect()
+}
+
 /// Verifies one bundle (JSON bytes) against a policy entry and the keys in `keys_dir`.
 pub fn verify_bundle(keys_dir: &Path, entry: &PolicyEntry, bytes: &[u8]) -> Outcome {
-    let bad = |s: String| Outcome::Malformed(s);
-    if bytes.len() > MAX_BUNDLE_BYTES {
-        return bad(format!(
-            "{} bytes, at most {MAX_BUNDLE_BYTES} accepted",
-            bytes.len()
-        ));
-    }
-    let bundle: Bundle = match serde_json::from_slice(bytes) {
-        Ok(b) => b,
-        Err(e) => return bad(format!("not a bundle: {e}")),
-    };
-    let fields = match bundle.fields() {
-        Ok(f) => f,
-        Err(e) => return bad(e.to_string()),
-    };
-    let vk = match crate::keys::load_vk(keys_dir, &bundle.shape) {
-        Ok(vk) => vk,
-        Err(e) => return bad(e.to_string()),
-    };
-    let key = match PreparedKey::new(&vk) {
-        Ok(k) => k,
-        Err(e) => return bad(e.to_string()),
-    };
-    if encode_fr_hex(&fields.policy_id) != encode_fr_hex(&entry.policy_id) {
-        return Outcome::Rejected("proven against another policy".into());
-    }
-    if bundle.vk_hash != zkcontrib_verifier::vk_hash_hex(&vk) {
-        return bad(format!("unknown verifying key {}", bundle.vk_hash));
-    }
-    for k in 0..fields.links.len() {
-        let next = fields.links.get(k + 1).map(|l| l.0).unwrap_or_default();
-        if fields.links[k].1 != next {
-            return bad(format!(
-                "chunk {k}: state_out does not link to the next chunk"
-            ));
-        }
-    }
-    if let Err(e) = entry.thresholds.check(&bundle.claims) {
-        return Outcome::Rejected(e.to_string());
-    }
-    for (k, (chunk, inputs)) in bundle
-        .chunks
-        .iter()
-        .zip(bundle.chunk_inputs(&fields))
-        .enumerate()
-    {
-        let proof = match decode_proof_hex(&chunk.proof) {
-            Ok(p) => p,
-            Err(e) => return bad(format!("chunk {k}: {e}")),
-        };
-        match zkcontrib_verifier::verify(&key, &proof, &inputs) {
-            Ok(()) => {}
-            Err(VerifyError::InvalidProof) => {
-                return Outcome::Rejected(format!("chunk {k}: the proof is invalid"))
-            }
-            Err(e) => return bad(format!("chunk {k}: {e}")),
-        }
-    }
-    Outcome::Accepted {
-        claims: bundle.claims,
-        contribution_id: bundle.contribution_id,
+    verify_bundles(keys_dir, entry, &[bytes])
+        .pop()
+        .unwrap_or_else(|| Outcome::Malformed("not verified".into()))
+}
+
+/// The CLI's view of a verdict: another policy is a rejection here, not malformed input.
+fn outcome(v: Result<Accepted, Rejected>) -> Outcome {
+    match v {
+        Ok(a) => Outcome::Accepted {
+            claims: a.claims,
+            contribution_id: encode_fr_hex(&a.contribution_id),
+        },
+        Err(Rejected::UnknownPolicy { policy_id }) => Outcome::Rejected(format!(
+            "proven against another policy ({})",
+            encode_fr_hex(&policy_id)
+        )),
+        Err(Rejected::UnknownKey { vk_hash }) => Outcome::Malformed(format!(
+            "unknown verifying key 0x{} (not the key in the keys directory for this shape)",
+            hex::encode(vk_hash)
+        )),
+        Err(e) => match e.class() {
+            Class::Malformed => Outcome::Malformed(e.to_string()),
+            _ => Outcome::Rejected(e.to_string()),
+        },
     }
 }

@@ -8,12 +8,18 @@
 //! ```
 //!
 //! with `IC(x) = IC_0 + Σ_j x_j·IC_j`. The check is one multi-Miller loop over `n + 3` pairs
-//! and one final exponentiation; `Σ_i z_i·IC(x_i)` is a single MSM over the IC points with
-//! scalars `(Σ_i z_i, Σ_i z_i·x_i1, …)`, and `Σ z_i·C_i` is another MSM.
+//! and one final exponentiation; `Σ_i z_i·IC(x_i)` is a single sum over the IC points with
+//! scalars `(Σ_i z_i, Σ_i z_i·x_i1, …)` from the key's fixed-base tables, and `Σ z_i·C_i` is
+//! one MSM.
 //!
-//! When the combined check fails, the batch is bisected (each half re-checked with fresh
-//! randomness) down to single proofs, which are verified on their own, so exactly the invalid
-//! proofs are reported.
+//! When the combined check fails, the batch is bisected down to single proofs, so exactly the
+//! invalid proofs are reported. The halves reuse the scalars `z_i` (and so the products
+//! `z_i·A_i` and the prepared `B_i`): every proof's pairing equation holds iff its error
+//! `E_i ∈ G_T` is 1, a check over a set `S` passes iff `Π_{i∈S} E_i^{z_i} = 1`, and for a
+//! fixed `S` containing an invalid proof that happens for at most one value of that proof's
+//! `z_i`, so with probability at most `1/(2^128 − 1)`. The bisection tree is fixed by the
+//! batch size (at most `2n` nodes), hence a union bound covers every check made. A check of a
+//! single proof is exact (`E^z = 1` iff `E = 1` for `0 < z < r`).
 
 use alloc::vec::Vec;
 
@@ -23,17 +29,20 @@ use ark_ff::{One, Zero};
 use ark_groth16::Proof;
 use ark_std::rand::{rngs::StdRng, CryptoRng, RngCore, SeedableRng};
 
-use crate::groth16::{pairing_check, precheck, PreparedKey, VerifyError};
+use crate::curve::multi_miller_loop;
+use crate::groth16::{precheck, PreparedKey, VerifyError};
 
 /// One proof and its public inputs.
 pub type BatchItem = (Proof<Bn254>, Vec<Fr>);
+
+type G2Prepared = <Bn254 as Pairing>::G2Prepared;
 
 /// Verifies many proofs under one key; one result per item, in order.
 ///
 /// Items with the wrong number of public inputs (or identity points) get their error without
 /// entering the batch. If the combined check over the rest passes, they are all `Ok`;
 /// otherwise the batch is bisected so that exactly the invalid items get
-/// `Err(VerifyError::InvalidProof)`. A batch of one is plain [`verify`](crate::verify).
+/// `Err(VerifyError::InvalidProof)`.
 ///
 /// `rng` seeds the random scalars; it must be a CSPRNG whose output the provers cannot
 /// predict. With the `parallel` feature the work is spread over rayon's pool; the results
@@ -48,45 +57,115 @@ pub fn batch_verify<R: RngCore + CryptoRng>(
         .map(|(proof, inputs)| precheck(key, proof, inputs))
         .collect();
     let candidates: Vec<usize> = (0..items.len()).filter(|&i| results[i].is_ok()).collect();
-    if candidates.is_empty() {
-        return results;
-    }
-    let mut seed = [0u8; 32];
-    rng.fill_bytes(&mut seed);
-    for i in invalid(key, items, &candidates, seed) {
-        results[i] = Err(VerifyError::InvalidProof);
+    let refs: Vec<(&Proof<Bn254>, &[Fr])> = candidates
+        .iter()
+        .map(|&i| (&items[i].0, items[i].1.as_slice()))
+        .collect();
+    for k in invalid_proofs(key, &refs, rng) {
+        results[candidates[k]] = Err(VerifyError::InvalidProof);
     }
     results
 }
 
-/// The subset of `idx` (all prechecked) whose proofs are invalid.
-fn invalid(key: &PreparedKey, items: &[BatchItem], idx: &[usize], seed: [u8; 32]) -> Vec<usize> {
-    match idx {
-        [] => Vec::new(),
-        &[i] => {
-            let (proof, inputs) = &items[i];
-            if pairing_check(key, proof, inputs) {
-                Vec::new()
-            } else {
-                alloc::vec![i]
+/// The positions in `proofs` (all [`precheck`]ed against `key`) of the invalid proofs, in
+/// increasing order.
+pub(crate) fn invalid_proofs<R: RngCore + CryptoRng>(
+    key: &PreparedKey,
+    proofs: &[(&Proof<Bn254>, &[Fr])],
+    rng: &mut R,
+) -> Vec<usize> {
+    if proofs.is_empty() {
+        return Vec::new();
+    }
+    let mut seed = [0u8; 32];
+    rng.fill_bytes(&mut seed);
+    let batch = Batch::new(key, proofs, seed);
+    batch.invalid(0, proofs.len())
+}
+
+/// The per-proof work of a batch, done once and shared by every bisection step.
+struct Batch<'a> {
+    key: &'a PreparedKey,
+    inputs: Vec<&'a [Fr]>,
+    z: Vec<Fr>,
+    za: Vec<G1Affine>,
+    b: Vec<G2Prepared>,
+    c: Vec<G1Affine>,
+}
+
+impl<'a> Batch<'a> {
+    fn new(key: &'a PreparedKey, proofs: &[(&'a Proof<Bn254>, &'a [Fr])], seed: [u8; 32]) -> Self {
+        // Drawn sequentially, so the scalars do not depend on the thread count.
+        let mut rng = StdRng::from_seed(seed);
+        let z: Vec<u128> = proofs.iter().map(|_| nonzero_u128(&mut rng)).collect();
+        let scale = |((p, _), z): (&(&Proof<Bn254>, &[Fr]), &u128)| -> G1Projective {
+            p.a.mul_bigint([*z as u64, (*z >> 64) as u64])
+        };
+        let prepare = |(p, _): &(&Proof<Bn254>, &[Fr])| -> G2Prepared { p.b.into() };
+        #[cfg(feature = "parallel")]
+        let (za, b): (Vec<G1Projective>, Vec<G2Prepared>) = {
+            use rayon::prelude::*;
+            rayon::join(
+                || proofs.par_iter().zip(z.par_iter()).map(scale).collect(),
+                || proofs.par_iter().map(prepare).collect(),
+            )
+        };
+        #[cfg(not(feature = "parallel"))]
+        let (za, b): (Vec<G1Projective>, Vec<G2Prepared>) = (
+            proofs.iter().zip(z.iter()).map(scale).collect(),
+            proofs.iter().map(prepare).collect(),
+        );
+        Self {
+            key,
+            inputs: proofs.iter().map(|(_, x)| *x).collect(),
+            z: z.into_iter().map(Fr::from).collect(),
+            za: G1Projective::normalize_batch(&za),
+            b,
+            c: proofs.iter().map(|(p, _)| p.c).collect(),
+        }
+    }
+
+    /// The invalid positions in `lo..hi`.
+    fn invalid(&self, lo: usize, hi: usize) -> Vec<usize> {
+        if self.check(lo, hi) {
+            return Vec::new();
+        }
+        if hi - lo == 1 {
+            return alloc::vec![lo];
+        }
+        let mid = lo + (hi - lo) / 2;
+        let (mut l, r) = join(|| self.invalid(lo, mid), || self.invalid(mid, hi));
+        l.extend(r);
+        l
+    }
+
+    /// The random-linear-combination check over the proofs `lo..hi`.
+    fn check(&self, lo: usize, hi: usize) -> bool {
+        let key = self.key;
+        let z = &self.z[lo..hi];
+        // Σ_i z_i·(1, x_i): the scalars of α (first) and of the IC points.
+        let mut s = alloc::vec![Fr::zero(); key.num_inputs + 1];
+        for (zi, x) in z.iter().zip(&self.inputs[lo..hi]) {
+            s[0] += zi;
+            for (s, x) in s[1..].iter_mut().zip(x.iter()) {
+                *s += *zi * x;
             }
         }
-        _ => {
-            let mut rng = StdRng::from_seed(seed);
-            if combined_check(key, items, idx, &mut rng) {
-                return Vec::new();
-            }
-            let (left, right) = idx.split_at(idx.len() / 2);
-            let mut seeds = [[0u8; 32]; 2];
-            rng.fill_bytes(&mut seeds[0]);
-            rng.fill_bytes(&mut seeds[1]);
-            let (mut l, r) = join(
-                || invalid(key, items, left, seeds[0]),
-                || invalid(key, items, right, seeds[1]),
-            );
-            l.extend(r);
-            l
-        }
+        let g1 = G1Projective::normalize_batch(&[
+            key.tables.sum(1, &s),
+            G1Projective::msm_unchecked(&self.c[lo..hi], z),
+            key.tables.sum(0, &s[..1]),
+        ]);
+        let mut pairs: Vec<(G1Affine, &G2Prepared)> = self.za[lo..hi]
+            .iter()
+            .copied()
+            .zip(&self.b[lo..hi])
+            .collect();
+        pairs.push((g1[0], &key.pvk.gamma_g2_neg_pc));
+        pairs.push((g1[1], &key.pvk.delta_g2_neg_pc));
+        pairs.push((g1[2], &key.neg_beta_g2));
+        let ml = multi_miller_loop(&pairs);
+        Bn254::final_exponentiation(ml).is_some_and(|out| out.0.is_one())
     }
 }
 
@@ -110,62 +189,5 @@ fn nonzero_u128(rng: &mut impl RngCore) -> u128 {
     }
 }
 
-/// The random-linear-combination check over the (prechecked) items `idx`.
-fn combined_check(
-    key: &PreparedKey,
-    items: &[BatchItem],
-    idx: &[usize],
-    rng: &mut impl RngCore,
-) -> bool {
-    let vk = &key.pvk.vk;
-    let z: Vec<u128> = idx.iter().map(|_| nonzero_u128(rng)).collect();
-    let z_fr: Vec<Fr> = z.iter().map(|&z| Fr::from(z)).collect();
-
-    // z_i·A_i with 128-bit scalars.
-    let scale = |(&i, &z): (&usize, &u128)| -> G1Projective {
-        items[i].0.a.mul_bigint([z as u64, (z >> 64) as u64])
-    };
-    #[cfg(feature = "parallel")]
-    let mut g1: Vec<G1Projective> = {
-        use rayon::prelude::*;
-        idx.par_iter().zip(z.par_iter()).map(scale).collect()
-    };
-    #[cfg(not(feature = "parallel"))]
-    let mut g1: Vec<G1Projective> = idx.iter().zip(z.iter()).map(scale).collect();
-
-    // Σ_i z_i·IC(x_i) as one MSM over the IC points.
-    let mut ic_scalars = alloc::vec![Fr::zero(); vk.gamma_abc_g1.len()];
-    for (&i, zi) in idx.iter().zip(&z_fr) {
-        ic_scalars[0] += zi;
-        for (s, x) in ic_scalars[1..].iter_mut().zip(&items[i].1) {
-            *s += *zi * x;
-        }
-    }
-    let z_sum = ic_scalars[0];
-    g1.push(G1Projective::msm_unchecked(&vk.gamma_abc_g1, &ic_scalars));
-
-    // Σ z_i·C_i.
-    let cs: Vec<G1Affine> = idx.iter().map(|&i| items[i].0.c).collect();
-    g1.push(G1Projective::msm_unchecked(&cs, &z_fr));
-
-    // (Σ z_i)·α.
-    g1.push(vk.alpha_g1 * z_sum);
-
-    let g1 = G1Projective::normalize_batch(&g1);
-
-    let prepare = |&i: &usize| -> <Bn254 as Pairing>::G2Prepared { items[i].0.b.into() };
-    #[cfg(feature = "parallel")]
-    let mut g2: Vec<<Bn254 as Pairing>::G2Prepared> = {
-        use rayon::prelude::*;
-        idx.par_iter().map(prepare).collect()
-    };
-    #[cfg(not(feature = "parallel"))]
-    let mut g2: Vec<<Bn254 as Pairing>::G2Prepared> = idx.iter().map(prepare).collect();
-    g2.push(key.pvk.gamma_g2_neg_pc.clone());
-    g2.push(key.pvk.delta_g2_neg_pc.clone());
-    g2.push(key.neg_beta_g2.clone());
-
-    let g1: Vec<<Bn254 as Pairing>::G1Prepared> = g1.into_iter().map(Into::into).collect();
-    let mlo = Bn254::multi_miller_loop(g1, g2);
-    Bn254::final_exponentiation(mlo).is_some_and(|out| out.0.is_one())
-}
+#[allow(dead_code)]
+fn _assert_affine(_: &impl AffineRepr) {}

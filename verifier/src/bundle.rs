@@ -26,10 +26,12 @@
 
 use alloc::{string::String, vec::Vec};
 
-use ark_bn254::Fr;
+use ark_bn254::{Bn254, Fr};
 use ark_ff::{BigInt, PrimeField};
+use ark_groth16::Proof;
 
-use crate::decode::{decode_fr_hex, DecodeError};
+use crate::decode::{decode_fr_hex, decode_hash_hex, decode_proof_hex, DecodeError};
+use crate::error::{Field, Rejected};
 use crate::Claims;
 
 /// The bundle format this library reads and writes.
@@ -40,6 +42,8 @@ pub const MAX_CHUNKS: usize = 4096;
 pub const MAX_BUNDLE_BYTES: usize = 2048 + MAX_CHUNKS * 512;
 /// Number of public inputs of a chunk proof.
 pub const NUM_PUBLIC_INPUTS: usize = 11;
+/// Longest `shape` label accepted.
+pub const MAX_SHAPE_LEN: usize = 32;
 
 /// A contribution bundle, as sent over the wire (fields still undecoded hex strings).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -134,6 +138,8 @@ pub fn chunk_inputs(
 /// The decoded scalar fields of a bundle (everything but the proofs).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BundleFields {
+    /// `vk_hash`.
+    pub vk_hash: [u8; 32],
     /// `policy_id`.
     pub policy_id: Fr,
     /// `submitter`.
@@ -147,30 +153,92 @@ pub struct BundleFields {
 }
 
 impl Bundle {
-    /// Strictly decodes the scalar fields (format, sizes, canonical field elements).
-    pub fn fields(&self) -> Result<BundleFields, DecodeError> {
-        if self.format != BUNDLE_FORMAT {
-            return Err(DecodeError::Format);
+    /// Parses bundle JSON, refusing more than [`MAX_BUNDLE_BYTES`] before looking at it.
+    ///
+    /// Parsing only checks the structure (fields, types); [`Bundle::fields`] and
+    /// [`Bundle::proofs`] decode the values.
+    #[cfg(feature = "json")]
+    pub fn from_json(bytes: &[u8]) -> Result<Self, Rejected> {
+        if bytes.len() > MAX_BUNDLE_BYTES {
+            return Err(Rejected::TooLarge { got: bytes.len() });
         }
+        serde_json::from_slice(bytes).map_err(|e| {
+            // serde_json quotes offending values: keep log lines short.
+            let mut m = alloc::format!("{e}");
+            if m.len() > 200 {
+                let mut end = 200;
+                while !m.is_char_boundary(end) {
+                    end -= 1;
+                }
+                m.truncate(end);
+                m.push('…');
+            }
+            Rejected::Json(m)
+        })
+    }
+
+    /// The bundle as JSON (what [`Bundle::from_json`] reads).
+    #[cfg(feature = "json")]
+    pub fn to_json(&self) -> String {
+        // Strings and integers only: serializing cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Strictly decodes everything but the proofs: format, shape label, hashes and field
+    /// elements (canonical, lengths checked before parsing), chunk count.
+    ///
+    /// The error names the field and chunk.
+    pub fn fields(&self) -> Result<BundleFields, Rejected> {
+        let bad = |field: Field| move |error: DecodeError| Rejected::Field { field, error };
+        if self.format != BUNDLE_FORMAT {
+            return Err(bad(Field::Format)(DecodeError::Format));
+        }
+        check_label(&self.shape).map_err(bad(Field::Shape))?;
         if self.chunks.is_empty() || self.chunks.len() > MAX_CHUNKS {
-            return Err(DecodeError::Length {
-                what: "chunks",
-                expected: MAX_CHUNKS,
+            return Err(Rejected::ChunkCount {
                 got: self.chunks.len(),
             });
         }
+        let vk_hash = decode_hash_hex(&self.vk_hash).map_err(bad(Field::VkHash))?;
+        let policy_id = decode_fr_hex(&self.policy_id).map_err(bad(Field::PolicyId))?;
+        let submitter = decode_submitter(&self.submitter).map_err(bad(Field::Submitter))?;
+        let commitment = decode_fr_hex(&self.commitment).map_err(bad(Field::Commitment))?;
+        let contribution_id =
+            decode_fr_hex(&self.contribution_id).map_err(bad(Field::ContributionId))?;
         let links = self
             .chunks
             .iter()
-            .map(|c| Ok((decode_fr_hex(&c.state_in)?, decode_fr_hex(&c.state_out)?)))
-            .collect::<Result<Vec<_>, DecodeError>>()?;
+            .enumerate()
+            .map(|(k, c)| {
+                Ok((
+                    decode_fr_hex(&c.state_in).map_err(bad(Field::StateIn(k)))?,
+                    decode_fr_hex(&c.state_out).map_err(bad(Field::StateOut(k)))?,
+                ))
+            })
+            .collect::<Result<Vec<_>, Rejected>>()?;
         Ok(BundleFields {
-            policy_id: decode_fr_hex(&self.policy_id)?,
-            submitter: decode_submitter(&self.submitter)?,
-            commitment: decode_fr_hex(&self.commitment)?,
-            contribution_id: decode_fr_hex(&self.contribution_id)?,
+            vk_hash,
+            policy_id,
+            submitter,
+            commitment,
+            contribution_id,
             links,
         })
+    }
+
+    /// Strictly decodes the chunk proofs ([`crate::decode_proof`]: curve, subgroup, identity
+    /// and canonical-encoding checks). The error names the chunk.
+    pub fn proofs(&self) -> Result<Vec<Proof<Bn254>>, Rejected> {
+        self.chunks
+            .iter()
+            .enumerate()
+            .map(|(k, c)| {
+                decode_proof_hex(&c.proof).map_err(|error| Rejected::Field {
+                    field: Field::Proof(k),
+                    error,
+                })
+            })
+            .collect()
     }
 
     /// The public inputs of every chunk, recomputed from the decoded fields.
@@ -193,6 +261,23 @@ impl Bundle {
                 )
             })
             .collect()
+    }
+}
+
+/// A shape label: 1 to [`MAX_SHAPE_LEN`] characters from `[a-z0-9_-]` (it is only a label —
+/// the key is identified by `vk_hash` — but it ends up in logs).
+fn check_label(s: &str) -> Result<(), DecodeError> {
+    let ok = !s.is_empty()
+        && s.len() <= MAX_SHAPE_LEN
+        && s.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(DecodeError::Label {
+            what: "shape",
+            max: MAX_SHAPE_LEN,
+        })
     }
 }
 

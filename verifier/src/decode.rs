@@ -1,8 +1,9 @@
 //! Strict decoding of untrusted bytes: field elements, proofs and verifying keys.
 //!
 //! Every function here takes bytes from the network and never panics. Encodings are the
-//! arkworks *compressed* ones, checked for canonicity, curve membership and subgroup
-//! membership; lengths are exact and trailing bytes are an error.
+//! arkworks *compressed* ones, checked for canonicity (a point must re-encode to the same
+//! bytes, a coordinate or field element must be below its modulus), curve membership and
+//! subgroup membership; lengths are exact and trailing bytes are an error.
 //!
 //! | item          | layout                                                              | bytes     |
 //! |---------------|---------------------------------------------------------------------|-----------|
@@ -53,8 +54,9 @@ pub enum DecodeError {
         /// What was being decoded.
         what: &'static str,
     },
-    /// A point encoding is malformed, not on the curve or not in the prime-order subgroup.
-    #[error("{what}: not a valid point in the prime-order subgroup")]
+    /// A point encoding is malformed or not canonical, or the point is not on the curve or
+    /// not in the prime-order subgroup.
+    #[error("{what}: not the canonical encoding of a point in the prime-order subgroup")]
     InvalidPoint {
         /// What was being decoded.
         what: &'static str,
@@ -91,6 +93,14 @@ pub enum DecodeError {
     /// A bundle's `format` is not one this library reads.
     #[error("unknown bundle format (expected {})", crate::bundle::BUNDLE_FORMAT)]
     Format,
+    /// A label (a shape name) is empty, too long or has characters outside `[a-z0-9_-]`.
+    #[error("{what}: expected 1 to {max} characters from a-z, 0-9, '_' and '-'")]
+    Label {
+        /// What was being decoded.
+        what: &'static str,
+        /// Longest accepted label.
+        max: usize,
+    },
 }
 
 /// Decodes a scalar-field element: exactly 32 bytes, big-endian, strictly below `r`.
@@ -126,6 +136,11 @@ pub fn encode_fr(x: &Fr) -> [u8; FR_LEN] {
     out
 }
 
+/// Decodes `0x` followed by exactly 64 hex digits (either case) as 32 bytes (a hash).
+pub fn decode_hash_hex(s: &str) -> Result<[u8; 32], DecodeError> {
+    decode_hex_exact(s, "hash hex")
+}
+
 /// Decodes `0x` followed by exactly 64 hex digits (either case) as a field element.
 pub fn decode_fr_hex(s: &str) -> Result<Fr, DecodeError> {
     const WHAT: &str = "field element hex";
@@ -150,9 +165,9 @@ pub fn decode_proof(bytes: &[u8]) -> Result<Proof<Bn254>, DecodeError> {
     }
     let (a, rest) = bytes.split_at(G1_LEN);
     let (b, c) = rest.split_at(G2_LEN);
-    let a: G1Affine = point(a, "proof.a")?;
-    let b: G2Affine = point(b, "proof.b")?;
-    let c: G1Affine = point(c, "proof.c")?;
+    let a = g1_point(a, "proof.a")?;
+    let b = g2_point(b, "proof.b")?;
+    let c = g1_point(c, "proof.c")?;
     for (zero, what) in [
         (a.is_zero(), "proof.a"),
         (b.is_zero(), "proof.b"),
@@ -234,13 +249,13 @@ pub fn decode_vk(bytes: &[u8]) -> Result<VerifyingKey<Bn254>, DecodeError> {
         return Err(DecodeError::Trailing { what: WHAT });
     }
 
-    let alpha_g1: G1Affine = nonzero_point(alpha, "vk.alpha_g1")?;
-    let beta_g2: G2Affine = nonzero_point(beta, "vk.beta_g2")?;
-    let gamma_g2: G2Affine = nonzero_point(gamma, "vk.gamma_g2")?;
-    let delta_g2: G2Affine = nonzero_point(delta, "vk.delta_g2")?;
+    let alpha_g1 = nonzero(g1_point(alpha, "vk.alpha_g1")?, "vk.alpha_g1")?;
+    let beta_g2 = nonzero(g2_point(beta, "vk.beta_g2")?, "vk.beta_g2")?;
+    let gamma_g2 = nonzero(g2_point(gamma, "vk.gamma_g2")?, "vk.gamma_g2")?;
+    let delta_g2 = nonzero(g2_point(delta, "vk.delta_g2")?, "vk.delta_g2")?;
     let gamma_abc_g1 = ic_bytes
         .chunks_exact(G1_LEN)
-        .map(|p| point::<G1Affine>(p, "vk.gamma_abc_g1"))
+        .map(|p| g1_point(p, "vk.gamma_abc_g1"))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(VerifyingKey {
         alpha_g1,
@@ -269,22 +284,43 @@ pub fn vk_hash_hex(vk: &VerifyingKey<Bn254>) -> String {
     to_hex(&vk_hash(vk))
 }
 
-/// Decodes one compressed point with curve and subgroup checks; `bytes` is its exact size.
-fn point<P: CanonicalDeserialize>(bytes: &[u8], what: &'static str) -> Result<P, DecodeError> {
-    let mut reader = bytes;
-    let p = P::deserialize_with_mode(&mut reader, Compress::Yes, Validate::Yes)
+/// Decodes a compressed G1 point: on the curve (BN254's G1 has cofactor 1, so that is the
+/// subgroup) and canonically encoded. `bytes` is exactly [`G1_LEN`] long.
+fn g1_point(bytes: &[u8], what: &'static str) -> Result<G1Affine, DecodeError> {
+    let p = G1Affine::deserialize_with_mode(bytes, Compress::Yes, Validate::Yes)
         .map_err(|_| DecodeError::InvalidPoint { what })?;
-    if !reader.is_empty() {
-        return Err(DecodeError::Trailing { what });
-    }
+    canonical::<G1_LEN, _>(&p, bytes, what)?;
     Ok(p)
 }
 
-fn nonzero_point<P: CanonicalDeserialize + AffineRepr>(
+/// Decodes a compressed G2 point: on the curve, in the order-`r` subgroup (the fast check of
+/// [`crate::curve::is_in_g2`]) and canonically encoded. `bytes` is exactly [`G2_LEN`] long.
+fn g2_point(bytes: &[u8], what: &'static str) -> Result<G2Affine, DecodeError> {
+    // Decompression solves the curve equation for y; the checks follow.
+    let p = G2Affine::deserialize_with_mode(bytes, Compress::Yes, Validate::No)
+        .map_err(|_| DecodeError::InvalidPoint { what })?;
+    if !p.is_on_curve() || !crate::curve::is_in_g2(&p) {
+        return Err(DecodeError::InvalidPoint { what });
+    }
+    canonical::<G2_LEN, _>(&p, bytes, what)?;
+    Ok(p)
+}
+
+/// The point re-encodes to exactly `bytes`: one encoding per point (arkworks reads an
+/// identity flag without looking at the rest, for example).
+fn canonical<const N: usize, P: CanonicalSerialize>(
+    p: &P,
     bytes: &[u8],
     what: &'static str,
-) -> Result<P, DecodeError> {
-    let p: P = point(bytes, what)?;
+) -> Result<(), DecodeError> {
+    let mut out = [0u8; N];
+    match p.serialize_compressed(&mut out[..]) {
+        Ok(()) if out[..] == *bytes => Ok(()),
+        _ => Err(DecodeError::InvalidPoint { what }),
+    }
+}
+
+fn nonzero<P: AffineRepr>(p: P, what: &'static str) -> Result<P, DecodeError> {
     if p.is_zero() {
         return Err(DecodeError::Identity { what });
     }
@@ -321,7 +357,7 @@ fn hex_digit(c: u8) -> Option<u8> {
     }
 }
 
-fn to_hex(bytes: &[u8]) -> String {
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(2 + 2 * bytes.len());
     s.push_str("0x");

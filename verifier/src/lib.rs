@@ -3,15 +3,45 @@
 //! What a validator node links in to judge zkcontrib contributions. It depends on nothing it
 //! does not run: no geometry, no trace parsing, no constraint code.
 //!
-//! This release checks the revealed claims of a contribution against the thresholds a network
-//! registered for a policy — the check the verifier repeats itself rather than trusting the
-//! prover's — and provides the cryptographic core for Groth16 over BN254:
+//! A node builds one [`Verifier`] from the verifying keys it pins and the policies it accepts,
+//! then judges bundles from untrusted senders: [`Verifier::verify`] for one,
+//! [`Verifier::verify_batch`] for many (one final exponentiation per batch, failures isolated
+//! per bundle). The verdict is `Result<Accepted, Rejected>`: [`Accepted`] carries the claims,
+//! commitment and `contribution_id`; [`Rejected`] says why, in one of three [`Class`]es
+//! (malformed input, claims below the policy, invalid proof). [`Seen`] keeps the replay
+//! contract of [`dedup`]: pay each `contribution_id` once.
+//!
+//! ```no_run
+//! use zkcontrib_verifier::{Bundle, Bn254, Class, Fr, Seen, Thresholds, Verifier, VerifyingKey};
+//!
+//! fn judge(vk: &VerifyingKey<Bn254>, policy_id: Fr, bundles: &[Bundle], seen: &mut Seen) {
+//!     let verifier = Verifier::builder()
+//!         .key(vk)
+//!         .policy(policy_id, Thresholds { min_points: 100, min_distance_m: 1_000 })
+//!         .build()
+//!         .expect("a chunk key");
+//!     let verdicts = verifier.verify_batch(bundles, &mut rand::rngs::OsRng);
+//!     for verdict in verdicts {
+//!         match verdict {
+//!             Ok(accepted) => match seen.insert(&accepted) {
+//!                 Ok(()) => println!("pay {:?} for {:?}", accepted.submitter, accepted.claims),
+//!                 Err(duplicate) => println!("replay: {duplicate}"),
+//!             },
+//!             Err(e) if e.class() == Class::Malformed => println!("drop the sender's input: {e}"),
+//!             Err(e) => println!("rejected: {e}"),
+//!         }
+//!     }
+//! }
+//! ```
+//!
+//! Underneath, for other uses of the same keys:
 //!
 //! - [`decode`]: strict decoding of untrusted field elements, proofs and verifying keys;
-//! - [`verify`]: single verification with an exact public-input count check;
+//! - [`verify`]: single Groth16 verification with an exact public-input count check;
 //! - [`batch_verify`]: batch verification that isolates the invalid proofs.
 //!
-//! Without the default `std` feature the crate is `no_std` (it needs `alloc`).
+//! The thresholds a network registers are the check the verifier repeats itself rather than
+//! trusting the prover's:
 //!
 //! ```
 //! use zkcontrib_verifier::{Claims, ClaimsRejected, Thresholds};
@@ -25,6 +55,15 @@
 //!     Err(ClaimsRejected::TooShort { distance_m: 999, min_m: 1_000 })
 //! );
 //! ```
+//!
+//! ## Features
+//!
+//! - `std` (default): implements `std::error::Error`; without it the crate is `no_std` (it
+//!   needs `alloc`) and builds for `wasm32-unknown-unknown` (`scripts/check-wasm.sh`). The
+//!   crate never draws randomness itself: batch verification takes the caller's RNG.
+//! - `json` (default): [`Bundle::from_json`] and [`Verifier::verify_json`] (`serde_json`
+//!   without `std`).
+//! - `parallel`: batch verification on rayon's thread pool.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms)]
@@ -34,8 +73,12 @@ extern crate alloc;
 
 pub mod batch;
 pub mod bundle;
+mod curve;
 pub mod decode;
+pub mod dedup;
+pub mod error;
 pub mod groth16;
+pub mod verifier;
 
 pub use ark_bn254::{Bn254, Fr};
 pub use ark_groth16::{Proof, VerifyingKey};
@@ -46,7 +89,35 @@ pub use decode::{
     encode_proof, encode_proof_hex, encode_vk, vk_hash, vk_hash_hex, DecodeError,
     MAX_PUBLIC_INPUTS,
 };
+pub use dedup::{Duplicate, Seen};
+pub use error::{Class, Field, Rejected};
 pub use groth16::{verify, verify_encoded, PreparedKey, VerifyError};
+pub use verifier::{Accepted, BuildError, Verifier, VerifierBuilder};
+
+/// Internals the criterion benches time one by one for the cost split in
+/// `docs/BENCHMARKS.md`. Not part of the API: may change without notice.
+#[doc(hidden)]
+pub mod bench_support {
+    use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine};
+    use ark_ec::pairing::{MillerLoopOutput, Pairing};
+
+    /// The verifier's multi-Miller loop.
+    pub fn multi_miller_loop(
+        pairs: &[(G1Affine, &<Bn254 as Pairing>::G2Prepared)],
+    ) -> MillerLoopOutput<Bn254> {
+        crate::curve::multi_miller_loop(pairs)
+    }
+
+    /// `IC(x)` from the key's fixed-base tables.
+    pub fn input_term(key: &crate::PreparedKey, inputs: &[Fr]) -> G1Projective {
+        key.input_term(inputs)
+    }
+
+    /// The G2 subgroup check of decoding.
+    pub fn is_in_g2(p: &G2Affine) -> bool {
+        crate::curve::is_in_g2(p)
+    }
+}
 
 /// The values a contribution reveals.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

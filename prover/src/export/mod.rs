@@ -46,7 +46,7 @@ pub struct ChunkProof {
 pub enum ExportError {
     /// The bundle does not decode.
     #[error("the bundle is malformed: {0}")]
-    Bundle(DecodeError),
+    Bundle(String),
     /// No witness for a trace the policy refuses, or for a bad submitter.
     #[error(transparent)]
     Contribution(#[from] ContributionError),
@@ -90,13 +90,14 @@ pub enum ExportError {
 
 /// Decodes every chunk of a bundle strictly and recomputes its public inputs.
 pub fn bundle_chunks(b: &Bundle) -> Result<Vec<ChunkProof>, ExportError> {
-    let fields = b.fields().map_err(ExportError::Bundle)?;
+    let fields = b.fields().map_err(|e| ExportError::Bundle(e.to_string()))?;
     b.chunks
         .iter()
         .zip(b.chunk_inputs(&fields))
         .map(|(c, inputs)| {
             Ok(ChunkProof {
-                proof: decode_proof_hex(&c.proof).map_err(ExportError::Bundle)?,
+                proof: decode_proof_hex(&c.proof)
+                    .map_err(|e| ExportError::Bundle(e.to_string()))?,
                 inputs,
             })
         })

@@ -60,3 +60,37 @@ pub fn statement(i: u64) -> Square {
 pub fn prove(pk: &ProvingKey<Bn254>, s: Square, rng: &mut StdRng) -> Proof<Bn254> {
     Groth16::<Bn254>::prove(pk, s, rng).expect("prove")
 }
+
+/// A dev circuit with the chunk statement's 11 public inputs (knowledge of `s = Σ x_j`):
+/// every input is bound by the proof, and any input vector has a proof, so tests can make
+/// bundles of any content in milliseconds.
+#[derive(Clone, Copy)]
+pub struct Chunk11 {
+    pub inputs: [Fr; 11],
+}
+
+impl ConstraintSynthesizer<Fr> for Chunk11 {
+    fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
+        let sum: Fr = self.inputs.iter().sum();
+        let s = cs.new_witness_variable(|| Ok(sum))?;
+        let xs = self
+            .inputs
+            .iter()
+            .map(|&x| cs.new_input_variable(|| Ok(x)))
+            .collect::<Result<Vec<_>, _>>()?;
+        // (Σ x_j) · 1 = s
+        cs.enforce_r1cs_constraint(
+            || ark_relations::gr1cs::LinearCombination::sum_vars(&xs),
+            || ark_relations::gr1cs::Variable::One.into(),
+            || s.into(),
+        )?;
+        Ok(())
+    }
+}
+
+pub fn setup11(seed: u64) -> (ProvingKey<Bn254>, VerifyingKey<Bn254>) {
+    let c = Chunk11 {
+        inputs: [Fr::from(0u64); 11],
+    };
+    Groth16::<Bn254>::circuit_specific_setup(c, &mut rng(seed)).expect("setup")
+}
