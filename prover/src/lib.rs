@@ -10,6 +10,7 @@
 pub mod contribution;
 pub mod ingest;
 pub mod keys;
+pub mod msm;
 pub mod picture;
 pub mod policy_file;
 pub mod prove;

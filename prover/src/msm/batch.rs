@@ -1,0 +1,173 @@
+//! Batch-affine summation of runs of points.
+//!
+//! Points destined for one bucket lie next to each other (a run). Each round adds the points
+//! of every run pairwise, so all additions of a round are independent and share one field
+//! inversion per block (Montgomery's trick): an affine addition then costs about 5M + 1S
+//! instead of the 8M + 2S of a mixed XYZZ addition. There are no conflicts to schedule:
+//! a run halves each round until one point, the bucket's sum, is left at its start.
+//!
+//! Every special case of affine addition is handled: either operand the identity, `P + P`
+//! (doubling, whose denominator `2y` joins the same batch) and `P + (−P)` (identity).
+
+use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
+use ark_ec::AffineRepr;
+use ark_ff::{AdditiveGroup, Field, Zero};
+
+/// Pairs per shared inversion: large enough to amortise the inversion, small enough for the
+/// block's points and products to stay in L1/L2.
+const BLOCK: usize = 1024;
+
+/// Marks a job that moves a run's odd last point instead of adding two points.
+const MOVE: u32 = u32::MAX;
+
+/// `pts[out] = pts[a] + pts[b]` (or a move when `b == MOVE`).
+#[derive(Clone, Copy)]
+struct Job {
+    a: u32,
+    b: u32,
+    out: u32,
+}
+
+/// Reusable buffers for [`sum_runs`].
+pub(crate) struct Batch<F> {
+    jobs: Vec<Job>,
+    den: Vec<F>,
+    pre: Vec<F>,
+    active: Vec<(u32, u32)>,
+}
+
+impl<F: Field> Batch<F> {
+    pub(crate) fn new() -> Self {
+        Self {
+            jobs: Vec::with_capacity(BLOCK + 1),
+            den: Vec::with_capacity(BLOCK),
+            pre: Vec::with_capacity(BLOCK),
+            active: Vec::new(),
+        }
+    }
+}
+
+/// Kind of an affine addition, decided from the operands alone (so that the denominator pass
+/// and the result pass agree without storing it).
+enum Kind {
+    Add,
+    Double,
+    TakeA,
+    TakeB,
+    Zero,
+}
+
+#[inline(always)]
+fn kind<P: SWCurveConfig>(a: &Affine<P>, b: &Affine<P>) -> Kind {
+    if a.is_zero() {
+        Kind::TakeB
+    } else if b.is_zero() {
+        Kind::TakeA
+    } else if a.x != b.x {
+        Kind::Add
+    } else if a.y == b.y && !a.y.is_zero() {
+        Kind::Double
+    } else {
+        Kind::Zero
+    }
+}
+
+/// Sums each run `(start, len)` of `pts` in place: afterwards `pts[start]` is the sum of the
+/// run's original points. Other positions of a run are left with partial sums.
+pub(crate) fn sum_runs<P: SWCurveConfig>(
+    pts: &mut [Affine<P>],
+    runs: impl Iterator<Item = (u32, u32)>,
+    batch: &mut Batch<P::BaseField>,
+) {
+    let mut active = std::mem::take(&mut batch.active);
+    active.clear();
+    active.extend(runs.filter(|&(_, len)| len >= 2));
+    while !active.is_empty() {
+        for (start, len) in active.iter_mut() {
+            let s = *start;
+            let half = *len / 2;
+            for i in 0..half {
+                batch.jobs.push(Job {
+                    a: s + 2 * i,
+                    b: s + 2 * i + 1,
+                    out: s + i,
+                });
+                if batch.jobs.len() >= BLOCK {
+                    flush(pts, batch);
+                }
+            }
+            if *len % 2 == 1 {
+                batch.jobs.push(Job {
+                    a: s + *len - 1,
+                    b: MOVE,
+                    out: s + half,
+                });
+            }
+            *len = len.div_ceil(2);
+        }
+        // A round must be complete before the next reads its results.
+        flush(pts, batch);
+        active.retain(|&(_, len)| len >= 2);
+    }
+    batch.active = active;
+}
+
+/// Executes the queued jobs in order with one inversion.
+fn flush<P: SWCurveConfig>(pts: &mut [Affine<P>], batch: &mut Batch<P::BaseField>) {
+    let Batch { jobs, den, pre, .. } = batch;
+    den.clear();
+    pre.clear();
+    let mut acc = P::BaseField::ONE;
+    for job in jobs.iter() {
+        if job.b == MOVE {
+            continue;
+        }
+        let a = &pts[job.a as usize];
+        let b = &pts[job.b as usize];
+        let d = match kind(a, b) {
+            Kind::Add => b.x - a.x,
+            Kind::Double => a.y.double(),
+            _ => P::BaseField::ONE,
+        };
+        pre.push(acc);
+        den.push(d);
+        acc *= d;
+    }
+    // Every denominator is non-zero, so the product is invertible.
+    let mut inv = acc.inverse().unwrap_or(P::BaseField::ZERO);
+    for k in (0..den.len()).rev() {
+        let t = inv * pre[k];
+        inv *= den[k];
+        den[k] = t;
+    }
+    let mut k = 0;
+    for job in jobs.iter() {
+        if job.b == MOVE {
+            pts[job.out as usize] = pts[job.a as usize];
+            continue;
+        }
+        let a = pts[job.a as usize];
+        let b = pts[job.b as usize];
+        let inv = den[k];
+        k += 1;
+        pts[job.out as usize] = match kind(&a, &b) {
+            Kind::Add => {
+                let l = (b.y - a.y) * inv;
+                let x3 = l.square() - a.x - b.x;
+                let y3 = l * (a.x - x3) - a.y;
+                Affine::new_unchecked(x3, y3)
+            }
+            Kind::Double => {
+                let xx = a.x.square();
+                let l = (xx.double() + xx + P::COEFF_A) * inv;
+                let x3 = l.square() - a.x.double();
+                let y3 = l * (a.x - x3) - a.y;
+                Affine::new_unchecked(x3, y3)
+            }
+            Kind::TakeA => a,
+            Kind::TakeB => b,
+            Kind::Zero => Affine::identity(),
+        };
+    }
+    jobs.clear();
+}
