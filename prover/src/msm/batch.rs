@@ -148,26 +148,149 @@ fn flush<P: SWCurveConfig>(pts: &mut [Affine<P>], batch: &mut Batch<P::BaseField
         }
         let a = pts[job.a as usize];
         let b = pts[job.b as usize];
-        let inv = den[k];
+        pts[job.out as usize] = add_with_inverse(&a, &b, &den[k]);
         k += 1;
-        pts[job.out as usize] = match kind(&a, &b) {
-            Kind::Add => {
-                let l = (b.y - a.y) * inv;
-                let x3 = l.square() - a.x - b.x;
-                let y3 = l * (a.x - x3) - a.y;
-                Affine::new_unchecked(x3, y3)
-            }
-            Kind::Double => {
-                let xx = a.x.square();
-                let l = (xx.double() + xx + P::COEFF_A) * inv;
-                let x3 = l.square() - a.x.double();
-                let y3 = l * (a.x - x3) - a.y;
-                Affine::new_unchecked(x3, y3)
-            }
-            Kind::TakeA => a,
-            Kind::TakeB => b,
-            Kind::Zero => Affine::identity(),
-        };
     }
     jobs.clear();
+}
+
+/// Additions queued per shared inversion in [`Accumulator`].
+pub(crate) const QUEUE: usize = 256;
+
+/// Streaming batch-affine bucket accumulation.
+///
+/// Points arrive in input order (so bases are read sequentially, not gathered) and are added
+/// into affine bucket slots that stay cache-resident; additions are queued and executed
+/// `QUEUE` at a time with one inversion. A point whose slot already has an addition queued
+/// goes to that bucket's XYZZ overflow bucket instead (a mixed addition, no scheduling), which
+/// for random digits happens to a few percent of the points. When there are few buckets, each
+/// bucket gets `replicas` slots (points rotate over them) so that conflicts stay rare even for
+/// a single bucket; the replicas are summed at the end with [`sum_runs`].
+pub(crate) struct Accumulator<P: SWCurveConfig> {
+    /// `buckets × replicas` affine slots, bucket-major; the identity means empty.
+    pub(crate) slots: Vec<Affine<P>>,
+    busy: Vec<bool>,
+    /// Per bucket: the sum of points that met a busy slot.
+    pub(crate) overflow: Vec<ark_ec::short_weierstrass::Bucket<P>>,
+    /// Whether any overflow bucket was used.
+    pub(crate) overflowed: bool,
+    queue_slot: Vec<u32>,
+    queue_pt: Vec<Affine<P>>,
+    den: Vec<P::BaseField>,
+    pre: Vec<P::BaseField>,
+    pub(crate) replicas: usize,
+    pub(crate) buckets: usize,
+}
+
+impl<P: SWCurveConfig> Accumulator<P> {
+    pub(crate) fn new() -> Self {
+        Self {
+            slots: Vec::new(),
+            busy: Vec::new(),
+            overflow: Vec::new(),
+            overflowed: false,
+            queue_slot: Vec::with_capacity(QUEUE),
+            queue_pt: Vec::with_capacity(QUEUE),
+            den: Vec::with_capacity(QUEUE),
+            pre: Vec::with_capacity(QUEUE),
+            replicas: 1,
+            buckets: 0,
+        }
+    }
+
+    /// Empties the accumulator for `buckets` buckets of `replicas` slots each.
+    pub(crate) fn reset(&mut self, buckets: usize, replicas: usize) {
+        self.buckets = buckets;
+        self.replicas = replicas;
+        self.slots.clear();
+        self.slots.resize(buckets * replicas, Affine::identity());
+        self.busy.clear();
+        self.busy.resize(buckets * replicas, false);
+        self.overflow.clear();
+        self.overflow
+            .resize(buckets, ark_ec::short_weierstrass::Bucket::ZERO);
+        self.overflowed = false;
+        self.queue_slot.clear();
+        self.queue_pt.clear();
+    }
+
+    /// Adds `p` (not the identity) to bucket `bucket` through slot `slot`.
+    #[inline(always)]
+    pub(crate) fn add(&mut self, bucket: usize, slot: usize, p: Affine<P>) {
+        if self.busy[slot] {
+            self.overflow[bucket] += &p;
+            self.overflowed = true;
+        } else if self.slots[slot].is_zero() {
+            self.slots[slot] = p;
+        } else {
+            self.busy[slot] = true;
+            self.queue_slot.push(slot as u32);
+            self.queue_pt.push(p);
+            if self.queue_slot.len() == QUEUE {
+                self.flush();
+            }
+        }
+    }
+
+    /// Executes the queued additions.
+    pub(crate) fn flush(&mut self) {
+        if self.queue_slot.is_empty() {
+            return;
+        }
+        self.den.clear();
+        self.pre.clear();
+        let mut acc = P::BaseField::ONE;
+        for (&s, b) in self.queue_slot.iter().zip(&self.queue_pt) {
+            let a = &self.slots[s as usize];
+            let d = match kind(a, b) {
+                Kind::Add => b.x - a.x,
+                Kind::Double => a.y.double(),
+                _ => P::BaseField::ONE,
+            };
+            self.pre.push(acc);
+            self.den.push(d);
+            acc *= d;
+        }
+        let mut inv = acc.inverse().unwrap_or(P::BaseField::ZERO);
+        for k in (0..self.den.len()).rev() {
+            let t = inv * self.pre[k];
+            inv *= self.den[k];
+            self.den[k] = t;
+        }
+        for ((&s, b), inv) in self.queue_slot.iter().zip(&self.queue_pt).zip(&self.den) {
+            let s = s as usize;
+            let a = self.slots[s];
+            self.slots[s] = add_with_inverse(&a, b, inv);
+            self.busy[s] = false;
+        }
+        self.queue_slot.clear();
+        self.queue_pt.clear();
+    }
+}
+
+/// `a + b` given the inverse of the denominator [`kind`] chose.
+#[inline(always)]
+fn add_with_inverse<P: SWCurveConfig>(
+    a: &Affine<P>,
+    b: &Affine<P>,
+    inv: &P::BaseField,
+) -> Affine<P> {
+    match kind(a, b) {
+        Kind::Add => {
+            let l = (b.y - a.y) * inv;
+            let x3 = l.square() - a.x - b.x;
+            let y3 = l * (a.x - x3) - a.y;
+            Affine::new_unchecked(x3, y3)
+        }
+        Kind::Double => {
+            let xx = a.x.square();
+            let l = (xx.double() + xx + P::COEFF_A) * inv;
+            let x3 = l.square() - a.x.double();
+            let y3 = l * (a.x - x3) - a.y;
+            Affine::new_unchecked(x3, y3)
+        }
+        Kind::TakeA => *a,
+        Kind::TakeB => *b,
+        Kind::Zero => Affine::identity(),
+    }
 }

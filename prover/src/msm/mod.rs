@@ -439,28 +439,21 @@ struct Task {
 
 /// Per-worker buffers.
 struct Scratch<P: SWCurveConfig> {
-    codes: Vec<u32>,
-    counts: Vec<u32>,
-    starts: Vec<u32>,
-    order: Vec<u32>,
-    pts: Vec<Affine<P>>,
+    acc: batch::Accumulator<P>,
     batch: batch::Batch<P::BaseField>,
 }
 
 impl<P: SWCurveConfig> Scratch<P> {
     fn new() -> Self {
         Self {
-            codes: Vec::new(),
-            counts: Vec::new(),
-            starts: Vec::new(),
-            order: Vec::new(),
-            pts: Vec::new(),
+            acc: batch::Accumulator::new(),
             batch: batch::Batch::new(),
         }
     }
 }
 
-const NO_DIGIT: u32 = u32::MAX;
+/// Slots per window below which buckets are replicated (see [`batch::Accumulator`]).
+const MIN_SLOTS: usize = 8 * batch::QUEUE;
 
 fn window_sum<P: SWCurveConfig>(
     bases: &[Affine<P>],
@@ -482,12 +475,17 @@ fn window_sum<P: SWCurveConfig>(
     }
     let refs = &g.refs[t.lo..t.hi];
     let vals = &g.vals[t.lo..t.hi];
-
-    // digits → (bucket << 1 | negate) codes, counted per bucket
-    s.codes.clear();
-    s.counts.clear();
-    s.counts.resize(nbuckets, 0);
-    for (r, v) in refs.iter().zip(vals) {
+    let replicas = if nbuckets >= MIN_SLOTS {
+        1
+    } else {
+        (MIN_SLOTS / nbuckets)
+            .next_power_of_two()
+            .min(refs.len().next_power_of_two())
+    };
+    let mask = replicas - 1;
+    let acc = &mut s.acc;
+    acc.reset(nbuckets, replicas);
+    for (i, (r, v)) in refs.iter().zip(vals).enumerate() {
         let raw = bits_at(v, start, width);
         let (mag, neg) = if top {
             (raw, false)
@@ -497,60 +495,31 @@ fn window_sum<P: SWCurveConfig>(
             (half - raw, true)
         };
         if mag == 0 {
-            s.codes.push(NO_DIGIT);
             continue;
         }
-        let b = (mag - 1) as u32;
-        s.counts[b as usize] += 1;
-        let flip = (r & NEG != 0) != neg;
-        s.codes.push(b << 1 | flip as u32);
-    }
-
-    // counting sort of the entries by bucket
-    s.starts.clear();
-    let mut total = 0u32;
-    for &n in &s.counts {
-        s.starts.push(total);
-        total += n;
-    }
-    s.order.clear();
-    s.order.resize(total as usize, 0);
-    let mut next = s.starts.clone();
-    for (i, &code) in s.codes.iter().enumerate() {
-        if code == NO_DIGIT {
-            continue;
-        }
-        let b = (code >> 1) as usize;
-        s.order[next[b] as usize] = i as u32;
-        next[b] += 1;
-    }
-
-    s.pts.clear();
-    s.pts.extend(s.order.iter().map(|&i| {
-        let r = refs[i as usize];
+        let b = (mag - 1) as usize;
         let idx = (r & IDX_MASK) as usize;
         let p = if r & ENDO != 0 { endo[idx] } else { bases[idx] };
-        if s.codes[i as usize] & 1 == 1 {
-            -p
-        } else {
-            p
-        }
-    }));
-
-    // sum every bucket's run
-    let runs = s.starts.iter().zip(&s.counts).map(|(&st, &n)| (st, n));
-    batch::sum_runs(&mut s.pts, runs, &mut s.batch);
+        let p = if (r & NEG != 0) != neg { -p } else { p };
+        acc.add(b, b * replicas + (i & mask), p);
+    }
+    acc.flush();
+    if replicas > 1 {
+        let runs = (0..nbuckets).map(|b| ((b * replicas) as u32, replicas as u32));
+        batch::sum_runs(&mut acc.slots, runs, &mut s.batch);
+    }
 
     // Σ (b+1)·B_b by running sums, highest bucket first
     let mut running = Bucket::<P>::ZERO;
-    let mut acc = Bucket::<P>::ZERO;
+    let mut sum = Bucket::<P>::ZERO;
     for b in (0..nbuckets).rev() {
-        if s.counts[b] > 0 {
-            running += &s.pts[s.starts[b] as usize];
+        running += &acc.slots[b * replicas];
+        if acc.overflowed {
+            running += &acc.overflow[b];
         }
-        acc += &running;
+        sum += &running;
     }
-    acc.into()
+    sum.into()
 }
 
 /// Entries per chunk below which a window is not split further for parallelism.
