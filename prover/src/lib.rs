@@ -8,6 +8,7 @@
 #![warn(rust_2018_idioms)]
 
 pub mod contribution;
+pub mod groth16;
 pub mod ingest;
 pub mod keys;
 pub mod msm;

@@ -6,7 +6,7 @@ use ark_ec::scalar_mul::glv::GLVConfig;
 use ark_ec::short_weierstrass::{Affine, Projective};
 use ark_ec::{CurveGroup, VariableBaseMSM};
 
-use ark_ff::{Field, PrimeField, UniformRand, Zero};
+use ark_ff::{Field, UniformRand, Zero};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use zkcontrib_prover::msm::{msm, msm_with, MsmConfig, MsmError};
 
@@ -69,13 +69,12 @@ where
     let ps = points::<P>(n, rng);
     let p0 = ps[0];
     let minus_one = -Fr::ONE;
-    let r_minus_1 = Fr::from_bigint(Fr::MODULUS).map_or(minus_one, |_| minus_one);
     let two64 = Fr::from(2u64).pow([64]);
     let specials = [
         Fr::zero(),
         Fr::ONE,
-        minus_one,
-        r_minus_1,
+        minus_one, // r − 1
+        -Fr::from(u64::MAX),
         two64,
         -two64,
         Fr::from(2u64),
@@ -131,7 +130,7 @@ where
     }
     check(&with_id, &scalars(n, 0, rng), "identity bases");
     check(
-        &vec![Affine::<P>::identity(); 5],
+        &[Affine::<P>::identity(); 5],
         &scalars(5, 0, rng),
         "only identities",
     );

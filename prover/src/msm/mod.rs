@@ -142,7 +142,14 @@ fn prepare<P: GLVConfig>(
     dec: Option<&Decomposer>,
 ) -> Entries<P> {
     let r = glv::modulus_u256::<P::ScalarField>();
-    let one_chunk = |(ci, (bs, ss)): (usize, (&[Affine<P>], &[P::ScalarField]))| {
+    type Chunk<'c, P> = (
+        usize,
+        (
+            &'c [Affine<P>],
+            &'c [<P as ark_ec::CurveConfig>::ScalarField],
+        ),
+    );
+    let one_chunk = |(ci, (bs, ss)): Chunk<'_, P>| {
         let mut e = Entries {
             refs: Vec::with_capacity(bs.len()),
             mags: Vec::with_capacity(bs.len()),
