@@ -109,21 +109,28 @@ fn main() {
         let log: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(16);
         let kind = args.get(3).map(String::as_str).unwrap_or("full");
         let reps: usize = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(1);
+        let cfg = MsmConfig {
+            glv: true,
+            window: args.get(5).and_then(|s| s.parse().ok()),
+        };
         let ps = points::<ark_bn254::g1::Config>(1 << log, &mut rng);
         let sc = scalars(1 << log, kind, &mut rng);
+        let mut times: Vec<f64> = Vec::new();
         for _ in 0..reps {
             let t = Instant::now();
             let r = if which == "one" {
-                msm_with(&ps, &sc, &MsmConfig::default()).unwrap()
+                msm_with(&ps, &sc, &cfg).unwrap()
             } else {
                 G1Projective::msm(&ps, &sc).unwrap()
             };
-            println!(
-                "{:.1} ms {}",
-                t.elapsed().as_secs_f64() * 1e3,
-                r.into_affine().x
-            );
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+            let _ = std::hint::black_box(r);
         }
+        let (min, med) = stats(times);
+        println!(
+            "{which} 2^{log} {kind} window {:?}: {min:.1} / {med:.1} ms",
+            cfg.window
+        );
         return;
     }
     println!(
