@@ -510,7 +510,7 @@ fn window_sum<P: SWCurveConfig>(
         let p = if (r & NEG != 0) != neg { -p } else { p };
         acc.add(b, b * replicas + (i & mask), p);
     }
-    acc.flush();
+    acc.finish();
     if replicas > 1 {
         let runs = (0..nbuckets).map(|b| ((b * replicas) as u32, replicas as u32));
         batch::sum_runs(&mut acc.slots, runs, &mut s.batch);
