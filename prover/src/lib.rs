@@ -9,8 +9,10 @@
 
 pub mod contribution;
 pub mod export;
+pub mod groth16;
 pub mod ingest;
 pub mod keys;
+pub mod msm;
 pub mod picture;
 pub mod policy_file;
 pub mod prove;

@@ -1,0 +1,672 @@
+//! Variable-base multi-scalar multiplication (MSM) for short Weierstrass curves with a GLV
+//! endomorphism (BN254 G1 and G2).
+//!
+//! `msm(bases, scalars) = Σ scalarsᵢ · basesᵢ`, computed as follows.
+//!
+//! 1. **Scalars** are read as integers `k < r` and replaced by `−(r − k)` when that is shorter,
+//!    so small negative values cost like small positive ones. Scalars longer than 128 bits are
+//!    split with the GLV endomorphism `φ(P) = λ·P` into `k₁·P + k₂·φ(P)` with
+//!    `|k₁|, |k₂| ≤ 2^128` (the `glv` submodule decomposes without big-integer allocations). Signs are
+//!    folded into the points (negating a point is free).
+//! 2. **Groups by length.** The resulting (point, magnitude) entries are grouped by bit length
+//!    (the prover's witness is mostly bits and short integers, its H-query scalars are full
+//!    width); each group gets its own window size from a cost model, so a group of bits is a
+//!    single batched sum and a group of 26-bit values needs two windows instead of twenty.
+//! 3. **Pippenger with signed digits**: each window digit lies in `[−2^(c−1), 2^(c−1))`
+//!    (the top window holds the non-negative remainder), which halves the bucket count.
+//!    Digits are read independently per window from `|k| + Σ 2^(c·j + c − 1)`.
+//! 4. **Batch-affine buckets** (the `batch` submodule): per window the points stream, in input
+//!    order, into cache-resident affine buckets; the additions are queued and executed 512 at a
+//!    time sharing one field inversion (Montgomery's trick), about 5M + 1S each instead of the
+//!    8M + 2S of an XYZZ mixed addition. A point whose bucket already has a queued addition
+//!    waits for the next batch; doubling `P + P`, `P + (−P)` and the identity are handled.
+//! 5. **Bucket reduction** `Σ b·B_b` with running sums in XYZZ coordinates, then the windows
+//!    are combined by doubling.
+//!
+//! With the `parallel` feature, the (group, window, chunk of points) tasks run on the current
+//! rayon pool: the caller chooses the thread count by installing a pool. The result is the
+//! same group element for every thread count.
+//!
+//! GLV relies on `φ(P) = λ·P`, which holds on the prime-order subgroup: always for BN254 G1
+//! (cofactor 1), and for G2 points that passed the subgroup check (as every proving-key point
+//! deserialized with validation does). For points outside the subgroup use
+//! [`MsmConfig::glv`]` = false`.
+
+mod batch;
+mod glv;
+
+use ark_ec::scalar_mul::glv::GLVConfig;
+use ark_ec::short_weierstrass::{Affine, Bucket, Projective, SWCurveConfig};
+use ark_ec::{AdditiveGroup, AffineRepr};
+use ark_ff::Zero;
+use glv::{Decomposer, U256};
+
+#[cfg(feature = "parallel")]
+use rayon::prelude::*;
+
+/// Why an MSM could not be computed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MsmError {
+    /// `bases` and `scalars` differ in length.
+    #[error("MSM with {bases} bases but {scalars} scalars")]
+    LengthMismatch {
+        /// Number of bases.
+        bases: usize,
+        /// Number of scalars.
+        scalars: usize,
+    },
+    /// More points than the 30-bit entry indices can address.
+    #[error("MSM of {0} points is larger than supported (2^30)")]
+    TooLarge(usize),
+}
+
+/// Tuning knobs of [`msm_with`]; [`MsmConfig::default`] is what [`msm`] uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MsmConfig {
+    /// Split long scalars with the GLV endomorphism (requires bases in the prime-order
+    /// subgroup).
+    pub glv: bool,
+    /// Force this window size for every group instead of the cost model's choice (1..=24);
+    /// for tests and tuning.
+    pub window: Option<usize>,
+}
+
+impl Default for MsmConfig {
+    fn default() -> Self {
+        Self {
+            glv: true,
+            window: None,
+        }
+    }
+}
+
+/// `Σ scalarsᵢ · basesᵢ` with the default configuration (GLV on, windows from the cost
+/// model). See the [module documentation](self).
+pub fn msm<P: GLVConfig>(
+    bases: &[Affine<P>],
+    scalars: &[P::ScalarField],
+) -> Result<Projective<P>, MsmError> {
+    msm_with(bases, scalars, &MsmConfig::default())
+}
+
+/// [`msm`] with explicit tuning knobs.
+pub fn msm_with<P: GLVConfig>(
+    bases: &[Affine<P>],
+    scalars: &[P::ScalarField],
+    config: &MsmConfig,
+) -> Result<Projective<P>, MsmError> {
+    if bases.len() != scalars.len() {
+        return Err(MsmError::LengthMismatch {
+            bases: bases.len(),
+            scalars: scalars.len(),
+        });
+    }
+    if bases.len() >= IDX_MASK as usize {
+        return Err(MsmError::TooLarge(bases.len()));
+    }
+    if !glv::fits_u256::<P::ScalarField>() {
+        // Not reachable for BN254; keeps the function total for other fields.
+        return Ok(bases
+            .iter()
+            .zip(scalars)
+            .map(|(b, s)| Projective::from(*b) * s)
+            .sum::<Projective<P>>());
+    }
+    let decomposer = if config.glv {
+        Decomposer::new::<P>()
+    } else {
+        None
+    };
+    let entries = prepare(bases, scalars, decomposer.as_ref());
+    Ok(run(bases, entries, config))
+}
+
+/// Entry reference: bit 31 negates the point, bit 30 selects `φ(base)` from the endomorphism
+/// table, bits 0..30 index `bases` (or the table).
+const NEG: u32 = 1 << 31;
+const ENDO: u32 = 1 << 30;
+const IDX_MASK: u32 = ENDO - 1;
+
+/// The (point, magnitude) entries an MSM reduces to.
+struct Entries<P: SWCurveConfig> {
+    refs: Vec<u32>,
+    mags: Vec<U256>,
+    endo: Vec<Affine<P>>,
+}
+
+/// Inputs per preparation chunk.
+const PREP_CHUNK: usize = 1 << 13;
+
+fn prepare<P: GLVConfig>(
+    bases: &[Affine<P>],
+    scalars: &[P::ScalarField],
+    dec: Option<&Decomposer>,
+) -> Entries<P> {
+    let r = glv::modulus_u256::<P::ScalarField>();
+    type Chunk<'c, P> = (
+        usize,
+        (
+            &'c [Affine<P>],
+            &'c [<P as ark_ec::CurveConfig>::ScalarField],
+        ),
+    );
+    let one_chunk = |(ci, (bs, ss)): Chunk<'_, P>| {
+        let mut e = Entries {
+            refs: Vec::with_capacity(bs.len()),
+            mags: Vec::with_capacity(bs.len()),
+            endo: Vec::new(),
+        };
+        for (i, (b, s)) in bs.iter().zip(ss).enumerate() {
+            if b.is_zero() || s.is_zero() {
+                continue;
+            }
+            let idx = (ci * PREP_CHUNK + i) as u32;
+            let k = glv::to_u256(s);
+            let kn = glv::sub_u256(&r, &k);
+            let (neg, mag) = if glv::num_bits(&kn) < glv::num_bits(&k) {
+                (true, kn)
+            } else {
+                (false, k)
+            };
+            match dec {
+                Some(d) if glv::num_bits(&mag) > 128 => {
+                    let ((n1, k1), (n2, k2)) = d.decompose(&k);
+                    if k1 != [0; 4] {
+                        e.refs.push(idx | if n1 { NEG } else { 0 });
+                        e.mags.push(k1);
+                    }
+                    if k2 != [0; 4] {
+                        e.refs
+                            .push(e.endo.len() as u32 | ENDO | if n2 { NEG } else { 0 });
+                        e.mags.push(k2);
+                        e.endo.push(P::endomorphism_affine(b));
+                    }
+                }
+                _ => {
+                    e.refs.push(idx | if neg { NEG } else { 0 });
+                    e.mags.push(mag);
+                }
+            }
+        }
+        e
+    };
+    #[cfg(feature = "parallel")]
+    let parts: Vec<Entries<P>> = bases
+        .par_chunks(PREP_CHUNK)
+        .zip(scalars.par_chunks(PREP_CHUNK))
+        .enumerate()
+        .map(one_chunk)
+        .collect();
+    #[cfg(not(feature = "parallel"))]
+    let parts: Vec<Entries<P>> = bases
+        .chunks(PREP_CHUNK)
+        .zip(scalars.chunks(PREP_CHUNK))
+        .enumerate()
+        .map(one_chunk)
+        .collect();
+    if parts.len() == 1 {
+        return parts.into_iter().next().unwrap_or_else(|| Entries {
+            refs: vec![],
+            mags: vec![],
+            endo: vec![],
+        });
+    }
+    let total: usize = parts.iter().map(|p| p.refs.len()).sum();
+    let mut out = Entries {
+        refs: Vec::with_capacity(total),
+        mags: Vec::with_capacity(total),
+        endo: Vec::with_capacity(parts.iter().map(|p| p.endo.len()).sum()),
+    };
+    for p in parts {
+        let off = out.endo.len() as u32;
+        out.refs.extend(
+            p.refs
+                .iter()
+                .map(|&r| if r & ENDO != 0 { r + off } else { r }),
+        );
+        out.mags.extend_from_slice(&p.mags);
+        out.endo.extend_from_slice(&p.endo);
+    }
+    out
+}
+
+/// Relative costs (in field multiplications) used to choose windows and groups; measured on
+/// BN254 G1 (see `examples/msm_probe.rs`).
+mod cost {
+    /// One batch-affine addition inside a bucket run, including sorting and copying.
+    pub const ADD: f64 = 7.0;
+    /// Reading an entry's digit and counting it, per window.
+    pub const SCAN: f64 = 1.0;
+    /// Per bucket in the reduction: a mixed and a full XYZZ addition.
+    pub const BUCKET: f64 = 25.0;
+    /// Fixed cost of a window task.
+    pub const TASK: f64 = 3000.0;
+}
+
+/// Largest window size considered.
+const MAX_WINDOW: usize = 22;
+
+/// Windows `W`, normal bucket count and top-window bucket bound for `bits`-bit magnitudes.
+fn shape(bits: usize, c: usize) -> (usize, f64, f64) {
+    let w = bits.div_ceil(c).max(1);
+    if w == 1 {
+        (1, 0.0, ((1u128 << bits) - 1) as f64)
+    } else {
+        let top = bits - c * (w - 1);
+        (w, (1u64 << (c - 1)) as f64, (1u128 << top) as f64)
+    }
+}
+
+/// Expected additions to sum `n` points into `m` buckets.
+fn adds(n: f64, m: f64) -> f64 {
+    if m <= 0.0 {
+        return 0.0;
+    }
+    (n - m * (1.0 - (-n / m).exp())).max(0.0)
+}
+
+/// Modelled cost of one group of `n` entries of at most `bits` bits with window `c`.
+fn group_cost(n: f64, bits: usize, c: usize) -> f64 {
+    let (w, m, mtop) = shape(bits, c);
+    let normal = (w - 1) as f64 * (adds(n, m) * cost::ADD + m * cost::BUCKET);
+    let top = adds(n, mtop) * cost::ADD + mtop * cost::BUCKET;
+    normal + top + w as f64 * (n * cost::SCAN + cost::TASK)
+}
+
+fn best_window(n: usize, bits: usize, forced: Option<usize>) -> (usize, f64) {
+    if let Some(c) = forced {
+        let c = c.clamp(1, MAX_WINDOW);
+        return (c, group_cost(n as f64, bits, c));
+    }
+    (1..=bits.min(MAX_WINDOW))
+        .map(|c| (c, group_cost(n as f64, bits, c)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap_or((1, 0.0))
+}
+
+/// Upper bit lengths of the candidate groups; the plan merges adjacent ones when that is
+/// cheaper under the cost model.
+const BOUNDS: [usize; 34] = [
+    1, 2, 3, 4, 6, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 112, 120, 124, 126,
+    127, 128, 129, 130, 160, 192, 224, 240, 254, 256,
+];
+
+/// One group's plan: entries with bit length in `(lo, hi]`, `w` windows of `c` bits.
+#[derive(Clone, Copy, Debug)]
+struct GroupPlan {
+    lo: usize,
+    hi: usize,
+    bits: usize,
+    c: usize,
+    w: usize,
+}
+
+/// Chooses groups (contiguous ranges of candidate bins) minimising the modelled cost.
+fn plan(hist: &[usize; 257], forced: Option<usize>) -> Vec<GroupPlan> {
+    let nb = BOUNDS.len();
+    // per candidate bin: entry count and the largest bit length present
+    let mut count = vec![0usize; nb];
+    let mut maxb = vec![0usize; nb];
+    let mut lo = 0;
+    for (k, &hi) in BOUNDS.iter().enumerate() {
+        for (b, &h) in hist.iter().enumerate().take(hi + 1).skip(lo + 1) {
+            if h > 0 {
+                count[k] += h;
+                maxb[k] = b;
+            }
+        }
+        lo = hi;
+    }
+    let nonempty: Vec<usize> = (0..nb).filter(|&k| count[k] > 0).collect();
+    let m = nonempty.len();
+    // dp[i]: best cost of the first i non-empty bins; from[i]: start of the last group
+    let mut dp = vec![f64::INFINITY; m + 1];
+    let mut from = vec![0usize; m + 1];
+    dp[0] = 0.0;
+    for i in 1..=m {
+        let mut n = 0;
+        for j in (0..i).rev() {
+            n += count[nonempty[j]];
+            let bits = maxb[nonempty[i - 1]];
+            let (_, c) = best_window(n, bits, forced);
+            if dp[j] + c < dp[i] {
+                dp[i] = dp[j] + c;
+                from[i] = j;
+            }
+        }
+    }
+    let mut groups = Vec::new();
+    let mut i = m;
+    while i > 0 {
+        let j = from[i];
+        let lo = if nonempty[j] == 0 {
+            0
+        } else {
+            BOUNDS[nonempty[j] - 1]
+        };
+        let hi = BOUNDS[nonempty[i - 1]];
+        let bits = maxb[nonempty[i - 1]];
+        let n: usize = (j..i).map(|t| count[nonempty[t]]).sum();
+        let (c, _) = best_window(n, bits, forced);
+        let (w, _, _) = shape(bits, c);
+        groups.push(GroupPlan { lo, hi, bits, c, w });
+        i = j;
+    }
+    groups.reverse();
+    // stretch the ranges over empty bins so that every bit length has a group
+    let mut prev = 0;
+    for g in groups.iter_mut() {
+        g.lo = prev;
+        prev = g.hi;
+    }
+    if let Some(last) = groups.last_mut() {
+        last.hi = 256;
+    }
+    groups
+}
+
+/// A planned group with its entries; magnitudes already carry the signed-digit offset.
+struct Group {
+    plan: GroupPlan,
+    refs: Vec<u32>,
+    vals: Vec<U256>,
+    /// Bucket count of the top window (its largest digit).
+    top_buckets: usize,
+}
+
+/// `Σ_{j < w−1} 2^(c·j + c − 1)`: adding it makes every lower window's digit a plain bit
+/// field shifted by `2^(c−1)`.
+fn offset(c: usize, w: usize) -> U256 {
+    let mut h = [0u64; 4];
+    for j in 0..w.saturating_sub(1) {
+        let bit = c * j + c - 1;
+        h[bit / 64] |= 1 << (bit % 64);
+    }
+    h
+}
+
+#[inline(always)]
+fn bits_at(v: &U256, start: usize, width: usize) -> u64 {
+    let limb = start / 64;
+    let off = start % 64;
+    let mut x = v[limb] >> off;
+    if off + width > 64 && limb + 1 < 4 {
+        x |= v[limb + 1] << (64 - off);
+    }
+    x & ((1u64 << width) - 1)
+}
+
+fn build_groups(entries: &Entries<impl SWCurveConfig>, forced: Option<usize>) -> Vec<Group> {
+    let mut hist = [0usize; 257];
+    for m in &entries.mags {
+        hist[glv::num_bits(m) as usize] += 1;
+    }
+    let plans = plan(&hist, forced);
+    let mut which = [usize::MAX; 257];
+    let mut groups: Vec<Group> = plans
+        .iter()
+        .enumerate()
+        .map(|(g, p)| {
+            for slot in which.iter_mut().take(p.hi + 1).skip(p.lo + 1) {
+                *slot = g;
+            }
+            let n: usize = hist[p.lo + 1..=p.hi].iter().sum();
+            Group {
+                plan: *p,
+                refs: Vec::with_capacity(n),
+                vals: Vec::with_capacity(n),
+                top_buckets: 0,
+            }
+        })
+        .collect();
+    let offsets: Vec<U256> = plans.iter().map(|p| offset(p.c, p.w)).collect();
+    let mut top_max = vec![0u64; groups.len()];
+    for (r, m) in entries.refs.iter().zip(&entries.mags) {
+        let g = which[glv::num_bits(m) as usize];
+        let p = &plans[g];
+        let v = glv::add_u256(m, &offsets[g]);
+        let top = bits_at(&v, p.c * (p.w - 1), (p.c + 1).min(63));
+        top_max[g] = top_max[g].max(top);
+        groups[g].refs.push(*r);
+        groups[g].vals.push(v);
+    }
+    for (g, t) in groups.iter_mut().zip(top_max) {
+        g.top_buckets = t as usize;
+    }
+    groups
+}
+
+/// One unit of work: window `window` of group `group`, entries `lo..hi`.
+#[derive(Clone, Copy, Debug)]
+struct Task {
+    group: usize,
+    window: usize,
+    lo: usize,
+    hi: usize,
+}
+
+/// Per-worker buffers.
+struct Scratch<P: SWCurveConfig> {
+    acc: batch::Accumulator<P>,
+    batch: batch::Batch<P::BaseField>,
+}
+
+impl<P: SWCurveConfig> Scratch<P> {
+    fn new() -> Self {
+        Self {
+            acc: batch::Accumulator::new(),
+            batch: batch::Batch::new(),
+        }
+    }
+}
+
+/// Slots per window below which buckets are replicated (see [`batch::Accumulator`]).
+const MIN_SLOTS: usize = 8 * batch::QUEUE;
+
+fn window_sum<P: SWCurveConfig>(
+    bases: &[Affine<P>],
+    endo: &[Affine<P>],
+    g: &Group,
+    t: &Task,
+    s: &mut Scratch<P>,
+) -> Projective<P> {
+    let GroupPlan { c, w, .. } = g.plan;
+    let top = t.window == w - 1;
+    let start = c * t.window;
+    let (width, nbuckets, half) = if top {
+        ((c + 1).min(63), g.top_buckets, 0u64)
+    } else {
+        (c, 1usize << (c - 1), 1u64 << (c - 1))
+    };
+    if nbuckets == 0 {
+        return Projective::zero();
+    }
+    let refs = &g.refs[t.lo..t.hi];
+    let vals = &g.vals[t.lo..t.hi];
+    let replicas = if nbuckets >= MIN_SLOTS {
+        1
+    } else {
+        (MIN_SLOTS / nbuckets)
+            .next_power_of_two()
+            .min(refs.len().next_power_of_two())
+    };
+    let mask = replicas - 1;
+    let acc = &mut s.acc;
+    acc.reset(nbuckets, replicas);
+    for (i, (r, v)) in refs.iter().zip(vals).enumerate() {
+        let raw = bits_at(v, start, width);
+        let (mag, neg) = if top {
+            (raw, false)
+        } else if raw >= half {
+            (raw - half, false)
+        } else {
+            (half - raw, true)
+        };
+        if mag == 0 {
+            continue;
+        }
+        let b = (mag - 1) as usize;
+        let idx = (r & IDX_MASK) as usize;
+        let p = if r & ENDO != 0 { endo[idx] } else { bases[idx] };
+        let p = if (r & NEG != 0) != neg { -p } else { p };
+        acc.add(b, b * replicas + (i & mask), p);
+    }
+    acc.finish();
+    if replicas > 1 {
+        let runs = (0..nbuckets).map(|b| ((b * replicas) as u32, replicas as u32));
+        batch::sum_runs(&mut acc.slots, runs, &mut s.batch);
+    }
+
+    // Σ (b+1)·B_b by running sums, highest bucket first
+    let mut running = Bucket::<P>::ZERO;
+    let mut sum = Bucket::<P>::ZERO;
+    for b in (0..nbuckets).rev() {
+        running += &acc.slots[b * replicas];
+        if acc.overflowed {
+            running += &acc.overflow[b];
+        }
+        sum += &running;
+    }
+    sum.into()
+}
+
+/// Entries per chunk below which a window is not split further for parallelism.
+#[cfg(feature = "parallel")]
+const MIN_CHUNK: usize = 1 << 13;
+
+fn tasks_for(groups: &[Group], threads: usize) -> Vec<Task> {
+    let mut tasks = Vec::new();
+    let costs: Vec<f64> = groups
+        .iter()
+        .map(|g| group_cost(g.refs.len() as f64, g.plan.bits, g.plan.c) / g.plan.w as f64)
+        .collect();
+    let total: f64 = groups
+        .iter()
+        .zip(&costs)
+        .map(|(g, c)| c * g.plan.w as f64)
+        .sum();
+    let target = total / (2 * threads) as f64;
+    for (gi, g) in groups.iter().enumerate() {
+        let n = g.refs.len();
+        #[cfg(feature = "parallel")]
+        let chunks = if threads > 1 && costs[gi] > target {
+            ((costs[gi] / target).ceil() as usize)
+                .min(n / MIN_CHUNK)
+                .max(1)
+        } else {
+            1
+        };
+        #[cfg(not(feature = "parallel"))]
+        let chunks = {
+            let _ = (target, &costs);
+            1
+        };
+        let step = n.div_ceil(chunks);
+        for window in 0..g.plan.w {
+            for k in 0..chunks {
+                let lo = k * step;
+                let hi = ((k + 1) * step).min(n);
+                if lo < hi {
+                    tasks.push(Task {
+                        group: gi,
+                        window,
+                        lo,
+                        hi,
+                    });
+                }
+            }
+        }
+    }
+    tasks
+}
+
+fn run<P: SWCurveConfig>(
+    bases: &[Affine<P>],
+    entries: Entries<P>,
+    config: &MsmConfig,
+) -> Projective<P> {
+    if entries.refs.is_empty() {
+        return Projective::zero();
+    }
+    let groups = build_groups(&entries, config.window);
+    let endo = entries.endo;
+    drop(entries.refs);
+    drop(entries.mags);
+    #[cfg(feature = "parallel")]
+    let threads = rayon::current_num_threads();
+    #[cfg(not(feature = "parallel"))]
+    let threads = 1;
+    let tasks = tasks_for(&groups, threads);
+    let work = |s: &mut Scratch<P>, t: &Task| window_sum(bases, &endo, &groups[t.group], t, s);
+    #[cfg(feature = "parallel")]
+    let sums: Vec<Projective<P>> = tasks.par_iter().map_init(Scratch::new, work).collect();
+    #[cfg(not(feature = "parallel"))]
+    let sums: Vec<Projective<P>> = {
+        let mut s = Scratch::new();
+        tasks.iter().map(|t| work(&mut s, t)).collect()
+    };
+    // per group: Σ_j 2^(c·j)·S_j, highest window first
+    let mut per_window: Vec<Vec<Projective<P>>> = groups
+        .iter()
+        .map(|g| vec![Projective::zero(); g.plan.w])
+        .collect();
+    for (t, s) in tasks.iter().zip(sums) {
+        per_window[t.group][t.window] += s;
+    }
+    let mut total = Projective::zero();
+    for (g, ws) in groups.iter().zip(per_window) {
+        let mut acc = Projective::<P>::zero();
+        for s in ws.iter().rev() {
+            for _ in 0..g.plan.c {
+                acc.double_in_place();
+            }
+            acc += s;
+        }
+        total += acc;
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offset_makes_digits_signed() {
+        // k = Σ (bits_j − 2^(c−1))·2^(cj) + top·2^(c(w−1)) for every k
+        for (c, w) in [(3usize, 4usize), (13, 10), (16, 8), (1, 5)] {
+            let h = offset(c, w);
+            for k in [0u64, 1, 5, 77, 1234, 4095, 65535, u32::MAX as u64] {
+                if 64 - k.leading_zeros() as usize > c * w {
+                    continue;
+                }
+                let v = glv::add_u256(&[k, 0, 0, 0], &h);
+                let mut sum: i128 = 0;
+                for j in 0..w {
+                    let top = j == w - 1;
+                    let raw = bits_at(&v, c * j, if top { (c + 1).min(63) } else { c }) as i128;
+                    let d = if top { raw } else { raw - (1 << (c - 1)) };
+                    sum += d << (c * j);
+                }
+                assert_eq!(sum, k as i128, "c={c} w={w} k={k}");
+            }
+        }
+    }
+
+    #[test]
+    fn plan_covers_every_bit_length() {
+        let mut hist = [0usize; 257];
+        for (b, h) in hist.iter_mut().enumerate().skip(1) {
+            *h = b * 7 % 13;
+        }
+        let groups = plan(&hist, None);
+        let mut covered = 0;
+        for g in &groups {
+            assert_eq!(g.lo, covered);
+            assert!(g.w * g.c >= g.bits);
+            covered = g.hi;
+        }
+        assert_eq!(covered, 256);
+    }
+}

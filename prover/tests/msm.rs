@@ -1,0 +1,261 @@
+//! The tuned MSM agrees with arkworks' `VariableBaseMSM::msm` on random and adversarial
+//! inputs, in G1 and G2, with GLV on and off, forced window sizes, and 1 or 2 threads.
+
+use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_ec::scalar_mul::glv::GLVConfig;
+use ark_ec::short_weierstrass::{Affine, Projective};
+use ark_ec::{CurveGroup, VariableBaseMSM};
+
+use ark_ff::{Field, UniformRand, Zero};
+use rand::{rngs::StdRng, Rng, SeedableRng};
+use zkcontrib_prover::msm::{msm, msm_with, MsmConfig, MsmError};
+
+/// Random points without a full scalar multiplication each: a random walk from random points.
+fn points<P: GLVConfig>(n: usize, rng: &mut StdRng) -> Vec<Affine<P>> {
+    let seeds: Vec<Projective<P>> = (0..8).map(|_| Projective::<P>::rand(rng)).collect();
+    let mut acc = Projective::<P>::rand(rng);
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        acc += seeds[rng.gen_range(0..seeds.len())];
+        out.push(acc);
+    }
+    Projective::normalize_batch(&out)
+}
+
+/// Scalars of a given bit length (0 = full width).
+fn scalars(n: usize, bits: u32, rng: &mut StdRng) -> Vec<Fr> {
+    (0..n)
+        .map(|_| {
+            if bits == 0 {
+                Fr::rand(rng)
+            } else if bits <= 64 {
+                let v: u64 = rng.gen();
+                Fr::from(if bits == 64 { v } else { v & ((1 << bits) - 1) })
+            } else {
+                let v: u128 = rng.gen();
+                Fr::from(if bits == 128 {
+                    v
+                } else {
+                    v & ((1 << bits) - 1)
+                })
+            }
+        })
+        .collect()
+}
+
+fn check<P: GLVConfig<ScalarField = Fr>>(bases: &[Affine<P>], sc: &[Fr], what: &str)
+where
+    Projective<P>: VariableBaseMSM<MulBase = Affine<P>, ScalarField = Fr>,
+{
+    let want = <Projective<P> as VariableBaseMSM>::msm(bases, sc).unwrap();
+    let got = msm(bases, sc).unwrap();
+    assert_eq!(got.into_affine(), want.into_affine(), "{what}: default");
+    let no_glv = MsmConfig {
+        glv: false,
+        window: None,
+    };
+    assert_eq!(
+        msm_with(bases, sc, &no_glv).unwrap().into_affine(),
+        want.into_affine(),
+        "{what}: no GLV"
+    );
+}
+
+fn adversarial<P: GLVConfig<ScalarField = Fr>>(rng: &mut StdRng)
+where
+    Projective<P>: VariableBaseMSM<MulBase = Affine<P>, ScalarField = Fr>,
+{
+    let n = 300;
+    let ps = points::<P>(n, rng);
+    let p0 = ps[0];
+    let minus_one = -Fr::ONE;
+    let two64 = Fr::from(2u64).pow([64]);
+    let specials = [
+        Fr::zero(),
+        Fr::ONE,
+        minus_one, // r − 1
+        -Fr::from(u64::MAX),
+        two64,
+        -two64,
+        Fr::from(2u64),
+        -Fr::from(2u64),
+        P::LAMBDA,
+        -P::LAMBDA,
+        Fr::from(2u64).pow([128]),
+        Fr::from(2u64).pow([127]),
+        Fr::from(2u64).pow([253]),
+    ];
+
+    // all-zero and all-one scalars
+    check(&ps, &vec![Fr::zero(); n], "all zero");
+    check(&ps, &vec![Fr::ONE; n], "all one");
+    check(&ps, &vec![minus_one; n], "all minus one");
+    // repeated bases: every addition in a bucket is a doubling
+    let same = vec![p0; n];
+    check(&same, &vec![Fr::ONE; n], "same base, one");
+    check(&same, &scalars(n, 3, rng), "same base, 3 bits");
+    check(&same, &scalars(n, 0, rng), "same base, full");
+    // P and −P with equal scalars cancel; with the opposite, they double
+    let mut pm = Vec::new();
+    for p in ps.iter().take(n / 2) {
+        pm.push(*p);
+        pm.push(-*p);
+    }
+    let sc: Vec<Fr> = (0..pm.len())
+        .map(|i| Fr::from((i / 2) as u64 + 1))
+        .collect();
+    check(&pm, &sc, "P and -P cancel");
+    let sc: Vec<Fr> = (0..pm.len())
+        .map(|i| {
+            let v = Fr::from((i / 2) as u64 + 1);
+            if i % 2 == 0 {
+                v
+            } else {
+                -v
+            }
+        })
+        .collect();
+    check(&pm, &sc, "P and -P double");
+    let pm_same: Vec<Affine<P>> = (0..n).map(|i| if i % 2 == 0 { p0 } else { -p0 }).collect();
+    check(
+        &pm_same,
+        &vec![Fr::ONE; n],
+        "P, -P alternating, sum to zero",
+    );
+    check(&pm_same, &scalars(n, 0, rng), "P, -P alternating, full");
+    // identity bases among others
+    let mut with_id = ps.clone();
+    for i in (0..n).step_by(3) {
+        with_id[i] = Affine::<P>::identity();
+    }
+    check(&with_id, &scalars(n, 0, rng), "identity bases");
+    check(
+        &[Affine::<P>::identity(); 5],
+        &scalars(5, 0, rng),
+        "only identities",
+    );
+    // special scalars, singly and mixed
+    for s in specials {
+        check(&ps[..7], &[s; 7], "special repeated");
+    }
+    let sc: Vec<Fr> = (0..n).map(|i| specials[i % specials.len()]).collect();
+    check(&ps, &sc, "specials mixed");
+    // mixed lengths
+    let sc: Vec<Fr> = (0..n)
+        .map(|i| {
+            let bits = [1u32, 2, 8, 26, 64, 100, 128, 0][i % 8];
+            scalars(1, bits, rng)[0]
+        })
+        .collect();
+    check(&ps, &sc, "mixed lengths");
+    let sc: Vec<Fr> = sc.iter().map(|s| -*s).collect();
+    check(&ps, &sc, "mixed lengths, negated");
+    // tiny sizes
+    for size in [0usize, 1, 2, 3] {
+        check(&ps[..size], &scalars(size, 0, rng), "tiny full");
+        check(&ps[..size], &scalars(size, 1, rng), "tiny bits");
+        check(&vec![p0; size], &vec![minus_one; size], "tiny repeated");
+    }
+}
+
+#[test]
+fn g1_adversarial() {
+    adversarial::<ark_bn254::g1::Config>(&mut StdRng::seed_from_u64(1));
+}
+
+#[test]
+fn g2_adversarial() {
+    adversarial::<ark_bn254::g2::Config>(&mut StdRng::seed_from_u64(2));
+}
+
+#[test]
+fn g1_random_sizes_and_lengths() {
+    let mut rng = StdRng::seed_from_u64(3);
+    let ps = points::<ark_bn254::g1::Config>((1 << 12) + 7, &mut rng);
+    for bits in [0u32, 1, 26, 64] {
+        for size in [1000usize, (1 << 12) + 7] {
+            check(&ps[..size], &scalars(size, bits, &mut rng), "g1 random");
+        }
+    }
+}
+
+#[test]
+fn g2_random() {
+    let mut rng = StdRng::seed_from_u64(4);
+    let ps = points::<ark_bn254::g2::Config>(1000, &mut rng);
+    for bits in [0u32, 1, 26] {
+        check(&ps, &scalars(1000, bits, &mut rng), "g2 random");
+    }
+}
+
+#[test]
+fn every_forced_window_size_agrees() {
+    let mut rng = StdRng::seed_from_u64(5);
+    let ps: Vec<G1Affine> = points(200, &mut rng);
+    let mut sc = scalars(200, 0, &mut rng);
+    sc[3] = Fr::ONE;
+    sc[4] = -Fr::ONE;
+    sc[5] = Fr::zero();
+    sc[6] = Fr::from(1u64 << 40);
+    let want = G1Projective::msm(&ps, &sc).unwrap().into_affine();
+    // (large windows on 200 points are all bucket reduction: slow, and no new code path)
+    for c in 1..=14 {
+        for glv in [true, false] {
+            let cfg = MsmConfig {
+                glv,
+                window: Some(c),
+            };
+            assert_eq!(
+                msm_with(&ps, &sc, &cfg).unwrap().into_affine(),
+                want,
+                "c={c} glv={glv}"
+            );
+        }
+    }
+}
+
+#[test]
+fn thread_counts_agree() {
+    let mut rng = StdRng::seed_from_u64(6);
+    let n = 1 << 15;
+    let ps: Vec<G1Affine> = points(n, &mut rng);
+    let mut sc = scalars(n, 0, &mut rng);
+    for (i, s) in sc.iter_mut().enumerate() {
+        if i % 3 == 0 {
+            *s = Fr::from((i % 2) as u64);
+        }
+    }
+    let want = G1Projective::msm(&ps, &sc).unwrap().into_affine();
+    for threads in [1usize, 2, 3] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let got = pool.install(|| msm(&ps, &sc).unwrap().into_affine());
+        assert_eq!(got, want, "{threads} threads");
+    }
+    let ps2: Vec<G2Affine> = points(2000, &mut rng);
+    let sc2 = scalars(2000, 0, &mut rng);
+    let want2 = G2Projective::msm(&ps2, &sc2).unwrap().into_affine();
+    for threads in [1usize, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let got = pool.install(|| msm(&ps2, &sc2).unwrap().into_affine());
+        assert_eq!(got, want2, "G2, {threads} threads");
+    }
+}
+
+#[test]
+fn length_mismatch_is_an_error() {
+    let mut rng = StdRng::seed_from_u64(8);
+    let ps: Vec<G1Affine> = points(3, &mut rng);
+    assert_eq!(
+        msm(&ps, &[Fr::ONE; 2]).unwrap_err(),
+        MsmError::LengthMismatch {
+            bases: 3,
+            scalars: 2
+        }
+    );
+}
