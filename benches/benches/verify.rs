@@ -3,9 +3,12 @@
 //!
 //! `cargo bench -p zkcontrib-benches --bench verify` (`ZKCONTRIB_BENCH_WALL=1` for wall-clock)
 //!
-//! Real proofs of the `test` shape (development keys from a seeded setup): a few one-chunk
-//! bundles are proven once, and re-randomized into as many valid bundles as a batch needs.
-//! The benches build the verifier without its `parallel` feature: the figures are per core.
+//! Real proofs of the `test` shape ([`zkcontrib_benches::verify_workload`]: development keys
+//! from a seeded setup, a few one-chunk bundles proven once and re-randomized into as many
+//! valid bundles as a batch needs; the same workload as the `report` binary's).
+//! Everything runs inside a one-thread rayon pool (the verifier's `parallel` feature is on in
+//! this workspace, and its parallel loops then run inline on the benchmark thread): the figures
+//! are per core, and the thread's CPU time is all the work.
 //!
 //! Time is the benchmark thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`), not wall-clock: the
 //! machines this project runs on are shared with other builds, and wall-clock time there
@@ -14,19 +17,14 @@
 use ark_bn254::{Bn254, Fr, G1Affine, G1Projective};
 use ark_ec::{pairing::Pairing, AffineRepr, VariableBaseMSM};
 use ark_ff::UniformRand;
-use ark_groth16::Groth16;
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
 use rand::{rngs::StdRng, SeedableRng};
 use std::hint::black_box;
 use std::sync::OnceLock;
-use zkcontrib_benches::{fixtures, trace};
-use zkcontrib_circuits::shape::TEST;
-use zkcontrib_prover::contribution::prove_contribution;
-use zkcontrib_prover::keys;
-use zkcontrib_prover::prove::Matrices;
+use zkcontrib_benches::{verify_workload, VerifyWorkload};
 use zkcontrib_verifier::bench_support;
-use zkcontrib_verifier::{decode_proof_hex, encode_proof_hex, Bundle, Thresholds, Verifier};
+use zkcontrib_verifier::{decode_proof_hex, Bundle};
 
 const BATCH_SIZES: [usize; 6] = [1, 4, 16, 64, 256, 1024];
 
@@ -86,81 +84,9 @@ fn config() -> C {
     })
 }
 
-struct Setup {
-    verifier: Verifier,
-    /// 1,024 valid one-chunk bundles (4 proven, the rest re-randomized).
-    bundles: Vec<Bundle>,
-}
-
-fn setup() -> &'static Setup {
-    static S: OnceLock<Setup> = OnceLock::new();
-    S.get_or_init(|| {
-        let mut rng = StdRng::seed_from_u64(1);
-        let keys = keys::setup(TEST, &mut rng).expect("test-shape setup");
-        let matrices = Matrices::new(TEST).expect("matrices");
-        // The Santa Clara policy with thresholds a 16-point (one-chunk) trace meets.
-        let dir = std::env::temp_dir().join(format!("zkcontrib-bench-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let text = std::fs::read_to_string(fixtures().join("santa-clara-2017.toml"))
-            .unwrap()
-            .replace("min_points = 100", "min_points = 10")
-            .replace("min_distance_m = 1000", "min_distance_m = 10")
-            .replace(
-                "region = \"santa-clara-county.geojson\"",
-                &format!(
-                    "region = {:?}",
-                    fixtures().join("santa-clara-county.geojson")
-                ),
-            );
-        let path = dir.join("one-chunk.toml");
-        std::fs::write(&path, text).unwrap();
-        let policy = zkcontrib_prover::policy_file::load_policy(&path).expect("bench policy");
-        let _ = std::fs::remove_dir_all(&dir);
-        let mut points = trace("garmin-activity-santa-clara.gpx");
-        points.truncate(TEST.points);
-        let proven: Vec<Bundle> = (0..4u64)
-            .map(|i| {
-                let submitter = format!("0x{:040x}", 0xd3e40 + i);
-                let p = prove_contribution(
-                    &keys,
-                    &matrices,
-                    &policy,
-                    &points,
-                    &submitter,
-                    &mut rng,
-                    |_, _| {},
-                )
-                .expect("prove");
-                assert_eq!(p.bundle.chunks.len(), 1);
-                p.bundle
-            })
-            .collect();
-        let p = policy.params();
-        let verifier = Verifier::builder()
-            .key(keys.vk())
-            .policy(
-                policy.id(),
-                Thresholds {
-                    min_points: p.min_points,
-                    min_distance_m: p.min_distance_m,
-                },
-            )
-            .build()
-            .unwrap();
-        let bundles = (0..BATCH_SIZES[BATCH_SIZES.len() - 1])
-            .map(|i| {
-                let mut b = proven[i % proven.len()].clone();
-                let proof = decode_proof_hex(&b.chunks[0].proof).unwrap();
-                let fresh = Groth16::<Bn254>::rerandomize_proof(keys.vk(), &proof, &mut rng);
-                b.chunks[0].proof = encode_proof_hex(&fresh);
-                b
-            })
-            .collect::<Vec<_>>();
-        for b in &bundles[..8] {
-            verifier.verify(b).expect("a valid bundle");
-        }
-        Setup { verifier, bundles }
-    })
+fn setup() -> &'static VerifyWorkload {
+    static S: OnceLock<VerifyWorkload> = OnceLock::new();
+    S.get_or_init(|| verify_workload(BATCH_SIZES[BATCH_SIZES.len() - 1]))
 }
 
 fn bench_verify(c: &mut C) {
@@ -293,4 +219,12 @@ criterion_group! {
     config = config();
     targets = bench_verify, bench_verify_batch, bench_decode, bench_split
 }
-criterion_main!(benches);
+
+fn main() {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a one-thread pool");
+    pool.install(benches);
+    Criterion::default().configure_from_args().final_summary();
+}

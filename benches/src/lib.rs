@@ -32,25 +32,69 @@ pub fn trace(name: &str) -> Vec<Point> {
 
 /// The policy the production-shape benchmarks prove against: Santa Clara County, 2017.
 pub const COUNTY_POLICY: &str = "santa-clara-2017.toml";
+/// The policy of the `country` shape's benchmarks: Croatia, December 2020.
+pub const COUNTRY_POLICY: &str = "croatia-2020.toml";
 
-/// A synthetic run in Santa Clara County that satisfies [`COUNTY_POLICY`]: `n` fixes one second
-/// apart, 2017-07-29 from 14:00 UTC, going round a circle of `radius_m` metres at 3 m/s
-/// (centre 37.30° N, 121.95° W). A small radius keeps every chunk inside one or two region
-/// pieces (full chunks); a large one makes the planner end chunks early, as a real trace does.
-pub fn synthetic_run(n: usize, radius_m: f64) -> Vec<Point> {
-    let (lat0, lon0) = (37.30f64, -121.95f64);
+/// Where and how a synthetic trace moves.
+#[derive(Clone, Copy, Debug)]
+pub struct Route {
+    /// Centre latitude, degrees.
+    pub lat: f64,
+    /// Centre longitude, degrees.
+    pub lon: f64,
+    /// First fix, unix ms.
+    pub t0: i64,
+    /// Speed, m/s.
+    pub speed: f64,
+}
+
+/// A run in Santa Clara County (37.30° N, 121.95° W, 2017-07-29 14:00 UTC, 3 m/s) that meets
+/// [`COUNTY_POLICY`].
+pub const SANTA_CLARA_RUN: Route = Route {
+    lat: 37.30,
+    lon: -121.95,
+    t0: 1_501_336_800_000,
+    speed: 3.0,
+};
+
+/// A drive near Zagreb (45.81° N, 15.98° E, 2020-12-10 10:00 UTC, 10 m/s) that meets
+/// [`COUNTRY_POLICY`].
+pub const ZAGREB_DRIVE: Route = Route {
+    lat: 45.81,
+    lon: 15.98,
+    t0: 1_607_594_400_000,
+    speed: 10.0,
+};
+
+/// `n` fixes one second apart going round a circle of `radius_m` metres on `route`. A small
+/// radius keeps every chunk inside one or two region pieces (full chunks); a large one makes
+/// the planner end chunks early, as a real trace does.
+pub fn synthetic_trace(route: Route, n: usize, radius_m: f64) -> Vec<Point> {
     let m_per_deg_lat = 111_000.0;
-    let m_per_deg_lon = 111_000.0 * lat0.to_radians().cos();
-    let t0: i64 = 1_501_336_800_000;
-    let omega = 3.0 / radius_m; // rad/s at 3 m/s
+    let m_per_deg_lon = 111_000.0 * route.lat.to_radians().cos();
+    let omega = route.speed / radius_m;
     (0..n)
         .map(|i| {
             let a = omega * i as f64;
-            let lat = lat0 + radius_m * a.sin() / m_per_deg_lat;
-            let lon = lon0 + radius_m * a.cos() / m_per_deg_lon;
-            Point::from_degrees(lat, lon, t0 + 1000 * i as i64).expect("synthetic point")
+            let lat = route.lat + radius_m * a.sin() / m_per_deg_lat;
+            let lon = route.lon + radius_m * a.cos() / m_per_deg_lon;
+            Point::from_degrees(lat, lon, route.t0 + 1000 * i as i64).expect("synthetic point")
         })
         .collect()
+}
+
+/// [`synthetic_trace`] on [`SANTA_CLARA_RUN`].
+pub fn synthetic_run(n: usize, radius_m: f64) -> Vec<Point> {
+    synthetic_trace(SANTA_CLARA_RUN, n, radius_m)
+}
+
+/// The policy file and route a shape is benchmarked with.
+pub fn workload_of(shape: &Shape) -> (&'static str, Route) {
+    if shape.grid_bits == zkcontrib_circuits::shape::COUNTRY.grid_bits {
+        (COUNTRY_POLICY, ZAGREB_DRIVE)
+    } else {
+        (COUNTY_POLICY, SANTA_CLARA_RUN)
+    }
 }
 
 /// Chunk witnesses of `points` against `policy` for `shape` (seeded blinding and submitter).
@@ -69,11 +113,14 @@ pub fn witnesses(policy: &Policy, shape: &Shape, points: &[Point]) -> Vec<ChunkW
     )
 }
 
-/// One full chunk of `shape` (every slot a trace point) for [`COUNTY_POLICY`].
-pub fn full_chunk(policy: &Policy, shape: &Shape) -> ChunkWitness {
-    let ws = witnesses(policy, shape, &synthetic_run(shape.points, 60.0));
+/// One full chunk of `shape` (every slot a trace point) for the shape's policy
+/// ([`workload_of`]), and that policy.
+pub fn full_chunk(shape: &Shape) -> (Policy, ChunkWitness) {
+    let (file, route) = workload_of(shape);
+    let p = policy(file);
+    let ws = witnesses(&p, shape, &synthetic_trace(route, shape.points, 60.0));
     assert_eq!(ws.len(), 1, "a full chunk");
-    ws.into_iter().next().expect("one chunk")
+    (p, ws.into_iter().next().expect("one chunk"))
 }
 
 /// Where benchmark keys are cached: `target/bench-keys` (a development setup, seeded, never
@@ -95,4 +142,78 @@ pub fn bench_keys(shape: Shape) -> Keys {
             k
         }
     }
+}
+
+/// What the verification benchmarks check: a verifier with the `test` shape's benchmark key
+/// and a Santa Clara policy one chunk meets, and `n` valid one-chunk bundles (four proven,
+/// the rest re-randomized — each a distinct valid proof, as a validator would receive them).
+pub struct VerifyWorkload {
+    /// The verifier (key pinned, policy registered).
+    pub verifier: zkcontrib_verifier::Verifier,
+    /// The bundles, all valid.
+    pub bundles: Vec<zkcontrib_verifier::Bundle>,
+}
+
+/// Builds a [`VerifyWorkload`] of `n` bundles (seeded).
+pub fn verify_workload(n: usize) -> VerifyWorkload {
+    use ark_bn254::Bn254;
+    use ark_groth16::Groth16;
+    use rand::{rngs::StdRng, SeedableRng};
+    use zkcontrib_circuits::shape::TEST;
+    use zkcontrib_prover::contribution::prove_contribution;
+    use zkcontrib_prover::prove::Matrices;
+    use zkcontrib_verifier::{decode_proof_hex, encode_proof_hex, Thresholds, Verifier};
+    let mut rng = StdRng::seed_from_u64(1);
+    let keys = bench_keys(TEST);
+    let matrices = Matrices::new(TEST).expect("matrices");
+    let mut input =
+        zkcontrib_prover::policy_file::read_policy_input(&fixtures().join(COUNTY_POLICY))
+            .expect("fixture policy");
+    input.min_points = 10;
+    input.min_distance_m = 10;
+    let policy = Policy::compile(&input).expect("one-chunk policy");
+    let mut points = trace("garmin-activity-santa-clara.gpx");
+    points.truncate(TEST.points);
+    let proven: Vec<zkcontrib_verifier::Bundle> = (0..4u64)
+        .map(|i| {
+            let submitter = format!("0x{:040x}", 0xd3e40 + i);
+            let p = prove_contribution(
+                &keys,
+                &matrices,
+                &policy,
+                &points,
+                &submitter,
+                &mut rng,
+                |_, _| {},
+            )
+            .expect("prove");
+            assert_eq!(p.bundle.chunks.len(), 1);
+            p.bundle
+        })
+        .collect();
+    let p = policy.params();
+    let verifier = Verifier::builder()
+        .key(keys.vk())
+        .policy(
+            policy.id(),
+            Thresholds {
+                min_points: p.min_points,
+                min_distance_m: p.min_distance_m,
+            },
+        )
+        .build()
+        .expect("verifier");
+    let bundles = (0..n)
+        .map(|i| {
+            let mut b = proven[i % proven.len()].clone();
+            let proof = decode_proof_hex(&b.chunks[0].proof).expect("proof");
+            let fresh = Groth16::<Bn254>::rerandomize_proof(keys.vk(), &proof, &mut rng);
+            b.chunks[0].proof = encode_proof_hex(&fresh);
+            b
+        })
+        .collect::<Vec<_>>();
+    for b in bundles.iter().take(8) {
+        verifier.verify(b).expect("a valid bundle");
+    }
+    VerifyWorkload { verifier, bundles }
 }

@@ -1,12 +1,10 @@
 //! From a checked trace to a contribution bundle: plan the chunks, prove them one after
 //! another, and assemble the [`Bundle`] plus the private [`Opening`].
 
-use crate::keys::{Keys, Qap};
-use crate::prove::{prove_chunk_with, Matrices, ProveError};
-use crate::qap::CircomReduction;
+use crate::keys::Keys;
+use crate::prove::{ChunkProver, Matrices, ProveError};
 use ark_bn254::Fr;
 use ark_ff::UniformRand;
-use ark_groth16::r1cs_to_qap::LibsnarkReduction;
 use ark_std::rand::{CryptoRng, RngCore};
 use zkcontrib_circuits::encode::Point;
 use zkcontrib_circuits::policy::Policy;
@@ -103,6 +101,7 @@ pub fn prove_contribution<G: RngCore + CryptoRng>(
     // The chain states are a few field elements per chunk; each chunk's witness is built just
     // before it is proven and dropped after, so memory stays one chunk's whatever the length.
     let states = chain_states(policy, points, &eval, &plans, blinding);
+    let prover = ChunkProver::new(matrices, &keys.pk, keys.meta.qap)?;
     let n = plans.len();
     let mut chunks = Vec::with_capacity(n);
     let mut last = None;
@@ -118,14 +117,7 @@ pub fn prove_contribution<G: RngCore + CryptoRng>(
             blinding,
             submitter_fr,
         );
-        let proof = match keys.meta.qap {
-            Qap::Arkworks => {
-                prove_chunk_with::<LibsnarkReduction, G>(matrices, &keys.pk, &w, k, true, rng)?
-            }
-            Qap::Circom => {
-                prove_chunk_with::<CircomReduction, G>(matrices, &keys.pk, &w, k, true, rng)?
-            }
-        };
+        let proof = prover.prove(&w, k, rng)?;
         chunks.push(Chunk {
             state_in: encode_fr_hex(&w.public.state_in),
             state_out: encode_fr_hex(&w.public.state_out),

@@ -43,6 +43,12 @@ pub enum Groth16Error {
     /// An MSM failed (a bug: sizes are checked before).
     #[error(transparent)]
     Msm(#[from] MsmError),
+    /// The assignment does not satisfy constraint `row`.
+    #[error("the assignment does not satisfy constraint {row}")]
+    Unsatisfied {
+        /// The first failing constraint.
+        row: usize,
+    },
 }
 
 /// A proving key with the data prepared once for all its proofs.
@@ -132,7 +138,11 @@ impl<'a> Prover<'a> {
             .inverse()
             .ok_or(Groth16Error::Domain(n))?;
         let num_variables = pk.a_query.len();
-        shape("H query", domain.size() - 1, pk.h_query.len())?;
+        // arkworks' (libsnark) reduction has an H query of domain − 1 points; circom's
+        // (keys imported from snarkjs) one of domain points.
+        if pk.h_query.len() != domain.size() - 1 && pk.h_query.len() != domain.size() {
+            shape("H query", domain.size() - 1, pk.h_query.len())?;
+        }
         shape("B query in G1", num_variables, pk.b_g1_query.len())?;
         shape("B query in G2", num_variables, pk.b_g2_query.len())?;
         if num_instance == 0 || num_instance > num_variables {
@@ -175,13 +185,33 @@ impl<'a> Prover<'a> {
     /// The QAP witness map: coefficients of `h = (A·B − C) / Z` (libsnark reduction), as
     /// arkworks' `LibsnarkReduction::witness_map_from_matrices` computes them.
     pub fn witness_map(&self, abc: &[Matrix<Fr>], z: &[Fr]) -> Result<Vec<Fr>, Groth16Error> {
+        self.witness_map_checked(abc, z, false)?
+            .map_err(|row| Groth16Error::Unsatisfied { row })
+    }
+
+    /// [`Prover::witness_map`], and when `check` is set, first the R1CS itself on the same
+    /// matrix–vector products: `Ok(Err(row))` names the first constraint `⟨A_i,z⟩·⟨B_i,z⟩ ≠
+    /// ⟨C_i,z⟩` (then no FFT runs). Checking costs one multiplication per constraint.
+    pub fn witness_map_checked(
+        &self,
+        abc: &[Matrix<Fr>],
+        z: &[Fr],
+        check: bool,
+    ) -> Result<Result<Vec<Fr>, usize>, Groth16Error> {
         self.check(abc, z)?;
         let n = self.domain.size();
         let nc = self.num_constraints;
         let mut a = vec![Fr::zero(); n];
         let mut b = vec![Fr::zero(); n];
+        let mut c = vec![Fr::zero(); n];
         mat_vec(&abc[0], z, &mut a[..nc]);
         mat_vec(&abc[1], z, &mut b[..nc]);
+        mat_vec(&abc[2], z, &mut c[..nc]);
+        if check {
+            if let Some(row) = (0..nc).find(|&i| a[i] * b[i] != c[i]) {
+                return Ok(Err(row));
+            }
+        }
         a[nc..nc + self.num_instance].copy_from_slice(&z[..self.num_instance]);
 
         self.domain.ifft_in_place(&mut a);
@@ -192,8 +222,6 @@ impl<'a> Prover<'a> {
         mul_in_place(&mut ab, &b);
         drop(b);
 
-        let mut c = vec![Fr::zero(); n];
-        mat_vec(&abc[2], z, &mut c[..nc]);
         self.domain.ifft_in_place(&mut c);
         self.coset.fft_in_place(&mut c);
 
@@ -210,7 +238,7 @@ impl<'a> Prover<'a> {
         });
         drop(c);
         self.coset.ifft_in_place(&mut ab);
-        Ok(ab)
+        Ok(Ok(ab))
     }
 
     fn sums(&self, z: &[Fr], h: &[Fr], with_b1: bool) -> Result<Sums, Groth16Error> {
@@ -242,8 +270,20 @@ impl<'a> Prover<'a> {
         s: Fr,
     ) -> Result<Proof<Bn254>, Groth16Error> {
         let h = self.witness_map(abc, z)?;
-        let sums = self.sums(z, &h, !r.is_zero())?;
-        drop(h);
+        self.proof_from_witness_map(z, &h, r, s)
+    }
+
+    /// The proof for assignment `z` whose QAP witness map (`h`'s coefficients, from
+    /// [`Prover::witness_map`] or from another reduction the key was made for) is `h`.
+    pub fn proof_from_witness_map(
+        &self,
+        z: &[Fr],
+        h: &[Fr],
+        r: Fr,
+        s: Fr,
+    ) -> Result<Proof<Bn254>, Groth16Error> {
+        shape("assignment", self.pk.a_query.len(), z.len())?;
+        let sums = self.sums(z, h, !r.is_zero())?;
         let pk = self.pk;
         let vk = &pk.vk;
 

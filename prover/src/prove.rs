@@ -2,11 +2,13 @@
 //!
 //! `ark_groth16::Groth16::prove` synthesizes the whole constraint system for every proof:
 //! it builds every linear combination, inlines them and turns them into matrices, then
-//! computes the QAP witness and the MSMs. For one shape the matrices never change, so this
-//! prover builds them once ([`Matrices::new`]) and, per chunk, runs the circuit only to
-//! compute the assignment ([`assignment`]: synthesis with matrix construction switched off,
-//! so no linear combination or constraint is ever stored), then goes straight to the QAP
-//! witness map and the MSMs (`create_proof_with_reduction_and_matrices`).
+//! computes the QAP witness and the MSMs. For one shape the matrices never change, so the
+//! [`ChunkProver`] builds them once ([`Matrices::new`]) and prepares the key's evaluation
+//! domains once ([`crate::groth16::Prover`]); per chunk it runs the circuit only to compute
+//! the assignment ([`assignment`]: synthesis with matrix construction switched off, so no
+//! linear combination or constraint is ever stored — about 2 % of a proof), checks every
+//! constraint on the matrix–vector products the QAP needs anyway, and finishes with the tuned
+//! MSMs ([`crate::msm`]). The proof is identical to arkworks' for the same randomness.
 //!
 //! Memory is bounded by one chunk: the matrices, the proving key, and one chunk's assignment
 //! and QAP vectors; chunks are proven one after another.
@@ -85,9 +87,9 @@ pub enum ProveError {
         /// The first unsatisfied constraint, if known.
         what: String,
     },
-    /// The keys need a QAP reduction this build does not have.
-    #[error("these keys use the circom QAP reduction, which this build cannot prove with")]
-    Unsupported,
+    /// The proving key does not fit the shape's constraint system.
+    #[error("the proving key does not fit the circuit: {0}; set the keys up again")]
+    Key(String),
     /// Synthesis failed.
     #[error("chunk {chunk}: {source}")]
     Synthesis {
@@ -128,7 +130,110 @@ pub fn first_unsatisfied(m: &Matrices, z: &[Fr]) -> Option<usize> {
     (0..m.num_constraints).find(|&i| dot(&m.abc[0][i]) * dot(&m.abc[1][i]) != dot(&m.abc[2][i]))
 }
 
-/// Proves one chunk with the tuned path, for keys made with QAP reduction `R`.
+/// A shape's matrices and a proving key, prepared once for every chunk of every trace.
+pub struct ChunkProver<'a> {
+    matrices: &'a Matrices,
+    core: crate::groth16::Prover<'a>,
+    qap: crate::keys::Qap,
+}
+
+impl std::fmt::Debug for ChunkProver<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChunkProver")
+            .field("shape", &self.matrices.shape.name)
+            .field("qap", &self.qap)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> ChunkProver<'a> {
+    /// Prepares the key of `matrices`' shape, made with QAP reduction `qap`.
+    pub fn new(
+        matrices: &'a Matrices,
+        pk: &'a ProvingKey<Bn254>,
+        qap: crate::keys::Qap,
+    ) -> Result<Self, ProveError> {
+        let core = crate::groth16::Prover::new(pk, matrices.num_instance, matrices.num_constraints)
+            .map_err(|e| ProveError::Key(e.to_string()))?;
+        Ok(Self {
+            matrices,
+            core,
+            qap,
+        })
+    }
+
+    /// Proves chunk `chunk` (its index, for error messages). Every constraint is checked
+    /// first, so an unsatisfied witness is an error naming the constraint, never a proof that
+    /// fails to verify.
+    pub fn prove<G: RngCore + CryptoRng>(
+        &self,
+        w: &ChunkWitness,
+        chunk: usize,
+        rng: &mut G,
+    ) -> Result<Proof<Bn254>, ProveError> {
+        let syn = |source| ProveError::Synthesis { chunk, source };
+        let z = assignment(self.matrices, w).map_err(syn)?;
+        let h = match self.qap {
+            crate::keys::Qap::Arkworks => self
+                .core
+                .witness_map_checked(&self.matrices.abc, &z, true)
+                .map_err(|e| ProveError::Key(e.to_string()))?
+                .map_err(|row| ProveError::Unsatisfied {
+                    chunk,
+                    what: format!("constraint {row}"),
+                })?,
+            crate::keys::Qap::Circom => {
+                if let Some(row) = first_unsatisfied(self.matrices, &z) {
+                    return Err(ProveError::Unsatisfied {
+                        chunk,
+                        what: format!("constraint {row}"),
+                    });
+                }
+                crate::qap::CircomReduction::witness_map_from_matrices::<
+                    Fr,
+                    ark_poly::GeneralEvaluationDomain<Fr>,
+                >(
+                    &self.matrices.abc,
+                    self.matrices.num_instance,
+                    self.matrices.num_constraints,
+                    &z,
+                )
+                .map_err(syn)?
+            }
+        };
+        let r = Fr::rand(rng);
+        let s = Fr::rand(rng);
+        self.core
+            .proof_from_witness_map(&z, &h, r, s)
+            .map_err(|e| ProveError::Key(e.to_string()))
+    }
+
+    /// The assignment of `w` and its QAP witness map: the inputs of [`ChunkProver::floor_of`],
+    /// computed outside the timed part of a floor measurement.
+    pub fn floor_inputs(&self, w: &ChunkWitness) -> Result<(Vec<Fr>, Vec<Fr>), ProveError> {
+        let syn = |source| ProveError::Synthesis { chunk: 0, source };
+        let z = assignment(self.matrices, w).map_err(syn)?;
+        let h = self
+            .core
+            .witness_map(&self.matrices.abc, &z)
+            .map_err(|e| ProveError::Key(e.to_string()))?;
+        Ok((z, h))
+    }
+
+    /// The unavoidable work of one proof for a prepared assignment and witness map (the QAP's
+    /// seven FFTs and the five MSMs with the proof's scalars, see
+    /// [`crate::groth16::Prover::floor`]): what benchmarks compare [`ChunkProver::prove`] with.
+    pub fn floor_of(&self, z: &[Fr], h: &[Fr]) -> Result<(), ProveError> {
+        self.core
+            .floor(z, h)
+            .map(|_| ())
+            .map_err(|e| ProveError::Key(e.to_string()))
+    }
+}
+
+/// Proves one chunk on the arkworks core (`create_proof_with_reduction_and_matrices`, with the
+/// prebuilt matrices), for keys made with QAP reduction `R`: the reference the tuned
+/// [`ChunkProver`] is tested against.
 ///
 /// `check` re-evaluates every constraint first (cheap next to the MSMs) so that an
 /// unsatisfied witness is reported as such instead of producing a proof that fails to verify.

@@ -1,0 +1,1019 @@
+//! The benchmark report: measures every shape's circuit, keys and proving, a contribution end to
+//! end (time and peak memory, in a child process), and verification single and in batches;
+//! prints it and writes `BENCHMARKS.md` plus the chart `benchmarks.svg`.
+//!
+//! ```text
+//! cargo run --release -p zkcontrib-benches --bin report            # writes docs/
+//! cargo run --release -p zkcontrib-benches --bin report -- --quick # test shape, < 2 min,
+//!                                                                   # writes target/bench-report/
+//! ```
+//!
+//! `--out DIR` writes elsewhere. Timings are wall-clock medians: run it on an otherwise idle
+//! machine (the report records the load average before and after).
+
+use rand::{rngs::StdRng, SeedableRng};
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+use zkcontrib_benches::{
+    bench_keys, bench_keys_dir, full_chunk, policy, synthetic_trace, trace, verify_workload,
+    COUNTY_POLICY, SANTA_CLARA_RUN,
+};
+use zkcontrib_circuits::circuit::breakdown;
+use zkcontrib_circuits::shape::{shape_by_name, Shape, COUNTRY, COUNTY, TEST};
+use zkcontrib_prover::contribution::prove_contribution;
+use zkcontrib_prover::keys::{self, Keys, Qap};
+use zkcontrib_prover::prove::{prove_chunk_stock, ChunkProver, Matrices};
+use zkcontrib_prover::runtime::{peak_rss_bytes, with_threads};
+
+/// The real trace of the end-to-end runs.
+const GARMIN: &str = "garmin-activity-santa-clara.gpx";
+/// Seed of the benchmark keys (the same as [`bench_keys`]'s).
+const KEY_SEED: u64 = 0xbe7c4;
+/// A submitter address for the end-to-end runs.
+const SUBMITTER: &str = "0x00000000000000000000000000000000000d3e40";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("__e2e") {
+        e2e_child(&args[1..]);
+        return;
+    }
+    let mut quick = false;
+    let mut out: Option<PathBuf> = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--quick" => quick = true,
+            "--out" => match it.next() {
+                Some(d) => out = Some(PathBuf::from(d)),
+                None => usage("--out needs a directory"),
+            },
+            "-h" | "--help" => {
+                println!("usage: report [--quick] [--out DIR]");
+                return;
+            }
+            other => usage(&format!("unknown argument {other}")),
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = out.unwrap_or_else(|| {
+        if quick {
+            root.join("target/bench-report")
+        } else {
+            root.join("docs")
+        }
+    });
+    if cfg!(debug_assertions) {
+        eprintln!("warning: a debug build; run with --release for meaningful figures");
+    }
+    let started = Instant::now();
+    let plan = if quick { Plan::quick() } else { Plan::full() };
+    let mut r = Report::new(quick);
+    for &shape in plan.shapes {
+        eprintln!("== shape {}", shape.name);
+        r.shapes.push(measure_shape(shape, &plan));
+    }
+    eprintln!("== end to end ({})", plan.e2e_shape.name);
+    r.e2e = measure_e2e(&plan);
+    eprintln!("== verification");
+    r.verify = measure_verify(&plan);
+    r.load_after = load_average();
+    r.elapsed_s = started.elapsed().as_secs_f64();
+    let md = r.markdown();
+    println!("{md}");
+    if let Err(e) = std::fs::create_dir_all(&out)
+        .and_then(|()| std::fs::write(out.join("BENCHMARKS.md"), &md))
+        .and_then(|()| std::fs::write(out.join("benchmarks.svg"), r.chart()))
+    {
+        eprintln!("error: writing the report to {}: {e}", out.display());
+        std::process::exit(2);
+    }
+    eprintln!(
+        "wrote {} and {} in {:.0} s",
+        out.join("BENCHMARKS.md").display(),
+        out.join("benchmarks.svg").display(),
+        r.elapsed_s
+    );
+}
+
+fn usage(msg: &str) -> ! {
+    eprintln!("error: {msg}\nusage: report [--quick] [--out DIR]");
+    std::process::exit(2);
+}
+
+/// What to measure, and how often.
+struct Plan {
+    shapes: &'static [Shape],
+    /// Repetitions of each proving measurement (after one warm-up run).
+    reps: usize,
+    e2e_shape: Shape,
+    /// Synthetic trace lengths of the proving-time curve.
+    curve: &'static [usize],
+    batch_sizes: &'static [usize],
+}
+
+impl Plan {
+    fn full() -> Self {
+        Self {
+            shapes: &[TEST, COUNTY, COUNTRY],
+            reps: 3,
+            e2e_shape: COUNTY,
+            curve: &[440, 1_000, 2_500, 5_000, 10_000],
+            batch_sizes: &[1, 4, 16, 64, 256, 1024],
+        }
+    }
+
+    fn quick() -> Self {
+        Self {
+            shapes: &[TEST],
+            reps: 3,
+            e2e_shape: TEST,
+            curve: &[400, 1_000],
+            batch_sizes: &[1, 16, 64, 256],
+        }
+    }
+}
+
+/// Median wall-clock seconds of `reps` runs of `f`, after one warm-up run.
+fn median_s<T>(reps: usize, mut f: impl FnMut() -> T) -> f64 {
+    black_box(f());
+    let mut v: Vec<f64> = (0..reps.max(1))
+        .map(|_| {
+            let t = Instant::now();
+            black_box(f());
+            t.elapsed().as_secs_f64()
+        })
+        .collect();
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn all_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+// ---------------------------------------------------------------- per shape
+
+struct ShapeFigures {
+    shape: Shape,
+    constraints: usize,
+    instance: usize,
+    witness: usize,
+    parts: Vec<(&'static str, usize)>,
+    setup_s: f64,
+    load_s: f64,
+    pk_bytes: u64,
+    vk_bytes: usize,
+    /// `(threads, tuned, stock)` seconds per chunk.
+    prove: Vec<(usize, f64, f64)>,
+    floor_s: f64,
+}
+
+fn measure_shape(shape: Shape, plan: &Plan) -> ShapeFigures {
+    let matrices = Matrices::new(shape).expect("the shape synthesizes");
+    let parts = breakdown(shape).expect("the shape synthesizes").parts;
+    eprintln!("   {} constraints; setup", matrices.num_constraints);
+    let t = Instant::now();
+    let k = keys::setup(shape, &mut StdRng::seed_from_u64(KEY_SEED)).expect("setup");
+    let setup_s = t.elapsed().as_secs_f64();
+    k.write(&bench_keys_dir())
+        .expect("write the benchmark keys");
+    drop(k);
+    let load_s = median_s(1, || {
+        Keys::load(&bench_keys_dir(), shape.name).expect("load")
+    });
+    let keys = bench_keys(shape);
+    let vk_bytes = zkcontrib_verifier::encode_vk(keys.vk()).len();
+    let (_, w) = full_chunk(&shape);
+    let prover = ChunkProver::new(&matrices, &keys.pk, Qap::Arkworks).expect("prover");
+    let mut prove = Vec::new();
+    let mut threads = vec![1];
+    if all_cores() > 1 {
+        threads.push(all_cores());
+    }
+    for &n in &threads {
+        eprintln!("   prove, {n} thread(s)");
+        let mut rng = StdRng::seed_from_u64(2);
+        let tuned = median_s(plan.reps, || {
+            with_threads(Some(n), || prover.prove(&w, 0, &mut rng))
+                .expect("pool")
+                .expect("proof")
+        });
+        let stock = median_s(plan.reps, || {
+            with_threads(Some(n), || prove_chunk_stock(shape, &keys.pk, &w, &mut rng))
+                .expect("pool")
+                .expect("proof")
+        });
+        prove.push((n, tuned, stock));
+    }
+    let (z, h) = prover.floor_inputs(&w).expect("witness map");
+    let floor_s = median_s(plan.reps, || {
+        with_threads(Some(1), || prover.floor_of(&z, &h))
+            .expect("pool")
+            .expect("floor")
+    });
+    ShapeFigures {
+        shape,
+        constraints: matrices.num_constraints,
+        instance: matrices.num_instance,
+        witness: matrices.num_witness,
+        parts,
+        setup_s,
+        load_s,
+        pk_bytes: keys.meta.pk_bytes,
+        vk_bytes,
+        prove,
+        floor_s,
+    }
+}
+
+// ---------------------------------------------------------------- end to end
+
+#[derive(serde::Deserialize)]
+struct E2e {
+    label: String,
+    points: usize,
+    chunks: usize,
+    threads: usize,
+    load_s: f64,
+    prove_s: f64,
+    peak_rss: u64,
+}
+
+/// `__e2e SHAPE TRACE THREADS`, TRACE `garmin` or a point count (a synthetic run of 300 m
+/// radius): load the keys as `zkcontrib prove` does, prove, print one JSON line.
+fn e2e_child(args: &[String]) {
+    let fail = |m: &str| -> ! {
+        eprintln!("e2e child: {m}");
+        std::process::exit(2)
+    };
+    let [shape, which, threads] = args else {
+        fail("expected SHAPE TRACE THREADS")
+    };
+    let shape = shape_by_name(shape).unwrap_or_else(|| fail("unknown shape"));
+    let threads: usize = threads.parse().unwrap_or_else(|_| fail("bad thread count"));
+    let t = Instant::now();
+    let keys = Keys::load(&bench_keys_dir(), shape.name).unwrap_or_else(|e| fail(&e.to_string()));
+    let matrices = Matrices::new(shape).unwrap_or_else(|e| fail(&e.to_string()));
+    let load_s = t.elapsed().as_secs_f64();
+    let (label, points) = if which == "garmin" {
+        (format!("{GARMIN} (real run)"), trace(GARMIN))
+    } else {
+        let n: usize = which.parse().unwrap_or_else(|_| fail("bad point count"));
+        (
+            format!("synthetic run, {n} points"),
+            synthetic_trace(SANTA_CLARA_RUN, n, 300.0),
+        )
+    };
+    let pol = policy(COUNTY_POLICY);
+    let t = Instant::now();
+    let proven = with_threads(Some(threads), || {
+        prove_contribution(
+            &keys,
+            &matrices,
+            &pol,
+            &points,
+            SUBMITTER,
+            &mut StdRng::from_entropy(),
+            |_, _| {},
+        )
+    })
+    .unwrap_or_else(|e| fail(&e.to_string()))
+    .unwrap_or_else(|e| fail(&e.to_string()));
+    let prove_s = t.elapsed().as_secs_f64();
+    println!(
+        "{}",
+        serde_json::json!({
+            "label": label,
+            "points": points.len(),
+            "chunks": proven.bundle.chunks.len(),
+            "threads": threads,
+            "load_s": load_s,
+            "prove_s": prove_s,
+            "peak_rss": peak_rss_bytes().unwrap_or(0),
+        })
+    );
+}
+
+fn run_e2e(shape: Shape, which: &str, threads: usize) -> E2e {
+    let exe = std::env::current_exe().expect("own executable");
+    let out = Command::new(exe)
+        .args(["__e2e", shape.name, which, &threads.to_string()])
+        .output()
+        .expect("run the end-to-end child");
+    if !out.status.success() {
+        panic!(
+            "end-to-end run {which} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    serde_json::from_slice(&out.stdout).expect("the child's JSON line")
+}
+
+struct E2eFigures {
+    shape: Shape,
+    /// The real trace, 1 thread and all cores.
+    garmin: Vec<E2e>,
+    /// Synthetic runs of growing length, all cores.
+    curve: Vec<E2e>,
+}
+
+fn measure_e2e(plan: &Plan) -> E2eFigures {
+    let shape = plan.e2e_shape;
+    bench_keys(shape);
+    let mut garmin = vec![run_e2e(shape, "garmin", 1)];
+    if all_cores() > 1 {
+        garmin.push(run_e2e(shape, "garmin", all_cores()));
+    }
+    let curve = plan
+        .curve
+        .iter()
+        .map(|n| {
+            eprintln!("   {n} points");
+            run_e2e(shape, &n.to_string(), all_cores())
+        })
+        .collect();
+    E2eFigures {
+        shape,
+        garmin,
+        curve,
+    }
+}
+
+// ---------------------------------------------------------------- verification
+
+struct VerifyFigures {
+    single_s: f64,
+    decode_s: f64,
+    /// `(batch size, seconds per batch)` on one thread.
+    batch: Vec<(usize, f64)>,
+    /// Largest batch on all cores: `(threads, seconds)`.
+    batch_all: (usize, f64),
+}
+
+fn measure_verify(plan: &Plan) -> VerifyFigures {
+    let max = *plan.batch_sizes.iter().max().expect("batch sizes");
+    let wl = verify_workload(max);
+    let (single_s, decode_s, batch) = with_threads(Some(1), || {
+        let k = 64.min(wl.bundles.len());
+        let single_s = median_s(5, || {
+            for b in &wl.bundles[..k] {
+                wl.verifier.verify(b).expect("valid");
+            }
+        }) / k as f64;
+        let decode_s = median_s(5, || {
+            for b in &wl.bundles[..k] {
+                b.proofs().expect("decodes");
+            }
+        }) / k as f64;
+        let batch: Vec<(usize, f64)> = plan
+            .batch_sizes
+            .iter()
+            .map(|&n| {
+                let reps = (2048 / n).clamp(3, 50);
+                let mut rng = StdRng::seed_from_u64(n as u64);
+                let t = median_s(reps, || {
+                    let v = wl.verifier.verify_batch(&wl.bundles[..n], &mut rng);
+                    assert!(v.iter().all(Result::is_ok), "a valid batch");
+                });
+                (n, t)
+            })
+            .collect();
+        (single_s, decode_s, batch)
+    })
+    .expect("pool");
+    let mut rng = StdRng::seed_from_u64(7);
+    let t_all = with_threads(None, || {
+        median_s(3, || wl.verifier.verify_batch(&wl.bundles[..max], &mut rng))
+    })
+    .expect("pool");
+    VerifyFigures {
+        single_s,
+        decode_s,
+        batch,
+        batch_all: (all_cores(), t_all),
+    }
+}
+
+// ---------------------------------------------------------------- the report
+
+struct Report {
+    quick: bool,
+    machine: String,
+    commit: String,
+    date: String,
+    load_before: String,
+    load_after: String,
+    elapsed_s: f64,
+    shapes: Vec<ShapeFigures>,
+    e2e: E2eFigures,
+    verify: VerifyFigures,
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn command_line(cmd: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(cmd).args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map_or("unknown CPU".to_owned(), |(_, m)| m.trim().to_owned());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        })
+        .map_or("unknown".into(), |kb| {
+            format!("{:.0} GB RAM", kb as f64 / 1024.0 / 1024.0)
+        });
+    let rustc = command_line("rustc", &["-V"]).unwrap_or_else(|| "rustc (unknown)".into());
+    let asm = if cfg!(all(target_feature = "bmi2", target_feature = "adx")) {
+        "BMI2+ADX Montgomery multiplication (ark-ff `asm`)"
+    } else {
+        "portable field arithmetic (no BMI2/ADX)"
+    };
+    format!(
+        "{model}, {} logical CPUs, {mem}, {} {}; {rustc}, release profile, {asm}",
+        all_cores(),
+        std::env::consts::OS,
+        std::env::consts::ARCH,
+    )
+}
+
+impl Report {
+    fn new(quick: bool) -> Self {
+        let commit = command_line("git", &["rev-parse", "--short", "HEAD"])
+            .map(|c| {
+                let dirty = command_line("git", &["status", "--porcelain", "--untracked-files=no"])
+                    .is_some_and(|s| !s.is_empty());
+                if dirty {
+                    format!("{c} + uncommitted changes")
+                } else {
+                    c
+                }
+            })
+            .unwrap_or_else(|| "unknown".into());
+        Self {
+            quick,
+            machine: machine(),
+            commit,
+            date: command_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]).unwrap_or_default(),
+            load_before: load_average(),
+            load_after: String::new(),
+            elapsed_s: 0.0,
+            shapes: Vec::new(),
+            e2e: E2eFigures {
+                shape: TEST,
+                garmin: Vec::new(),
+                curve: Vec::new(),
+            },
+            verify: VerifyFigures {
+                single_s: 0.0,
+                decode_s: 0.0,
+                batch: Vec::new(),
+                batch_all: (1, 0.0),
+            },
+        }
+    }
+
+    fn production(&self) -> Option<&ShapeFigures> {
+        self.shapes.iter().find(|s| s.shape == COUNTY)
+    }
+
+    fn markdown(&self) -> String {
+        let mut s = String::new();
+        let cmd = if self.quick {
+            "cargo run --release -p zkcontrib-benches --bin report -- --quick"
+        } else {
+            "cargo run --release -p zkcontrib-benches --bin report"
+        };
+        let _ = writeln!(s, "# Benchmarks\n");
+        let _ = writeln!(
+            s,
+            "Generated by `{cmd}` (every figure below is what that run printed; do not edit by \
+             hand — rerun it). Criterion benches of the same workloads: `cargo bench -p \
+             zkcontrib-benches` (groups `setup`, `prove`, `prove_stock`, `floor`, `verify`, \
+             `verify_batch`, `decode`, `msm`, native rules). How to read these figures when \
+             choosing a shape: [tuning.md](tuning.md).\n"
+        );
+        let _ = writeln!(s, "- Machine: {}", self.machine);
+        let _ = writeln!(s, "- Commit: {}; {}", self.commit, self.date);
+        let _ = writeln!(
+            s,
+            "- Load average (1/5/15 min) before: {}, after: {}; the run took {:.0} s",
+            self.load_before, self.load_after, self.elapsed_s
+        );
+        let _ = writeln!(
+            s,
+            "- Timings are wall-clock medians of {} runs after a warm-up (verification: of 5–50 \
+             runs); \"1 thread\" runs in a one-thread rayon pool.\n",
+            if self.quick { 3 } else { Plan::full().reps }
+        );
+        s.push_str("![proving time vs trace points; batch verification throughput vs batch size](benchmarks.svg)\n\n");
+        self.targets(&mut s);
+        self.circuit(&mut s);
+        self.keys(&mut s);
+        self.proving(&mut s);
+        self.end_to_end(&mut s);
+        self.verification(&mut s);
+        s
+    }
+
+    fn targets(&self, s: &mut String) {
+        let _ = writeln!(s, "## Against the targets\n");
+        let _ = writeln!(s, "| target | measured | |\n|---|---|---|");
+        let mut row = |what: &str, got: String, ok: bool| {
+            let _ = writeln!(
+                s,
+                "| {what} | {got} | {} |",
+                if ok { "met" } else { "**missed**" }
+            );
+        };
+        if let Some(p) = self.production() {
+            let per_point = p.constraints as f64 / p.shape.points as f64;
+            row(
+                "≤ 300 constraints per point (`county`)",
+                format!("{per_point:.1}"),
+                per_point <= 300.0,
+            );
+            let (_, t1, s1) = p.prove[0];
+            let pps = p.shape.points as f64 / t1;
+            row(
+                "≥ 300 points/s per core (`county`, 1 thread, full chunk)",
+                format!("{pps:.0}"),
+                pps >= 300.0,
+            );
+            for &(n, t, st) in &p.prove {
+                row(
+                    &format!("≥ 2× faster than stock `Groth16::prove` ({n} thread(s))"),
+                    format!("{:.2}×", st / t),
+                    st / t >= 2.0,
+                );
+            }
+            let _ = s1;
+            row(
+                "proving ≤ 1.5× the floor (1 thread)",
+                format!("{:.2}×", t1 / p.floor_s),
+                t1 / p.floor_s <= 1.5,
+            );
+            row(
+                "proving key ≤ 32 MB on disk",
+                mb(p.pk_bytes),
+                p.pk_bytes <= 32_000_000,
+            );
+        }
+        if let Some(e) = self
+            .e2e
+            .curve
+            .iter()
+            .find(|e| e.points >= 10_000 && self.e2e.shape == COUNTY)
+        {
+            row(
+                "peak RSS ≤ 256 MB for a 10,000-point trace",
+                format!("{} ({} chunks)", mb(e.peak_rss), e.chunks),
+                e.peak_rss <= 256_000_000,
+            );
+        }
+        let v = &self.verify;
+        row(
+            "single chunk proof ≤ 1.2 ms incl. decoding (1 thread)",
+            format!("{:.2} ms", v.single_s * 1e3),
+            v.single_s <= 1.2e-3,
+        );
+        if let Some(&(n, t)) = v.batch.iter().find(|(n, _)| *n == 1024) {
+            let tput = n as f64 / t;
+            row(
+                "batch of 1,024: ≥ 2,500 proofs/s per core",
+                format!("{tput:.0}/s"),
+                tput >= 2500.0,
+            );
+            let speedup = tput * v.single_s;
+            row(
+                "batch of 1,024: ≥ 4× one-by-one",
+                format!("{speedup:.2}×"),
+                speedup >= 4.0,
+            );
+        }
+        s.push('\n');
+    }
+
+    fn circuit(&self, s: &mut String) {
+        let _ = writeln!(s, "## Circuits\n");
+        let _ = writeln!(
+            s,
+            "| shape | points/chunk | constraints | per point | public inputs | witness variables | \
+             coordinate frame | cell | max step | interval span |\n|---|---|---|---|---|---|---|---|---|---|"
+        );
+        for f in &self.shapes {
+            let sh = f.shape;
+            let _ = writeln!(
+                s,
+                "| `{}` | {} | {} | {:.1} | {} | {} | 2^{} units | 2^{} units | 2^{} dist. units | < 2^{} ms |",
+                sh.name,
+                sh.points,
+                thousands(f.constraints as u64),
+                f.constraints as f64 / sh.points as f64,
+                f.instance - 1,
+                thousands(f.witness as u64),
+                sh.grid_bits,
+                sh.region_shift,
+                sh.step_bits,
+                sh.interval_bits
+            );
+        }
+        for f in &self.shapes {
+            let _ = writeln!(
+                s,
+                "\n### Where the constraints of `{}` go\n\n| part | constraints | per point | share |\n|---|---|---|---|",
+                f.shape.name
+            );
+            for (part, n) in &f.parts {
+                let _ = writeln!(
+                    s,
+                    "| {part} | {} | {:.1} | {:.1}% |",
+                    thousands(*n as u64),
+                    *n as f64 / f.shape.points as f64,
+                    100.0 * *n as f64 / f.constraints as f64
+                );
+            }
+        }
+        s.push('\n');
+    }
+
+    fn keys(&self, s: &mut String) {
+        let _ = writeln!(
+            s,
+            "## Keys\n\nDevelopment setup (`keys::setup`, one machine — never for production, see \
+             ceremony.md), seeded; load = `Keys::load` from disk (hash check, then compressed points \
+             decompressed in parallel on all cores, without re-validation).\n"
+        );
+        let _ = writeln!(
+            s,
+            "| shape | proving key | verifying key | setup | load |\n|---|---|---|---|---|"
+        );
+        for f in &self.shapes {
+            let _ = writeln!(
+                s,
+                "| `{}` | {} | {} B | {:.1} s | {:.2} s |",
+                f.shape.name,
+                mb(f.pk_bytes),
+                f.vk_bytes,
+                f.setup_s,
+                f.load_s
+            );
+        }
+        s.push('\n');
+    }
+
+    fn proving(&self, s: &mut String) {
+        let _ = writeln!(
+            s,
+            "## Proving one full chunk\n\nEvery slot a trace point (a synthetic run of the shape's \
+             policy). *Tuned* = `ChunkProver::prove` (native witness, matrices built once, \
+             constraint check, our MSMs); *stock* = `ark_groth16::Groth16::prove` on the same \
+             circuit and witness (synthesis included, as a user of arkworks would call it); \
+             *floor* = the seven FFTs and five MSMs that a Groth16 proof of this domain cannot \
+             avoid, measured alone on 1 thread.\n"
+        );
+        let _ = writeln!(
+            s,
+            "| shape | threads | tuned | points/s | points/s per core | stock | stock / tuned | floor (1 thread) | tuned / floor |\n|---|---|---|---|---|---|---|---|---|"
+        );
+        for f in &self.shapes {
+            for &(n, t, st) in &f.prove {
+                let pps = f.shape.points as f64 / t;
+                let floor = if n == 1 {
+                    format!("{:.3} s | {:.2}×", f.floor_s, t / f.floor_s)
+                } else {
+                    "| ".into()
+                };
+                let _ = writeln!(
+                    s,
+                    "| `{}` | {n} | {:.3} s | {pps:.0} | {:.0} | {:.3} s | {:.2}× | {floor} |",
+                    f.shape.name,
+                    t,
+                    pps / n as f64,
+                    st,
+                    st / t
+                );
+            }
+        }
+        s.push('\n');
+    }
+
+    fn end_to_end(&self, s: &mut String) {
+        let e = &self.e2e;
+        let _ = writeln!(
+            s,
+            "## A contribution end to end (`{}` shape)\n\nEach row is a fresh process doing what \
+             `zkcontrib prove` does: load the keys and build the matrices (*load*), then check, \
+             plan and prove every chunk one after another (*prove*). Peak RSS is the process's \
+             `VmHWM`. Synthetic runs go round a 300 m circle in Santa Clara at 3 m/s, 1 fix/s, so \
+             chunks end where the trace leaves its two region pieces, as real traces do.\n",
+            e.shape.name
+        );
+        let _ = writeln!(
+            s,
+            "| trace | points | chunks | threads | load | prove | points/s | peak RSS |\n|---|---|---|---|---|---|---|---|"
+        );
+        for r in e.garmin.iter().chain(&e.curve) {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {:.2} s | {:.2} s | {:.0} | {} |",
+                r.label,
+                thousands(r.points as u64),
+                r.chunks,
+                r.threads,
+                r.load_s,
+                r.prove_s,
+                r.points as f64 / r.prove_s,
+                mb(r.peak_rss)
+            );
+        }
+        s.push('\n');
+    }
+
+    fn verification(&self, s: &mut String) {
+        let v = &self.verify;
+        let _ = writeln!(
+            s,
+            "## Verification (validator library)\n\nReal one-chunk bundles of the `test` shape \
+             (the chunk proof and its 11 public inputs are the same size for every shape), \
+             distinct re-randomized proofs. *Single* = `Verifier::verify` (decode every field, \
+             proof points with subgroup checks, chain, thresholds, pairing check); *batch* = \
+             `Verifier::verify_batch` (one final exponentiation per batch). One thread unless \
+             stated. The cost split of a batch is in [verification-costs.md](verification-costs.md).\n"
+        );
+        let _ = writeln!(
+            s,
+            "| what | time per proof | proofs/s | vs single |\n|---|---|---|---|"
+        );
+        let _ = writeln!(
+            s,
+            "| decode + validate the proof points | {:.0} µs | {:.0} | |",
+            v.decode_s * 1e6,
+            1.0 / v.decode_s
+        );
+        let _ = writeln!(
+            s,
+            "| single (`verify`) | {:.0} µs | {:.0} | 1.00× |",
+            v.single_s * 1e6,
+            1.0 / v.single_s
+        );
+        for &(n, t) in &v.batch {
+            let _ = writeln!(
+                s,
+                "| batch of {} | {:.0} µs | {:.0} | {:.2}× |",
+                thousands(n as u64),
+                t / n as f64 * 1e6,
+                n as f64 / t,
+                v.single_s * n as f64 / t
+            );
+        }
+        let (threads, t) = v.batch_all;
+        if let Some(&(n, _)) = v.batch.last() {
+            let _ = writeln!(
+                s,
+                "| batch of {}, {threads} threads | {:.0} µs | {:.0} | {:.2}× |",
+                thousands(n as u64),
+                t / n as f64 * 1e6,
+                n as f64 / t,
+                v.single_s * n as f64 / t
+            );
+        }
+        s.push('\n');
+    }
+
+    /// Two panels: proving time vs trace points, batch throughput vs batch size.
+    fn chart(&self) -> String {
+        let prove: Vec<(f64, f64)> = self
+            .e2e
+            .curve
+            .iter()
+            .map(|e| (e.points as f64, e.prove_s))
+            .collect();
+        let batch: Vec<(f64, f64)> = self
+            .verify
+            .batch
+            .iter()
+            .map(|&(n, t)| ((n as f64).log2(), n as f64 / t))
+            .collect();
+        let single = 1.0 / self.verify.single_s;
+        let left = panel(
+            20.0,
+            &format!(
+                "Proving a contribution ({} shape, {} threads)",
+                self.e2e.shape.name,
+                all_cores()
+            ),
+            "trace points",
+            "seconds",
+            &prove,
+            None,
+            |x| thousands(x as u64),
+        );
+        let right = panel(
+            470.0,
+            "Batch verification (1 thread)",
+            "batch size",
+            "proofs per second",
+            &batch,
+            Some((single, "one by one")),
+            |x| format!("{}", 2f64.powf(x).round()),
+        );
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 900 340\" width=\"900\" \
+             height=\"340\" font-family=\"sans-serif\" font-size=\"12\">\n\
+             <rect width=\"900\" height=\"340\" fill=\"white\"/>\n{left}{right}</svg>\n"
+        )
+    }
+}
+
+/// One line chart at horizontal offset `x0` (410 × 300), data `(x, y)`, optional reference line.
+fn panel(
+    x0: f64,
+    title: &str,
+    xlabel: &str,
+    ylabel: &str,
+    data: &[(f64, f64)],
+    reference: Option<(f64, &str)>,
+    xfmt: impl Fn(f64) -> String,
+) -> String {
+    let (left, top, w, h) = (x0 + 60.0, 40.0, 340.0, 230.0);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "<text x=\"{}\" y=\"22\" font-size=\"14\" font-weight=\"bold\">{}</text>",
+        x0 + 10.0,
+        xml(title)
+    );
+    if data.is_empty() {
+        return s;
+    }
+    let xmin = data.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
+    let xmax = data.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
+    let ymax = data
+        .iter()
+        .map(|p| p.1)
+        .chain(reference.map(|r| r.0))
+        .fold(0.0, f64::max)
+        * 1.1;
+    let xmin = if xmin > 0.0 && xmin / xmax < 0.2 {
+        0.0
+    } else {
+        xmin
+    };
+    let span = (xmax - xmin).max(1e-9);
+    let px = |x: f64| left + (x - xmin) / span * w;
+    let py = |y: f64| top + h - y / ymax.max(1e-12) * h;
+    let _ = writeln!(
+        s,
+        "<rect x=\"{left}\" y=\"{top}\" width=\"{w}\" height=\"{h}\" fill=\"none\" stroke=\"#888\"/>"
+    );
+    for i in 0..=4 {
+        let y = ymax * i as f64 / 4.0;
+        let _ = writeln!(
+            s,
+            "<line x1=\"{left}\" x2=\"{}\" y1=\"{y0:.1}\" y2=\"{y0:.1}\" stroke=\"#ddd\"/>\
+             <text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            left + w,
+            left - 6.0,
+            py(y) + 4.0,
+            short(y),
+            y0 = py(y)
+        );
+    }
+    for &(x, _) in data {
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+            px(x),
+            top + h + 16.0,
+            xml(&xfmt(x))
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\
+         <text transform=\"translate({},{}) rotate(-90)\" text-anchor=\"middle\">{}</text>",
+        left + w / 2.0,
+        top + h + 34.0,
+        xml(xlabel),
+        x0 + 12.0,
+        top + h / 2.0,
+        xml(ylabel)
+    );
+    if let Some((y, label)) = reference {
+        let _ = writeln!(
+            s,
+            "<line x1=\"{left}\" x2=\"{}\" y1=\"{y0:.1}\" y2=\"{y0:.1}\" stroke=\"#c33\" \
+             stroke-dasharray=\"5,4\"/><text x=\"{}\" y=\"{:.1}\" fill=\"#c33\" \
+             text-anchor=\"end\">{}</text>",
+            left + w,
+            left + w - 4.0,
+            py(y) - 5.0,
+            xml(label),
+            y0 = py(y)
+        );
+    }
+    let pts: Vec<String> = data
+        .iter()
+        .map(|&(x, y)| format!("{:.1},{:.1}", px(x), py(y)))
+        .collect();
+    let _ = writeln!(
+        s,
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"2\"/>",
+        pts.join(" ")
+    );
+    for &(x, y) in data {
+        let _ = writeln!(
+            s,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" fill=\"#1f5fa8\"><title>{}: {}</title></circle>",
+            px(x),
+            py(y),
+            xml(&xfmt(x)),
+            short(y)
+        );
+    }
+    s
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A short axis number.
+fn short(y: f64) -> String {
+    if y >= 100.0 {
+        thousands(y.round() as u64)
+    } else if y >= 10.0 {
+        format!("{y:.0}")
+    } else {
+        format!("{y:.1}")
+    }
+}
+
+fn thousands(n: u64) -> String {
+    let d = n.to_string();
+    let mut out = String::new();
+    for (i, c) in d.chars().enumerate() {
+        if i > 0 && (d.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zkcontrib_benches::{fixtures, workload_of};
+
+    #[test]
+    fn thousands_separates() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(129_774), "129,774");
+    }
+
+    #[test]
+    fn panel_draws_every_point() {
+        let p = panel(0.0, "t", "x", "y", &[(1.0, 2.0), (2.0, 3.0)], None, |x| {
+            format!("{x}")
+        });
+        assert_eq!(p.matches("<circle").count(), 2);
+        assert!(p.contains("<polyline"));
+    }
+
+    #[test]
+    fn fixtures_exist() {
+        assert!(fixtures().join(GARMIN).exists());
+        let (file, _) = workload_of(&COUNTY);
+        assert!(fixtures().join(file).exists());
+    }
+}
