@@ -113,11 +113,21 @@ pub fn witnesses(policy: &Policy, shape: &Shape, points: &[Point]) -> Vec<ChunkW
     )
 }
 
+/// A fixture policy with its `min_points` and `min_distance_m` lowered to 10, so that a trace
+/// of one short chunk qualifies (the thresholds do not change what a chunk proof costs).
+pub fn relaxed_policy(name: &str) -> Policy {
+    let mut input = zkcontrib_prover::policy_file::read_policy_input(&fixtures().join(name))
+        .unwrap_or_else(|e| panic!("fixture policy {name}: {e}"));
+    input.min_points = 10;
+    input.min_distance_m = 10;
+    Policy::compile(&input).unwrap_or_else(|e| panic!("fixture policy {name}, relaxed: {e}"))
+}
+
 /// One full chunk of `shape` (every slot a trace point) for the shape's policy
-/// ([`workload_of`]), and that policy.
+/// ([`workload_of`], [`relaxed_policy`]), and that policy.
 pub fn full_chunk(shape: &Shape) -> (Policy, ChunkWitness) {
     let (file, route) = workload_of(shape);
-    let p = policy(file);
+    let p = relaxed_policy(file);
     let ws = witnesses(&p, shape, &synthetic_trace(route, shape.points, 60.0));
     assert_eq!(ws.len(), 1, "a full chunk");
     (p, ws.into_iter().next().expect("one chunk"))
@@ -166,12 +176,7 @@ pub fn verify_workload(n: usize) -> VerifyWorkload {
     let mut rng = StdRng::seed_from_u64(1);
     let keys = bench_keys(TEST);
     let matrices = Matrices::new(TEST).expect("matrices");
-    let mut input =
-        zkcontrib_prover::policy_file::read_policy_input(&fixtures().join(COUNTY_POLICY))
-            .expect("fixture policy");
-    input.min_points = 10;
-    input.min_distance_m = 10;
-    let policy = Policy::compile(&input).expect("one-chunk policy");
+    let policy = relaxed_policy(COUNTY_POLICY);
     let mut points = trace("garmin-activity-santa-clara.gpx");
     points.truncate(TEST.points);
     let proven: Vec<zkcontrib_verifier::Bundle> = (0..4u64)

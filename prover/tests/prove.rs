@@ -303,3 +303,58 @@ fn damaged_key_files_are_refused() {
         KeyError::UnknownShape(_)
     ));
 }
+
+/// Every qualifying fixture, whole, proven and verified on the smallest shape its policy fits:
+/// the real Garmin run and the 10 Hz walk on `test` (county frame), the real Višnjan drive on
+/// `country`.
+#[test]
+fn every_qualifying_fixture_round_trips() {
+    use zkcontrib_circuits::shape::COUNTRY;
+    let country = tempfile::tempdir().unwrap();
+    keys::setup(COUNTRY, &mut StdRng::seed_from_u64(3))
+        .unwrap()
+        .write(country.path())
+        .unwrap();
+    let cases = [
+        (
+            "garmin-activity-santa-clara.gpx",
+            "santa-clara-2017.toml",
+            env().keys_dir.as_path(),
+            "test",
+        ),
+        (
+            "synthetic/tenhz-walk.csv",
+            "santa-clara-10hz.toml",
+            env().keys_dir.as_path(),
+            "test",
+        ),
+        (
+            "visnjan-car.gpx",
+            "croatia-2020.toml",
+            country.path(),
+            "country",
+        ),
+    ];
+    for (trace, policy_file, keys_dir, shape) in cases {
+        let keys = Keys::load(keys_dir, shape).unwrap();
+        let matrices = Matrices::new(keys.shape).unwrap();
+        let policy = load_policy(&fixtures().join(policy_file)).unwrap();
+        let points = read_points(&fixtures().join(trace)).unwrap();
+        let p = prove_contribution(
+            &keys,
+            &matrices,
+            &policy,
+            &points,
+            SUBMITTER,
+            &mut StdRng::seed_from_u64(5),
+            |_, _| {},
+        )
+        .unwrap_or_else(|e| panic!("{trace}: {e}"));
+        assert_eq!(p.bundle.claims.points, points.len() as u64, "{trace}");
+        let bytes = serde_json::to_vec(&p.bundle).unwrap();
+        match verify_bundle(keys_dir, &PolicyEntry::new(&policy), &bytes) {
+            Outcome::Accepted { claims, .. } => assert_eq!(claims, p.bundle.claims, "{trace}"),
+            o => panic!("{trace}: {o}"),
+        }
+    }
+}

@@ -900,7 +900,13 @@ fn panel(
             y0 = py(y)
         );
     }
+    // Label the x of every point, skipping labels that would overlap the previous one.
+    let mut last_label = f64::NEG_INFINITY;
     for &(x, _) in data {
+        if px(x) - last_label < 40.0 {
+            continue;
+        }
+        last_label = px(x);
         let _ = writeln!(
             s,
             "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
