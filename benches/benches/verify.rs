@@ -1,5 +1,5 @@
 //! Verification costs: one chunk proof, batches of 1 to 1,024, decoding, and the cost split of
-//! a batch (docs/BENCHMARKS.md).
+//! a batch (docs/BENCHMARKS.md, docs/verification-costs.md).
 //!
 //! `cargo bench -p zkcontrib-benches --bench verify` (`ZKCONTRIB_BENCH_WALL=1` for wall-clock)
 //!

@@ -1,5 +1,5 @@
 //! Curve arithmetic the verifier does itself instead of arkworks' defaults, each because it was
-//! measured to matter (docs/BENCHMARKS.md):
+//! measured to matter (docs/verification-costs.md):
 //!
 //! - [`is_in_g2`]: the G2 subgroup check with one 63-bit scalar multiplication instead of a
 //!   127-bit one;

@@ -95,7 +95,7 @@ pub use groth16::{verify, verify_encoded, PreparedKey, VerifyError};
 pub use verifier::{Accepted, BuildError, Verifier, VerifierBuilder};
 
 /// Internals the criterion benches time one by one for the cost split in
-/// `docs/BENCHMARKS.md`. Not part of the API: may change without notice.
+/// `docs/verification-costs.md`. Not part of the API: may change without notice.
 #[doc(hidden)]
 pub mod bench_support {
     use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine};

@@ -196,7 +196,7 @@ impl Verifier {
     /// Verifies one bundle, each chunk's proof on its own (deterministic, no randomness).
     ///
     /// For many bundles, or bundles of many chunks, [`verify_batch`](Self::verify_batch) is
-    /// faster: per proof about 2× from 16 proofs on, 2.9× at 1,024 (docs/BENCHMARKS.md).
+    /// faster: per proof about 2.7× at 16 proofs, 3.8× at 1,024 on one core (docs/BENCHMARKS.md).
     pub fn verify(&self, bundle: &Bundle) -> Result<Accepted, Rejected> {
         let c = self.check(bundle)?;
         for (k, (proof, inputs)) in c.proofs.iter().zip(&c.inputs).enumerate() {
