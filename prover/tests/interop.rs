@@ -150,6 +150,29 @@ fn zk(keys_dir: &Path, args: &[&dyn AsRef<OsStr>], code: i32) -> String {
     t
 }
 
+/// `zkcontrib prove` of `trace` against the Santa Clara policy on the `test` shape, expecting
+/// exit 0; returns the output.
+fn prove_test_shape(keys_dir: &Path, trace: &Path, bundle: &Path) -> String {
+    zk(
+        keys_dir,
+        &[
+            &"prove",
+            &"--trace",
+            &trace,
+            &"--policy",
+            &"santa-clara-2017.toml",
+            &"--submitter",
+            &SUBMITTER,
+            &"--shape",
+            &"test",
+            &"--out",
+            &bundle,
+            &"--quiet",
+        ],
+        0,
+    )
+}
+
 // ---------------------------------------------------------------------------------------
 // The JavaScript tools.
 
@@ -698,24 +721,7 @@ fn zkey_import_round_trips_and_refuses_damage() {
     let meta = keys::load_meta(&kd, "test").unwrap();
     assert_eq!((meta.origin, meta.qap), (Origin::Zkey, Qap::Circom));
     let bundle = d.path().join("b.json");
-    let t = zk(
-        &kd,
-        &[
-            &"prove",
-            &"--trace",
-            &e.trace,
-            &"--policy",
-            &"santa-clara-2017.toml",
-            &"--submitter",
-            &SUBMITTER,
-            &"--shape",
-            &"test",
-            &"--out",
-            &bundle,
-            &"--quiet",
-        ],
-        0,
-    );
+    let t = prove_test_shape(&kd, &e.trace, &bundle);
     assert!(!t.contains("development keys"), "{t}");
     let t = zk(
         &kd,
@@ -1161,24 +1167,7 @@ fn npm_ceremony_keys_prove_and_snarkjs_proofs_verify() {
 
     // zkcontrib proves with the ceremony's keys (circom QAP); zkcontrib and snarkjs verify.
     let bundle = w.join("bundle.json");
-    zk(
-        &kd,
-        &[
-            &"prove",
-            &"--trace",
-            &e.trace,
-            &"--policy",
-            &"santa-clara-2017.toml",
-            &"--submitter",
-            &SUBMITTER,
-            &"--shape",
-            &"test",
-            &"--out",
-            &bundle,
-            &"--quiet",
-        ],
-        0,
-    );
+    prove_test_shape(&kd, &e.trace, &bundle);
     let t = zk(
         &kd,
         &[&"verify", &"--policy", &"santa-clara-2017.toml", &bundle],
