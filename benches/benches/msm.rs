@@ -43,6 +43,7 @@ fn bench_curve<P: GLVConfig<ScalarField = Fr>>(
     kinds: &[&str],
 ) where
     Projective<P>: VariableBaseMSM<MulBase = Affine<P>, ScalarField = Fr>,
+    P::BaseField: zkcontrib_prover::arith::AddSub,
 {
     let mut rng = StdRng::seed_from_u64(1);
     let max = 1 << logs.iter().max().copied().unwrap_or(10);

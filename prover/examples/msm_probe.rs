@@ -56,6 +56,7 @@ fn time<P: GLVConfig<ScalarField = Fr>>(
     window: Option<usize>,
 ) where
     Projective<P>: VariableBaseMSM<MulBase = Affine<P>, ScalarField = Fr>,
+    P::BaseField: zkcontrib_prover::arith::AddSub,
 {
     let mut ours = Vec::new();
     let mut theirs = Vec::new();

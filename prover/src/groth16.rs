@@ -12,6 +12,7 @@
 //! (the seven FFTs of the witness map and the five MSMs with the same scalars), so that a
 //! bench can report how close `create_proof` gets to it.
 
+use crate::fft::Fft;
 use crate::msm::{self, MsmError};
 use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::{AffineRepr, CurveGroup};
@@ -55,7 +56,7 @@ pub enum Groth16Error {
 pub struct Prover<'a> {
     pk: &'a ProvingKey<Bn254>,
     domain: GeneralEvaluationDomain<Fr>,
-    coset: GeneralEvaluationDomain<Fr>,
+    fft: Fft,
     /// `1 / Z(g)` for the coset generator `g`: `Z` is constant on the coset.
     vanishing_inv: Fr,
     num_instance: usize,
@@ -130,9 +131,7 @@ impl<'a> Prover<'a> {
     ) -> Result<Self, Groth16Error> {
         let n = num_constraints + num_instance;
         let domain = GeneralEvaluationDomain::<Fr>::new(n).ok_or(Groth16Error::Domain(n))?;
-        let coset = domain
-            .get_coset(Fr::GENERATOR)
-            .ok_or(Groth16Error::Domain(n))?;
+        let fft = Fft::new(domain.size(), Fr::GENERATOR).ok_or(Groth16Error::Domain(n))?;
         let vanishing_inv = domain
             .evaluate_vanishing_polynomial(Fr::GENERATOR)
             .inverse()
@@ -156,7 +155,7 @@ impl<'a> Prover<'a> {
         Ok(Self {
             pk,
             domain,
-            coset,
+            fft,
             vanishing_inv,
             num_instance,
             num_constraints,
@@ -214,16 +213,13 @@ impl<'a> Prover<'a> {
         }
         a[nc..nc + self.num_instance].copy_from_slice(&z[..self.num_instance]);
 
-        self.domain.ifft_in_place(&mut a);
-        self.domain.ifft_in_place(&mut b);
-        self.coset.fft_in_place(&mut a);
-        self.coset.fft_in_place(&mut b);
+        self.fft.evals_to_coset_evals(&mut a);
+        self.fft.evals_to_coset_evals(&mut b);
         let mut ab = a;
         mul_in_place(&mut ab, &b);
         drop(b);
 
-        self.domain.ifft_in_place(&mut c);
-        self.coset.fft_in_place(&mut c);
+        self.fft.evals_to_coset_evals(&mut c);
 
         let vinv = self.vanishing_inv;
         #[cfg(feature = "parallel")]
@@ -237,7 +233,7 @@ impl<'a> Prover<'a> {
             *x *= vinv;
         });
         drop(c);
-        self.coset.ifft_in_place(&mut ab);
+        self.fft.coset_evals_to_coeffs(&mut ab);
         Ok(Ok(ab))
     }
 
@@ -311,10 +307,9 @@ impl<'a> Prover<'a> {
         let n = self.domain.size();
         let mut v: Vec<Fr> = z.iter().chain(h).copied().cycle().take(n).collect();
         for _ in 0..3 {
-            self.domain.ifft_in_place(&mut v);
-            self.coset.fft_in_place(&mut v);
+            self.fft.evals_to_coset_evals(&mut v);
         }
-        self.coset.ifft_in_place(&mut v);
+        self.fft.coset_evals_to_coeffs(&mut v);
         let sums = self.sums(z, h, true)?;
         let g2 = sums.b2.into_affine();
         let digest = sums.a + sums.b1 + sums.l + sums.h;

@@ -7,8 +7,10 @@
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms)]
 
+pub mod arith;
 pub mod contribution;
 pub mod export;
+pub mod fft;
 pub mod groth16;
 pub mod ingest;
 pub mod keys;

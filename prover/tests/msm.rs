@@ -46,6 +46,7 @@ fn scalars(n: usize, bits: u32, rng: &mut StdRng) -> Vec<Fr> {
 fn check<P: GLVConfig<ScalarField = Fr>>(bases: &[Affine<P>], sc: &[Fr], what: &str)
 where
     Projective<P>: VariableBaseMSM<MulBase = Affine<P>, ScalarField = Fr>,
+    P::BaseField: zkcontrib_prover::arith::AddSub,
 {
     let want = <Projective<P> as VariableBaseMSM>::msm(bases, sc).unwrap();
     let got = msm(bases, sc).unwrap();
@@ -64,6 +65,7 @@ where
 fn adversarial<P: GLVConfig<ScalarField = Fr>>(rng: &mut StdRng)
 where
     Projective<P>: VariableBaseMSM<MulBase = Affine<P>, ScalarField = Fr>,
+    P::BaseField: zkcontrib_prover::arith::AddSub,
 {
     let n = 300;
     let ps = points::<P>(n, rng);

@@ -9,6 +9,7 @@
 //! Every special case of affine addition is handled: either operand the identity, `P + P`
 //! (doubling, whose denominator `2y` joins the same batch) and `P + (−P)` (identity).
 
+use crate::arith::AddSub;
 use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ec::AffineRepr;
 use ark_ff::{AdditiveGroup, Field, Zero};
@@ -78,7 +79,9 @@ pub(crate) fn sum_runs<P: SWCurveConfig>(
     pts: &mut [Affine<P>],
     runs: impl Iterator<Item = (u32, u32)>,
     batch: &mut Batch<P::BaseField>,
-) {
+) where
+    P::BaseField: AddSub,
+{
     let mut active = std::mem::take(&mut batch.active);
     active.clear();
     active.extend(runs.filter(|&(_, len)| len >= 2));
@@ -113,7 +116,10 @@ pub(crate) fn sum_runs<P: SWCurveConfig>(
 }
 
 /// Executes the queued jobs in order with one inversion.
-fn flush<P: SWCurveConfig>(pts: &mut [Affine<P>], batch: &mut Batch<P::BaseField>) {
+fn flush<P: SWCurveConfig>(pts: &mut [Affine<P>], batch: &mut Batch<P::BaseField>)
+where
+    P::BaseField: AddSub,
+{
     let Batch { jobs, den, pre, .. } = batch;
     den.clear();
     pre.clear();
@@ -125,7 +131,7 @@ fn flush<P: SWCurveConfig>(pts: &mut [Affine<P>], batch: &mut Batch<P::BaseField
         let a = &pts[job.a as usize];
         let b = &pts[job.b as usize];
         let d = match kind(a, b) {
-            Kind::Add => b.x - a.x,
+            Kind::Add => b.x.sub_bf(&a.x),
             Kind::Double => a.y.double(),
             _ => P::BaseField::ONE,
         };
@@ -187,7 +193,10 @@ pub(crate) struct Accumulator<P: SWCurveConfig> {
     pub(crate) buckets: usize,
 }
 
-impl<P: SWCurveConfig> Accumulator<P> {
+impl<P: SWCurveConfig> Accumulator<P>
+where
+    P::BaseField: AddSub,
+{
     pub(crate) fn new() -> Self {
         Self {
             slots: Vec::new(),
@@ -281,7 +290,7 @@ impl<P: SWCurveConfig> Accumulator<P> {
         for (&s, b) in self.queue_slot.iter().zip(&self.queue_pt) {
             let a = &self.slots[s as usize];
             let d = match kind(a, b) {
-                Kind::Add => b.x - a.x,
+                Kind::Add => b.x.sub_bf(&a.x),
                 Kind::Double => a.y.double(),
                 _ => P::BaseField::ONE,
             };
@@ -309,16 +318,16 @@ impl<P: SWCurveConfig> Accumulator<P> {
 
 /// `a + b` given the inverse of the denominator [`kind`] chose.
 #[inline(always)]
-fn add_with_inverse<P: SWCurveConfig>(
-    a: &Affine<P>,
-    b: &Affine<P>,
-    inv: &P::BaseField,
-) -> Affine<P> {
+fn add_with_inverse<P: SWCurveConfig>(a: &Affine<P>, b: &Affine<P>, inv: &P::BaseField) -> Affine<P>
+where
+    P::BaseField: AddSub,
+{
     match kind(a, b) {
         Kind::Add => {
-            let l = (b.y - a.y) * inv;
-            let x3 = l.square() - a.x - b.x;
-            let y3 = l * (a.x - x3) - a.y;
+            // λ = (y_b − y_a)/(x_b − x_a), x3 = λ² − x_a − x_b, y3 = λ·(x_a − x3) − y_a
+            let l = b.y.sub_bf(&a.y) * inv;
+            let x3 = l.square().sub_bf(&a.x).sub_bf(&b.x);
+            let y3 = (l * a.x.sub_bf(&x3)).sub_bf(&a.y);
             Affine::new_unchecked(x3, y3)
         }
         Kind::Double => {

@@ -35,6 +35,7 @@
 mod batch;
 mod glv;
 
+use crate::arith::AddSub;
 use ark_ec::scalar_mul::glv::GLVConfig;
 use ark_ec::short_weierstrass::{Affine, Bucket, Projective, SWCurveConfig};
 use ark_ec::{AdditiveGroup, AffineRepr};
@@ -86,7 +87,10 @@ impl Default for MsmConfig {
 pub fn msm<P: GLVConfig>(
     bases: &[Affine<P>],
     scalars: &[P::ScalarField],
-) -> Result<Projective<P>, MsmError> {
+) -> Result<Projective<P>, MsmError>
+where
+    P::BaseField: AddSub,
+{
     msm_with(bases, scalars, &MsmConfig::default())
 }
 
@@ -95,7 +99,10 @@ pub fn msm_with<P: GLVConfig>(
     bases: &[Affine<P>],
     scalars: &[P::ScalarField],
     config: &MsmConfig,
-) -> Result<Projective<P>, MsmError> {
+) -> Result<Projective<P>, MsmError>
+where
+    P::BaseField: AddSub,
+{
     if bases.len() != scalars.len() {
         return Err(MsmError::LengthMismatch {
             bases: bases.len(),
@@ -452,7 +459,10 @@ struct Scratch<P: SWCurveConfig> {
     batch: batch::Batch<P::BaseField>,
 }
 
-impl<P: SWCurveConfig> Scratch<P> {
+impl<P: SWCurveConfig> Scratch<P>
+where
+    P::BaseField: AddSub,
+{
     fn new() -> Self {
         Self {
             acc: batch::Accumulator::new(),
@@ -470,7 +480,10 @@ fn window_sum<P: SWCurveConfig>(
     g: &Group,
     t: &Task,
     s: &mut Scratch<P>,
-) -> Projective<P> {
+) -> Projective<P>
+where
+    P::BaseField: AddSub,
+{
     let GroupPlan { c, w, .. } = g.plan;
     let top = t.window == w - 1;
     let start = c * t.window;
@@ -585,7 +598,10 @@ fn run<P: SWCurveConfig>(
     bases: &[Affine<P>],
     entries: Entries<P>,
     config: &MsmConfig,
-) -> Projective<P> {
+) -> Projective<P>
+where
+    P::BaseField: AddSub,
+{
     if entries.refs.is_empty() {
         return Projective::zero();
     }
