@@ -14,7 +14,7 @@
 //! machines this project runs on are shared with other builds, and wall-clock time there
 //! mostly measures how often the scheduler runs the benchmark.
 
-use ark_bn254::{Bn254, Fr, G1Affine, G1Projective};
+use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine};
 use ark_ec::{pairing::Pairing, AffineRepr, VariableBaseMSM};
 use ark_ff::UniformRand;
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
@@ -175,7 +175,10 @@ fn bench_split(c: &mut C) {
         .map(|i| Fr::from(u128::MAX - 7919 * i))
         .collect();
     let full: Vec<Fr> = (0..11).map(|_| Fr::rand(&mut rng)).collect();
-    let ml = bench_support::multi_miller_loop(&pairs[..1]);
+    let ml = Bn254::multi_miller_loop([pairs[0].0], [pairs[0].1.clone()]);
+    let a_1024: Vec<G1Affine> = pairs.iter().map(|p| p.0).collect();
+    let b_1024: Vec<G2Affine> = proofs.iter().map(|p| p.b).collect();
+    let lines = bench_support::proof_lines(&a_1024, &b_1024);
     let z = u128::MAX - 12345;
 
     let mut g = c.benchmark_group("split");
@@ -184,6 +187,13 @@ fn bench_split(c: &mut C) {
     });
     g.bench_function("scale_a_128", |bench| {
         bench.iter(|| black_box(proofs[0].a).mul_bigint([z as u64, (z >> 64) as u64]))
+    });
+    let a1024: Vec<G1Affine> = (0..1024).map(|i| proofs[i % proofs.len()].a).collect();
+    let ab: Vec<(u64, u64)> = (0..1024u64)
+        .map(|i| (z as u64 ^ i, (z >> 64) as u64 ^ i))
+        .collect();
+    g.bench_function("scale_a_glv_1024", |bench| {
+        bench.iter(|| bench_support::scale_a(black_box(&a1024), black_box(&ab)))
     });
     g.bench_function("final_exponentiation", |bench| {
         bench.iter(|| Bn254::final_exponentiation(black_box(ml)))
@@ -197,8 +207,11 @@ fn bench_split(c: &mut C) {
     });
     g.sample_size(10);
     g.throughput(Throughput::Elements(1024));
+    g.bench_function("lines_1024_pairs", |bench| {
+        bench.iter(|| bench_support::proof_lines(black_box(&a_1024), black_box(&b_1024)))
+    });
     g.bench_function("miller_loop_1024_pairs", |bench| {
-        bench.iter(|| bench_support::multi_miller_loop(black_box(&pairs)))
+        bench.iter(|| bench_support::miller_loop(black_box(&lines), 1024))
     });
     g.bench_function("miller_loop_1024_pairs_arkworks", |bench| {
         bench.iter(|| {

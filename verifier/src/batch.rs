@@ -1,6 +1,6 @@
 //! Batch verification of many proofs under one key, with failure isolation.
 //!
-//! For proofs `i` with random nonzero 128-bit scalars `z_i`, all proofs are valid (except with
+//! For proofs `i` with random nonzero scalars `z_i`, all proofs are valid (except with
 //! probability about `2^-128` per check) iff
 //!
 //! ```text
@@ -11,6 +11,11 @@
 //! and one final exponentiation; `Σ_i z_i·IC(x_i)` is a single sum over the IC points with
 //! scalars `(Σ_i z_i, Σ_i z_i·x_i1, …)` from the key's fixed-base tables, and `Σ z_i·C_i` is
 //! one MSM.
+//!
+//! The scalars are `z_i = a_i + b_i·λ` with uniform 64-bit `(a_i, b_i) ≠ (0, 0)` and `λ` the
+//! eigenvalue of G1's endomorphism `φ`: `2^128 − 1` distinct nonzero values, each equally
+//! likely ([`glv_scalar`]), so the same soundness as uniform 128-bit scalars, while
+//! `z_i·A_i = a_i·A_i + b_i·φ(A_i)` needs 64 doublings instead of 128.
 //!
 //! When the combined check fails, the batch is bisected down to single proofs, so exactly the
 //! invalid proofs are reported. The halves reuse the scalars `z_i` (and so the products
@@ -23,14 +28,15 @@
 
 use alloc::vec::Vec;
 
-use ark_bn254::{Bn254, Fr, G1Affine, G1Projective};
+use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine};
 use ark_ec::{pairing::Pairing, AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{One, Zero};
 use ark_groth16::Proof;
 use ark_std::rand::{rngs::StdRng, CryptoRng, RngCore, SeedableRng};
 
-use crate::curve::multi_miller_loop;
+use crate::curve::{glv_scalar, mul_glv_all};
 use crate::groth16::{precheck, PreparedKey, VerifyError};
+use crate::lines::{line_count, miller_loop, p_scalars, proof_lines, FixedLines, Line};
 
 /// One proof and its public inputs.
 pub type BatchItem = (Proof<Bn254>, Vec<Fr>);
@@ -87,40 +93,47 @@ pub(crate) fn invalid_proofs<R: RngCore + CryptoRng>(
 struct Batch<'a> {
     key: &'a PreparedKey,
     inputs: Vec<&'a [Fr]>,
+    /// `z_i`, or 0 for a proof whose lines could not be computed (`bad`).
     z: Vec<Fr>,
-    za: Vec<G1Affine>,
-    b: Vec<G2Prepared>,
+    /// The lines of `(z_i·A_i, B_i)`, normalised and evaluated ([`proof_lines`]); all 1 for
+    /// a `bad` proof, so it drops out of every product.
+    lines: Vec<Line>,
+    /// Proofs whose `B` is not a subgroup point (a step met a zero denominator): invalid.
+    bad: Vec<bool>,
     c: Vec<G1Affine>,
 }
+
+/// Batches smaller than this prepare each `B` projectively (arkworks' `G2Prepared`, no
+/// inversions) and normalise its lines with one inversion; larger ones share one inversion
+/// per Miller step over up to 64 proofs ([`proof_lines`]).
+const AFFINE_MIN: usize = 8;
 
 impl<'a> Batch<'a> {
     fn new(key: &'a PreparedKey, proofs: &[(&'a Proof<Bn254>, &'a [Fr])], seed: [u8; 32]) -> Self {
         // Drawn sequentially, so the scalars do not depend on the thread count.
         let mut rng = StdRng::from_seed(seed);
-        let z: Vec<u128> = proofs.iter().map(|_| nonzero_u128(&mut rng)).collect();
-        let scale = |((p, _), z): (&(&Proof<Bn254>, &[Fr]), &u128)| -> G1Projective {
-            p.a.mul_bigint([*z as u64, (*z >> 64) as u64])
+        let ab: Vec<(u64, u64)> = proofs.iter().map(|_| nonzero_halves(&mut rng)).collect();
+        let a: Vec<G1Affine> = proofs.iter().map(|(p, _)| p.a).collect();
+        let za = G1Projective::normalize_batch(&mul_glv_all(&a, &ab));
+        let bs: Vec<G2Affine> = proofs.iter().map(|(p, _)| p.b).collect();
+        let (mut lines, bad) = if proofs.len() >= AFFINE_MIN {
+            let (lines, ok) = proof_lines(&za, &bs);
+            (lines, ok.into_iter().map(|ok| !ok).collect())
+        } else {
+            prepared_lines(&za, &bs)
         };
-        let prepare = |(p, _): &(&Proof<Bn254>, &[Fr])| -> G2Prepared { p.b.into() };
-        #[cfg(feature = "parallel")]
-        let (za, b): (Vec<G1Projective>, Vec<G2Prepared>) = {
-            use rayon::prelude::*;
-            rayon::join(
-                || proofs.par_iter().zip(z.par_iter()).map(scale).collect(),
-                || proofs.par_iter().map(prepare).collect(),
-            )
-        };
-        #[cfg(not(feature = "parallel"))]
-        let (za, b): (Vec<G1Projective>, Vec<G2Prepared>) = (
-            proofs.iter().zip(z.iter()).map(scale).collect(),
-            proofs.iter().map(prepare).collect(),
-        );
+        let l = line_count();
+        let mut z: Vec<Fr> = ab.iter().map(|&(a, b)| glv_scalar(a, b)).collect();
+        for (i, _) in bad.iter().enumerate().filter(|(_, &b)| b) {
+            z[i] = Fr::zero();
+            lines[i * l..(i + 1) * l].fill((Fq2::zero(), Fq2::zero()));
+        }
         Self {
             key,
             inputs: proofs.iter().map(|(_, x)| *x).collect(),
-            z: z.into_iter().map(Fr::from).collect(),
-            za: G1Projective::normalize_batch(&za),
-            b,
+            z,
+            lines,
+            bad,
             c: proofs.iter().map(|(p, _)| p.c).collect(),
         }
     }
@@ -128,7 +141,7 @@ impl<'a> Batch<'a> {
     /// The invalid positions in `lo..hi`.
     fn invalid(&self, lo: usize, hi: usize) -> Vec<usize> {
         if self.check(lo, hi) {
-            return Vec::new();
+            return (lo..hi).filter(|&i| self.bad[i]).collect();
         }
         if hi - lo == 1 {
             return alloc::vec![lo];
@@ -139,7 +152,7 @@ impl<'a> Batch<'a> {
         l
     }
 
-    /// The random-linear-combination check over the proofs `lo..hi`.
+    /// The random-linear-combination check over the proofs `lo..hi` (except `bad` ones).
     fn check(&self, lo: usize, hi: usize) -> bool {
         let key = self.key;
         let z = &self.z[lo..hi];
@@ -156,17 +169,39 @@ impl<'a> Batch<'a> {
             G1Projective::msm_unchecked(&self.c[lo..hi], z),
             key.tables.sum(0, &s[..1]),
         ]);
-        let mut pairs: Vec<(G1Affine, &G2Prepared)> = self.za[lo..hi]
-            .iter()
-            .copied()
-            .zip(&self.b[lo..hi])
-            .collect();
-        pairs.push((g1[0], &key.pvk.gamma_g2_neg_pc));
-        pairs.push((g1[1], &key.pvk.delta_g2_neg_pc));
-        pairs.push((g1[2], &key.neg_beta_g2));
-        let ml = multi_miller_loop(&pairs);
+        let sc = p_scalars(&g1);
+        let fixed: Vec<(&FixedLines, (Fq, Fq))> =
+            [&key.gamma_lines, &key.delta_lines, &key.beta_lines]
+                .into_iter()
+                .zip(sc)
+                .filter_map(|(q, s)| s.map(|s| (q, s)))
+                .collect();
+        let ml = miller_loop(&self.lines, lo, hi, &fixed);
         Bn254::final_exponentiation(ml).is_some_and(|out| out.0.is_one())
     }
+}
+
+/// Lines of `(P_i, Q_i)` from arkworks' projective preparation of each `Q_i`, normalised with
+/// one inversion per proof; for batches too small to share inversions across proofs.
+fn prepared_lines(ps: &[G1Affine], qs: &[G2Affine]) -> (Vec<Line>, Vec<bool>) {
+    let l = line_count();
+    let sc = p_scalars(ps);
+    let mut lines = Vec::with_capacity(ps.len() * l);
+    let mut bad = Vec::with_capacity(ps.len());
+    for (q, s) in qs.iter().zip(sc) {
+        let prepared: G2Prepared = (*q).into();
+        match (FixedLines::new(&prepared), s) {
+            (Some(f), Some(s)) if prepared.ell_coeffs.len() == l => {
+                lines.extend((0..l).map(|k| f.at(k, &s)));
+                bad.push(false);
+            }
+            _ => {
+                lines.extend(core::iter::repeat_n((Fq2::zero(), Fq2::zero()), l));
+                bad.push(true);
+            }
+        }
+    }
+    (lines, bad)
 }
 
 #[cfg(feature = "parallel")]
@@ -179,12 +214,13 @@ fn join<A, B>(a: impl FnOnce() -> A, b: impl FnOnce() -> B) -> (A, B) {
     (a(), b())
 }
 
-/// A nonzero 128-bit scalar.
-fn nonzero_u128(rng: &mut impl RngCore) -> u128 {
+/// Uniform 64-bit halves `(a, b) ≠ (0, 0)` of a batch scalar `z = a + b·λ`
+/// ([`glv_scalar`]).
+fn nonzero_halves(rng: &mut impl RngCore) -> (u64, u64) {
     loop {
-        let z = (u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64());
-        if z != 0 {
-            return z;
+        let (a, b) = (rng.next_u64(), rng.next_u64());
+        if (a, b) != (0, 0) {
+            return (a, b);
         }
     }
 }

@@ -5,16 +5,17 @@
 //!   127-bit one;
 //! - [`FixedBase`]: precomputed tables for the verifying key's IC points, so the public-input
 //!   term `IC_0 + Σ x_j·IC_j` costs additions only;
-//! - [`multi_miller_loop`]: one Miller-loop accumulator for all pairs of a batch (arkworks
-//!   squares once per group of four pairs), split across threads with `parallel`.
+//! - [`mul_glv_all`]: the batch's `z·A` with 64-bit GLV halves.
+//!
+//! The Miller loops are in `lines.rs`.
 
 use alloc::vec::Vec;
 
-use ark_bn254::{Bn254, Config, Fq12, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-use ark_ec::bn::{BnConfig, G2Prepared, TwistType};
-use ark_ec::pairing::MillerLoopOutput;
+use ark_bn254::{Config, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_ec::bn::BnConfig;
+use ark_ec::scalar_mul::glv::GLVConfig;
 use ark_ec::{AdditiveGroup, AffineRepr, CurveGroup};
-use ark_ff::{BigInteger, CyclotomicMultSubgroup, Field, One, PrimeField};
+use ark_ff::{BigInteger, PrimeField};
 
 /// `ψ`, the untwist-Frobenius-twist endomorphism of the G2 curve, on Jacobian coordinates:
 /// `(x, y) ↦ (x̄·c_x, ȳ·c_y)` with `x̄` the conjugate in `Fq2` (the `p`-power Frobenius).
@@ -117,85 +118,64 @@ impl FixedBase {
     }
 }
 
-/// One Miller-loop accumulator over `pairs` (the arkworks BN loop, squarings shared).
-fn miller_chunk(pairs: &[(G1Affine, &G2Prepared<Config>)]) -> Fq12 {
-    let ate = Config::ATE_LOOP_COUNT;
-    let mut f = Fq12::one();
-    let mut at = 0usize;
-    for i in (1..ate.len()).rev() {
-        if i != ate.len() - 1 {
-            f.square_in_place();
-        }
-        for (p, q) in pairs {
-            ell(&mut f, &q.ell_coeffs[at], p);
-        }
-        at += 1;
-        if ate[i - 1] != 0 {
-            for (p, q) in pairs {
-                ell(&mut f, &q.ell_coeffs[at], p);
-            }
-            at += 1;
-        }
-    }
-    f
+/// `λ` with `φ(x, y) = (β·x, y) = [λ](x, y)` on G1 (ark-bn254's GLV constants).
+fn lambda() -> Fr {
+    <ark_bn254::g1::Config as GLVConfig>::LAMBDA
 }
 
-/// Multiplies `f` by the line with coefficients `c` evaluated at `p` (arkworks' `Bn::ell`).
-fn ell(f: &mut Fq12, c: &ark_ec::bn::g2::EllCoeff<Config>, p: &G1Affine) {
-    let (mut c0, mut c1, c2) = (c.0, c.1, c.2);
-    match Config::TWIST_TYPE {
-        TwistType::M => {
-            let mut c2 = c2;
-            c2.mul_assign_by_fp(&p.y);
-            c1.mul_assign_by_fp(&p.x);
-            f.mul_by_014(&c0, &c1, &c2);
-        }
-        TwistType::D => {
-            c0.mul_assign_by_fp(&p.y);
-            c1.mul_assign_by_fp(&p.x);
-            f.mul_by_034(&c0, &c1, &c2);
-        }
-    }
+/// The batch scalar `z = a + b·λ` of the 64-bit halves `(a, b)`.
+///
+/// Distinct `(a, b)` give distinct `z`: `a − a' ≡ (b' − b)·λ (mod r)` with both sides below
+/// `2^64` in absolute value would be a nonzero vector of the GLV lattice of `λ`, whose
+/// shortest vectors have length about `2^127`. So `z` takes `2^128` distinct values, each with
+/// probability `2^−128`, and is nonzero unless `a = b = 0`.
+pub(crate) fn glv_scalar(a: u64, b: u64) -> Fr {
+    Fr::from(a) + Fr::from(b) * lambda()
 }
 
-/// The Miller loop of `Π e(P_i, Q_i)`, equal to arkworks' `Bn254::multi_miller_loop` (the
-/// tests compare them) with one accumulator per thread instead of one per four pairs.
-/// Pairs with an identity point contribute 1 and are skipped.
-pub(crate) fn multi_miller_loop(
-    pairs: &[(G1Affine, &G2Prepared<Config>)],
-) -> MillerLoopOutput<Bn254> {
-    let pairs: Vec<(G1Affine, &G2Prepared<Config>)> = pairs
+/// `[a + b·λ]·P_i` for every point: `[a]P + [b]φ(P)` with one shared run of 64 doublings
+/// (Straus–Shamir on the table `P, φ(P), P + φ(P)`, normalised for all points with one
+/// inversion), instead of 128 doublings for a 128-bit scalar.
+pub(crate) fn mul_glv_all(points: &[G1Affine], ab: &[(u64, u64)]) -> Vec<G1Projective> {
+    let endo: Vec<G1Affine> = points
         .iter()
-        .filter(|(p, q)| !p.is_zero() && !q.infinity)
-        .copied()
+        .map(<ark_bn254::g1::Config as GLVConfig>::endomorphism_affine)
         .collect();
-    #[cfg(feature = "parallel")]
-    let mut f: Fq12 = {
-        use rayon::prelude::*;
-        let per = pairs.len().div_ceil(rayon::current_num_threads()).max(1);
-        pairs.par_chunks(per).map(miller_chunk).product()
-    };
-    #[cfg(not(feature = "parallel"))]
-    let mut f = miller_chunk(&pairs);
-    if Config::X_IS_NEGATIVE {
-        f.cyclotomic_inverse_in_place();
-    }
-    // The two lines through π(Q) and −π²(Q) close every prepared point's coefficients.
-    for back in [2, 1] {
-        for (p, q) in &pairs {
-            ell(&mut f, &q.ell_coeffs[q.ell_coeffs.len() - back], p);
+    let sums: Vec<G1Projective> = points.iter().zip(&endo).map(|(p, e)| *p + e).collect();
+    let sums = G1Projective::normalize_batch(&sums);
+    let one = |i: usize| {
+        let (p, e, s) = (&points[i], &endo[i], &sums[i]);
+        let (a, b) = ab[i];
+        let mut acc = G1Projective::ZERO;
+        let top = 64 - (a | b).leading_zeros();
+        for i in (0..top).rev() {
+            acc.double_in_place();
+            match ((a >> i) & 1, (b >> i) & 1) {
+                (1, 0) => acc += p,
+                (0, 1) => acc += e,
+                (1, 1) => acc += s,
+                _ => {}
+            }
         }
+        acc
+    };
+    let n = points.len().min(ab.len());
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        (0..n).into_par_iter().map(one).collect()
     }
-    MillerLoopOutput(f)
+    #[cfg(not(feature = "parallel"))]
+    (0..n).map(one).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use ark_bn254::{Fq2, G2Affine};
-    use ark_ec::{pairing::Pairing, PrimeGroup, VariableBaseMSM};
-    use ark_ff::{UniformRand, Zero};
-    use rand::{rngs::StdRng, SeedableRng};
+    use ark_ec::{PrimeGroup, VariableBaseMSM};
+    use ark_ff::{Field, One, UniformRand, Zero};
+    use rand::{rngs::StdRng, RngCore, SeedableRng};
 
     /// Points on the G2 curve: in the subgroup, off it (from random x), and with only a
     /// cofactor component (`[r]P` of an off-subgroup `P`).
@@ -234,6 +214,30 @@ mod tests {
         assert!(is_in_g2(&G2Affine::zero()));
     }
 
+    /// `[a + b·λ]P` by the shared-doubling GLV path equals the plain multiplication, for
+    /// edge-case and random halves, and `φ` is multiplication by `λ`.
+    #[test]
+    fn glv_scaling_equals_plain_multiplication() {
+        let mut rng = StdRng::seed_from_u64(4);
+        let g = G1Projective::generator();
+        assert_eq!(
+            <ark_bn254::g1::Config as GLVConfig>::endomorphism_affine(&g.into_affine()),
+            (g * lambda()).into_affine()
+        );
+        let mut ab = alloc::vec![(0u64, 1u64), (1, 0), (u64::MAX, u64::MAX), (1, 1), (0, 0)];
+        ab.extend((0..20).map(|_| (rng.next_u64(), rng.next_u64() >> (rng.next_u64() % 64))));
+        let points: Vec<G1Affine> = ab
+            .iter()
+            .map(|_| (g * Fr::rand(&mut rng)).into_affine())
+            .collect();
+        let got = mul_glv_all(&points, &ab);
+        for ((p, (a, b)), got) in points.iter().zip(&ab).zip(&got) {
+            assert_eq!(*got, *p * glv_scalar(*a, *b), "a = {a}, b = {b}");
+        }
+        assert!(glv_scalar(0, 0).is_zero());
+        assert!(!glv_scalar(0, 1).is_zero());
+    }
+
     #[test]
     fn fixed_base_sums_equal_msm() {
         let mut rng = StdRng::seed_from_u64(2);
@@ -266,30 +270,5 @@ mod tests {
         }
         // Scalars beyond the bases are ignored.
         assert_eq!(table.sum(4, &[Fr::one(), Fr::one()]), bases[4].into_group());
-    }
-
-    #[test]
-    fn miller_loop_equals_arkworks() {
-        let mut rng = StdRng::seed_from_u64(3);
-        for n in [1usize, 2, 3, 5, 9] {
-            let ps: Vec<G1Affine> = (0..n)
-                .map(|_| (G1Projective::generator() * Fr::rand(&mut rng)).into_affine())
-                .collect();
-            let qs: Vec<G2Prepared<Config>> = (0..n)
-                .map(|_| {
-                    (G2Projective::generator() * Fr::rand(&mut rng))
-                        .into_affine()
-                        .into()
-                })
-                .collect();
-            let pairs: Vec<_> = ps.iter().copied().zip(&qs).collect();
-            let ours = multi_miller_loop(&pairs);
-            let ark = Bn254::multi_miller_loop(ps.clone(), qs.clone());
-            assert_eq!(ours.0, ark.0, "{n} pairs");
-            // Identity points are skipped.
-            let mut with_zero = pairs.clone();
-            with_zero.push((G1Affine::zero(), &qs[0]));
-            assert_eq!(multi_miller_loop(&with_zero).0, ark.0);
-        }
     }
 }

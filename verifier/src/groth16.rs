@@ -1,11 +1,12 @@
 //! Verification of a single Groth16 proof over BN254.
 
-use ark_bn254::{Bn254, Fr, G2Projective};
+use ark_bn254::{Bn254, Fq, Fr, G2Projective};
 use ark_ec::{pairing::Pairing, AffineRepr, CurveGroup};
 use ark_groth16::{prepare_verifying_key, PreparedVerifyingKey, Proof, VerifyingKey};
 
-use crate::curve::{multi_miller_loop, FixedBase};
+use crate::curve::FixedBase;
 use crate::decode::{self, DecodeError};
+use crate::lines::{miller_loop_with, p_scalars, FixedLines};
 
 /// Why a proof was not accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -35,7 +36,10 @@ pub enum VerifyError {
 #[derive(Clone, Debug)]
 pub struct PreparedKey {
     pub(crate) pvk: PreparedVerifyingKey<Bn254>,
-    pub(crate) neg_beta_g2: <Bn254 as Pairing>::G2Prepared,
+    /// Normalised line ratios of `−γ`, `−δ`, `−β` (batch verification).
+    pub(crate) gamma_lines: FixedLines,
+    pub(crate) delta_lines: FixedLines,
+    pub(crate) beta_lines: FixedLines,
     /// Tables for `[α, IC_0, IC_1, …]`.
     pub(crate) tables: FixedBase,
     pub(crate) num_inputs: usize,
@@ -43,7 +47,8 @@ pub struct PreparedKey {
 }
 
 impl PreparedKey {
-    /// Prepares a key. Fails only if the key has no IC points (not even the constant term).
+    /// Prepares a key. Fails only if the key has no IC points (not even the constant term) or
+    /// its `β`, `γ` or `δ` is the identity.
     ///
     /// The key is trusted: its points are not checked here (use [`decode_vk`](crate::decode_vk)
     /// or [`PreparedKey::from_bytes`] for keys from untrusted bytes).
@@ -54,9 +59,18 @@ impl PreparedKey {
             .checked_sub(1)
             .ok_or(DecodeError::EmptyIc)?;
         let neg_beta: G2Projective = -vk.beta_g2.into_group();
+        let pvk = prepare_verifying_key(vk);
+        let neg_beta_g2: <Bn254 as Pairing>::G2Prepared = neg_beta.into_affine().into();
+        let lines = |q| {
+            FixedLines::new(q).ok_or(DecodeError::Identity {
+                what: "verifying key (beta, gamma or delta)",
+            })
+        };
         Ok(Self {
-            pvk: prepare_verifying_key(vk),
-            neg_beta_g2: neg_beta.into_affine().into(),
+            gamma_lines: lines(&pvk.gamma_g2_neg_pc)?,
+            delta_lines: lines(&pvk.delta_g2_neg_pc)?,
+            beta_lines: lines(&neg_beta_g2)?,
+            pvk,
             tables: FixedBase::new(
                 &core::iter::once(vk.alpha_g1)
                     .chain(vk.gamma_abc_g1.iter().copied())
@@ -126,11 +140,14 @@ pub(crate) fn precheck(
 pub(crate) fn pairing_check(key: &PreparedKey, proof: &Proof<Bn254>, inputs: &[Fr]) -> bool {
     let ic = key.input_term(inputs).into_affine();
     let b: <Bn254 as Pairing>::G2Prepared = proof.b.into();
-    let ml = multi_miller_loop(&[
-        (proof.a, &b),
-        (ic, &key.pvk.gamma_g2_neg_pc),
-        (proof.c, &key.pvk.delta_g2_neg_pc),
-    ]);
+    // −γ and −δ through their normalised lines (lines.rs), B through arkworks' prepared ones.
+    let sc = p_scalars(&[ic, proof.c]);
+    let fixed: alloc::vec::Vec<(&FixedLines, (Fq, Fq))> = [&key.gamma_lines, &key.delta_lines]
+        .into_iter()
+        .zip(sc)
+        .filter_map(|(q, s)| s.map(|s| (q, s)))
+        .collect();
+    let ml = miller_loop_with(&[], 0, 0, &fixed, Some((&proof.a, &b)));
     Bn254::final_exponentiation(ml).is_some_and(|out| out.0 == key.pvk.alpha_g1_beta_g2)
 }
 

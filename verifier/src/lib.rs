@@ -78,6 +78,7 @@ pub mod decode;
 pub mod dedup;
 pub mod error;
 pub mod groth16;
+mod lines;
 pub mod verifier;
 
 pub use ark_bn254::{Bn254, Fr};
@@ -99,18 +100,30 @@ pub use verifier::{Accepted, BuildError, Verifier, VerifierBuilder};
 #[doc(hidden)]
 pub mod bench_support {
     use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine};
-    use ark_ec::pairing::{MillerLoopOutput, Pairing};
+    use ark_ec::pairing::MillerLoopOutput;
 
-    /// The verifier's multi-Miller loop.
-    pub fn multi_miller_loop(
-        pairs: &[(G1Affine, &<Bn254 as Pairing>::G2Prepared)],
-    ) -> MillerLoopOutput<Bn254> {
-        crate::curve::multi_miller_loop(pairs)
+    /// The batch's evaluated, normalised lines of the pairs `(P_i, Q_i)` (affine steps,
+    /// inversions shared across proofs); opaque to callers.
+    pub fn proof_lines(ps: &[G1Affine], qs: &[G2Affine]) -> Lines {
+        Lines(crate::lines::proof_lines(ps, qs).0)
+    }
+
+    /// Lines from [`proof_lines`].
+    pub struct Lines(alloc::vec::Vec<crate::lines::Line>);
+
+    /// The batch's Miller loop over the first `n` pairs of `lines`.
+    pub fn miller_loop(lines: &Lines, n: usize) -> MillerLoopOutput<Bn254> {
+        crate::lines::miller_loop(&lines.0, 0, n, &[])
     }
 
     /// `IC(x)` from the key's fixed-base tables.
     pub fn input_term(key: &crate::PreparedKey, inputs: &[Fr]) -> G1Projective {
         key.input_term(inputs)
+    }
+
+    /// `[a_i + b_i·λ]·P_i` as a batch scales its `A` points (GLV, shared doublings).
+    pub fn scale_a(points: &[G1Affine], ab: &[(u64, u64)]) -> alloc::vec::Vec<G1Projective> {
+        crate::curve::mul_glv_all(points, ab)
     }
 
     /// The G2 subgroup check of decoding.
