@@ -4,13 +4,14 @@
 //! `ark_groth16::Groth16::<Bn254, LibsnarkReduction>::create_proof_with_reduction_and_matrices`
 //! computes — the same QAP witness map (the libsnark reduction, the same coset) and the same
 //! combination of MSMs — so for the same `r, s` the proof is identical. The differences are
-//! in how: the five MSMs (A, B in G1, B in G2, L, H) use [`crate::msm::msm`], the
-//! evaluation domains are built once per key, and the sparse matrix–vector products `A·z`,
-//! `B·z`, `C·z` run row-parallel without the per-row task splitting of arkworks.
+//! in how: the five MSMs (A, B in G1, B in G2, L, H) use [`crate::msm::msm`], the seven
+//! FFTs use [`crate::fft::Fft`] (tables built once per key, no bit-reversal passes between
+//! transforms), and the sparse matrix–vector products `A·z`, `B·z`, `C·z` run row-parallel
+//! without the per-row task splitting of arkworks.
 //!
 //! [`Prover::floor`] runs only the work no prover can avoid for this domain and witness
-//! (the seven FFTs of the witness map and the five MSMs with the same scalars), so that a
-//! bench can report how close `create_proof` gets to it.
+//! (the seven FFTs of the witness map and the five MSMs with the same scalars, on the same
+//! kernels), so that a bench can report how close `create_proof` gets to it.
 
 use crate::fft::Fft;
 use crate::msm::{self, MsmError};
