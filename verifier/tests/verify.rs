@@ -286,3 +286,38 @@ fn identity_elements_are_invalid_in_batches() {
         ]
     );
 }
+
+/// A `B` on the G2 curve but outside the prime-order subgroup (a caller of `batch_verify` that
+/// skipped decoding's subgroup check) is an invalid proof, never a corrupted batch: in small
+/// batches (projective `B` preparation) and large ones (affine steps with shared inversions),
+/// next to valid proofs.
+#[test]
+fn off_subgroup_b_is_invalid_in_batches_of_every_size() {
+    use ark_bn254::{Fq2, G2Affine};
+    use ark_ff::UniformRand;
+    let (pk, vk) = common::setup(53);
+    let key = PreparedKey::new(&vk).unwrap();
+    let mut rng = common::rng(54);
+    let mut off = Vec::new();
+    while off.len() < 2 {
+        if let Some(q) = G2Affine::get_point_from_x_unchecked(Fq2::rand(&mut rng), false) {
+            if !q.is_in_correct_subgroup_assuming_on_curve() {
+                off.push(q);
+            }
+        }
+    }
+    for n in [3u64, 9, 70] {
+        let mut items = valid_items(&pk, n, 55 + n);
+        let mut expected: Vec<Result<(), VerifyError>> = vec![Ok(()); items.len()];
+        for (k, q) in off.iter().enumerate() {
+            let i = (k * 7 + 1) % items.len();
+            items[i].0.b = *q;
+            expected[i] = Err(VerifyError::InvalidProof);
+        }
+        let res = batch_verify(&key, &items, &mut common::rng(56));
+        assert_eq!(res, expected, "batch of {n}");
+        for (i, (p, x)) in items.iter().enumerate() {
+            assert_eq!(verify(&key, p, x), expected[i], "single, item {i} of {n}");
+        }
+    }
+}
