@@ -160,11 +160,28 @@ fn mul_by(v: &mut [Fr], s: &[Fr]) {
     v.iter_mut().zip(s).for_each(|(x, y)| *x *= y);
 }
 
+/// Butterflies whose twiddle is 1 skip the multiplication: the first of every group (`j = 0`),
+/// which is every butterfly of the `m = 1` level and half of the `m = 2` level.
+#[inline]
+fn unit_first(tw: &[Fr]) -> usize {
+    usize::from(tw.first().is_some_and(|w| w.is_one()))
+}
+
 /// One Gentleman–Sande level on a group `[lo | hi]` of `2m` elements:
 /// `(u, v) ↦ (u + v, (u − v)·ω_{2m}^j)`.
 #[inline]
 fn dif_level(lo: &mut [Fr], hi: &mut [Fr], tw: &[Fr]) {
-    for ((u, v), w) in lo.iter_mut().zip(hi.iter_mut()).zip(tw) {
+    let skip = unit_first(tw).min(lo.len());
+    for (u, v) in lo[..skip].iter_mut().zip(hi[..skip].iter_mut()) {
+        let t = u.sub_bf(v);
+        *u = u.add_bf(v);
+        *v = t;
+    }
+    for ((u, v), w) in lo[skip..]
+        .iter_mut()
+        .zip(hi[skip..].iter_mut())
+        .zip(&tw[skip..])
+    {
         let t = u.sub_bf(v);
         *u = u.add_bf(v);
         *v = t * w;
@@ -174,7 +191,17 @@ fn dif_level(lo: &mut [Fr], hi: &mut [Fr], tw: &[Fr]) {
 /// One Cooley–Tukey level on a group `[lo | hi]`: `(u, v) ↦ (u + v·ω^j, u − v·ω^j)`.
 #[inline]
 fn dit_level(lo: &mut [Fr], hi: &mut [Fr], tw: &[Fr]) {
-    for ((u, v), w) in lo.iter_mut().zip(hi.iter_mut()).zip(tw) {
+    let skip = unit_first(tw).min(lo.len());
+    for (u, v) in lo[..skip].iter_mut().zip(hi[..skip].iter_mut()) {
+        let t = *v;
+        *v = u.sub_bf(&t);
+        *u = u.add_bf(&t);
+    }
+    for ((u, v), w) in lo[skip..]
+        .iter_mut()
+        .zip(hi[skip..].iter_mut())
+        .zip(&tw[skip..])
+    {
         let t = *v * w;
         *v = u.sub_bf(&t);
         *u = u.add_bf(&t);
