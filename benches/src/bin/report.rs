@@ -373,7 +373,7 @@ fn measure_verify(plan: &Plan) -> VerifyFigures {
             .batch_sizes
             .iter()
             .map(|&n| {
-                let reps = (2048 / n).clamp(3, 50);
+                let reps = (2048 / n).clamp(5, 50);
                 let mut rng = StdRng::seed_from_u64(n as u64);
                 let t = median_s(reps, || {
                     let v = wl.verifier.verify_batch(&wl.bundles[..n], &mut rng);
