@@ -36,7 +36,7 @@ use ark_std::rand::{rngs::StdRng, CryptoRng, RngCore, SeedableRng};
 
 use crate::curve::{glv_scalar, mul_glv_all};
 use crate::groth16::{precheck, PreparedKey, VerifyError};
-use crate::lines::{line_count, miller_loop, p_scalars, proof_lines, FixedLines, Line};
+use crate::lines::{line_count, miller_loop_with, p_scalars, proof_lines, FixedLines, Line};
 
 /// One proof and its public inputs.
 pub type BatchItem = (Proof<Bn254>, Vec<Fr>);
@@ -95,17 +95,25 @@ struct Batch<'a> {
     inputs: Vec<&'a [Fr]>,
     /// `z_i`, or 0 for a proof whose lines could not be computed (`bad`).
     z: Vec<Fr>,
-    /// The lines of `(z_i·A_i, B_i)`, normalised and evaluated ([`proof_lines`]); all 1 for
-    /// a `bad` proof, so it drops out of every product.
-    lines: Vec<Line>,
-    /// Proofs whose `B` is not a subgroup point (a step met a zero denominator): invalid.
+    pairs: Pairs,
+    /// Proofs whose `B` is not a subgroup point (an affine step met a zero denominator):
+    /// invalid, and left out of every check.
     bad: Vec<bool>,
     c: Vec<G1Affine>,
 }
 
+/// The pairs `(z_i·A_i, B_i)` in the form the Miller loop reads.
+enum Pairs {
+    /// Normalised, evaluated lines ([`proof_lines`]); all 1 for a `bad` proof, so it drops out
+    /// of every product.
+    Lines(Vec<Line>),
+    /// `z_i·A_i` and arkworks' projective preparation of `B_i` (lines applied by `mul_by_034`).
+    Prepared(Vec<G1Affine>, Vec<G2Prepared>),
+}
+
 /// Batches smaller than this prepare each `B` projectively (arkworks' `G2Prepared`, no
-/// inversions) and normalise its lines with one inversion; larger ones share one inversion
-/// per Miller step over up to 64 proofs ([`proof_lines`]).
+/// inversions); larger ones compute normalised lines in affine coordinates, sharing one
+/// inversion per Miller step over up to 64 proofs ([`proof_lines`]).
 const AFFINE_MIN: usize = 8;
 
 impl<'a> Batch<'a> {
@@ -115,24 +123,29 @@ impl<'a> Batch<'a> {
         let ab: Vec<(u64, u64)> = proofs.iter().map(|_| nonzero_halves(&mut rng)).collect();
         let a: Vec<G1Affine> = proofs.iter().map(|(p, _)| p.a).collect();
         let za = G1Projective::normalize_batch(&mul_glv_all(&a, &ab));
-        let bs: Vec<G2Affine> = proofs.iter().map(|(p, _)| p.b).collect();
-        let (mut lines, bad) = if proofs.len() >= AFFINE_MIN {
-            let (lines, ok) = proof_lines(&za, &bs);
-            (lines, ok.into_iter().map(|ok| !ok).collect())
-        } else {
-            prepared_lines(&za, &bs)
-        };
-        let l = line_count();
         let mut z: Vec<Fr> = ab.iter().map(|&(a, b)| glv_scalar(a, b)).collect();
-        for (i, _) in bad.iter().enumerate().filter(|(_, &b)| b) {
-            z[i] = Fr::zero();
-            lines[i * l..(i + 1) * l].fill((Fq2::zero(), Fq2::zero()));
-        }
+        let (pairs, bad) = if proofs.len() >= AFFINE_MIN {
+            let bs: Vec<G2Affine> = proofs.iter().map(|(p, _)| p.b).collect();
+            let (mut lines, ok) = proof_lines(&za, &bs);
+            let bad: Vec<bool> = ok.into_iter().map(|ok| !ok).collect();
+            let l = line_count();
+            for (i, _) in bad.iter().enumerate().filter(|(_, &b)| b) {
+                z[i] = Fr::zero();
+                lines[i * l..(i + 1) * l].fill((Fq2::zero(), Fq2::zero()));
+            }
+            (Pairs::Lines(lines), bad)
+        } else {
+            let prepared: Vec<G2Prepared> = proofs.iter().map(|(p, _)| p.b.into()).collect();
+            (
+                Pairs::Prepared(za, prepared),
+                alloc::vec![false; proofs.len()],
+            )
+        };
         Self {
             key,
             inputs: proofs.iter().map(|(_, x)| *x).collect(),
             z,
-            lines,
+            pairs,
             bad,
             c: proofs.iter().map(|(p, _)| p.c).collect(),
         }
@@ -176,32 +189,16 @@ impl<'a> Batch<'a> {
                 .zip(sc)
                 .filter_map(|(q, s)| s.map(|s| (q, s)))
                 .collect();
-        let ml = miller_loop(&self.lines, lo, hi, &fixed);
+        let ml = match &self.pairs {
+            Pairs::Lines(lines) => miller_loop_with(lines, lo, hi, &fixed, &[]),
+            Pairs::Prepared(za, prepared) => {
+                let raw: Vec<(G1Affine, &G2Prepared)> =
+                    za[lo..hi].iter().copied().zip(&prepared[lo..hi]).collect();
+                miller_loop_with(&[], 0, 0, &fixed, &raw)
+            }
+        };
         Bn254::final_exponentiation(ml).is_some_and(|out| out.0.is_one())
     }
-}
-
-/// Lines of `(P_i, Q_i)` from arkworks' projective preparation of each `Q_i`, normalised with
-/// one inversion per proof; for batches too small to share inversions across proofs.
-fn prepared_lines(ps: &[G1Affine], qs: &[G2Affine]) -> (Vec<Line>, Vec<bool>) {
-    let l = line_count();
-    let sc = p_scalars(ps);
-    let mut lines = Vec::with_capacity(ps.len() * l);
-    let mut bad = Vec::with_capacity(ps.len());
-    for (q, s) in qs.iter().zip(sc) {
-        let prepared: G2Prepared = (*q).into();
-        match (FixedLines::new(&prepared), s) {
-            (Some(f), Some(s)) if prepared.ell_coeffs.len() == l => {
-                lines.extend((0..l).map(|k| f.at(k, &s)));
-                bad.push(false);
-            }
-            _ => {
-                lines.extend(core::iter::repeat_n((Fq2::zero(), Fq2::zero()), l));
-                bad.push(true);
-            }
-        }
-    }
-    (lines, bad)
 }
 
 #[cfg(feature = "parallel")]

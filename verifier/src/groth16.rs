@@ -147,7 +147,7 @@ pub(crate) fn pairing_check(key: &PreparedKey, proof: &Proof<Bn254>, inputs: &[F
         .zip(sc)
         .filter_map(|(q, s)| s.map(|s| (q, s)))
         .collect();
-    let ml = miller_loop_with(&[], 0, 0, &fixed, Some((&proof.a, &b)));
+    let ml = miller_loop_with(&[], 0, 0, &fixed, &[(proof.a, &b)]);
     Bn254::final_exponentiation(ml).is_some_and(|out| out.0 == key.pvk.alpha_g1_beta_g2)
 }
 

@@ -254,25 +254,30 @@ pub(crate) fn miller_loop(
     hi: usize,
     fixed: &[(&FixedLines, (Fq, Fq))],
 ) -> MillerLoopOutput<Bn254> {
-    miller_loop_with(lines, lo, hi, fixed, None)
+    miller_loop_with(lines, lo, hi, fixed, &[])
 }
 
-/// [`miller_loop`] with one more pair `e(P, Q)` from arkworks' prepared `Q`, its lines
-/// applied unnormalised (`mul_by_034`): normalising one proof's lines would cost an inversion
-/// and more multiplications than it saves.
+/// [`miller_loop`] with more pairs `e(P, Q)` from arkworks' prepared `Q`s, their lines
+/// applied unnormalised (`mul_by_034`): normalising a few proofs' lines would cost an
+/// inversion per proof and more multiplications than it saves. Pairs with an identity point
+/// contribute 1 and are skipped.
 pub(crate) fn miller_loop_with(
     lines: &[Line],
     lo: usize,
     hi: usize,
     fixed: &[(&FixedLines, (Fq, Fq))],
-    raw: Option<(&G1Affine, &G2Prepared<Config>)>,
+    raw: &[(G1Affine, &G2Prepared<Config>)],
 ) -> MillerLoopOutput<Bn254> {
     let l = line_count();
-    let raw = raw.filter(|(p, q)| !p.is_zero() && !q.infinity && q.ell_coeffs.len() == l);
+    let raw: Vec<(G1Affine, &G2Prepared<Config>)> = raw
+        .iter()
+        .filter(|(p, q)| !p.is_zero() && !q.infinity && q.ell_coeffs.len() == l)
+        .copied()
+        .collect();
     let one = |lo: usize,
                hi: usize,
                fixed: &[(&FixedLines, (Fq, Fq))],
-               raw: Option<(&G1Affine, &G2Prepared<Config>)>|
+               raw: &[(G1Affine, &G2Prepared<Config>)]|
      -> Fq12 {
         let ate = Config::ATE_LOOP_COUNT;
         let mut f = Fq12::one();
@@ -284,7 +289,7 @@ pub(crate) fn miller_loop_with(
             for (q, s) in fixed {
                 mul_by_line(f, &q.at(k, s));
             }
-            if let Some((p, q)) = raw {
+            for (p, q) in raw {
                 let (mut c0, mut c1, c2) = q.ell_coeffs[k];
                 c0.mul_assign_by_fp(&p.y);
                 c1.mul_assign_by_fp(&p.x);
@@ -319,23 +324,23 @@ pub(crate) fn miller_loop_with(
             .map(|s| (s, (s + per).min(hi)))
             .collect();
         if ranges.len() <= 1 {
-            one(lo, hi, fixed, raw)
+            one(lo, hi, fixed, &raw)
         } else {
             ranges
                 .par_iter()
                 .enumerate()
                 .map(|(j, &(a, b))| {
                     if j == 0 {
-                        one(a, b, fixed, raw)
+                        one(a, b, fixed, &raw)
                     } else {
-                        one(a, b, &[], None)
+                        one(a, b, &[], &[])
                     }
                 })
                 .reduce(Fq12::one, |x, y| x * y)
         }
     };
     #[cfg(not(feature = "parallel"))]
-    let f = one(lo, hi, fixed, raw);
+    let f = one(lo, hi, fixed, &raw);
     MillerLoopOutput(f)
 }
 
@@ -402,7 +407,7 @@ mod tests {
                     lo,
                     hi,
                     &fixed,
-                    Some((&p, &qp)),
+                    &[(p, &qp), (G1Affine::zero(), &qp)],
                 ));
                 let mut g1s: Vec<G1Affine> = ps[lo..hi].to_vec();
                 let mut g2s: Vec<G2Affine> = qs[lo..hi].to_vec();
