@@ -461,8 +461,20 @@ impl Report {
     fn new(quick: bool) -> Self {
         let commit = command_line("git", &["rev-parse", "--short", "HEAD"])
             .map(|c| {
-                let dirty = command_line("git", &["status", "--porcelain", "--untracked-files=no"])
-                    .is_some_and(|s| !s.is_empty());
+                // The report's own outputs do not count: a rerun overwrites them.
+                let dirty = command_line(
+                    "git",
+                    &[
+                        "status",
+                        "--porcelain",
+                        "--untracked-files=no",
+                        "--",
+                        ":/",
+                        ":(top,exclude)docs/BENCHMARKS.md",
+                        ":(top,exclude)docs/benchmarks.svg",
+                    ],
+                )
+                .is_some_and(|s| !s.is_empty());
                 if dirty {
                     format!("{c} + uncommitted changes")
                 } else {
