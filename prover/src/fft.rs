@@ -230,27 +230,30 @@ fn wide_level(v: &mut [Fr], m: usize, tw: &[Fr], f: fn(&mut [Fr], &mut [Fr], &[F
     v.chunks_mut(2 * m).for_each(one_group);
 }
 
-/// Levels `m = first, first/2, …, 1` (DIF order) or `1, …, first` (DIT order) inside one block.
-fn block_levels(b: &mut [Fr], first: usize, t: &Twiddles, dif_order: bool) {
-    let mut levels = Vec::new();
+/// Level `m` of `t` on every group of `2m` elements inside one block.
+fn block_level(b: &mut [Fr], m: usize, t: &Twiddles, f: fn(&mut [Fr], &mut [Fr], &[Fr])) {
+    let tw = t.level(m);
+    for g in b.chunks_mut(2 * m) {
+        let (lo, hi) = g.split_at_mut(m);
+        f(lo, hi, tw);
+    }
+}
+
+/// Levels `m = first, first/2, …, 1` (DIF order) inside one block.
+fn block_dif(b: &mut [Fr], first: usize, t: &Twiddles) {
     let mut m = first;
     while m >= 1 {
-        levels.push(m);
+        block_level(b, m, t, dif_level);
         m /= 2;
     }
-    if !dif_order {
-        levels.reverse();
-    }
-    for m in levels {
-        let tw = t.level(m);
-        for g in b.chunks_mut(2 * m) {
-            let (lo, hi) = g.split_at_mut(m);
-            if dif_order {
-                dif_level(lo, hi, tw);
-            } else {
-                dit_level(lo, hi, tw);
-            }
-        }
+}
+
+/// Levels `m = 1, 2, …, last` (DIT order) inside one block.
+fn block_dit(b: &mut [Fr], last: usize, t: &Twiddles) {
+    let mut m = 1;
+    while m <= last {
+        block_level(b, m, t, dit_level);
+        m *= 2;
     }
 }
 
@@ -265,10 +268,9 @@ fn dif(v: &mut [Fr], t: &Twiddles) {
     if m >= 1 {
         let bs = 2 * m;
         #[cfg(feature = "parallel")]
-        v.par_chunks_mut(bs)
-            .for_each(|b| block_levels(b, m, t, true));
+        v.par_chunks_mut(bs).for_each(|b| block_dif(b, m, t));
         #[cfg(not(feature = "parallel"))]
-        v.chunks_mut(bs).for_each(|b| block_levels(b, m, t, true));
+        v.chunks_mut(bs).for_each(|b| block_dif(b, m, t));
     }
 }
 
@@ -281,11 +283,9 @@ fn dit(v: &mut [Fr], t: &Twiddles) {
     let top = (n / 2).min(BLOCK / 2);
     let bs = 2 * top;
     #[cfg(feature = "parallel")]
-    v.par_chunks_mut(bs)
-        .for_each(|b| block_levels(b, top, t, false));
+    v.par_chunks_mut(bs).for_each(|b| block_dit(b, top, t));
     #[cfg(not(feature = "parallel"))]
-    v.chunks_mut(bs)
-        .for_each(|b| block_levels(b, top, t, false));
+    v.chunks_mut(bs).for_each(|b| block_dit(b, top, t));
     let mut m = 2 * top;
     while m < n {
         wide_level(v, m, t.level(m), dit_level);

@@ -56,7 +56,6 @@ pub enum Groth16Error {
 /// A proving key with the data prepared once for all its proofs.
 pub struct Prover<'a> {
     pk: &'a ProvingKey<Bn254>,
-    domain: GeneralEvaluationDomain<Fr>,
     fft: Fft,
     /// `1 / Z(g)` for the coset generator `g`: `Z` is constant on the coset.
     vanishing_inv: Fr,
@@ -67,7 +66,7 @@ pub struct Prover<'a> {
 impl std::fmt::Debug for Prover<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Prover")
-            .field("domain_size", &self.domain.size())
+            .field("domain_size", &self.fft.size())
             .field("num_instance", &self.num_instance)
             .field("num_constraints", &self.num_constraints)
             .finish_non_exhaustive()
@@ -155,7 +154,6 @@ impl<'a> Prover<'a> {
         shape("L query", num_variables - num_instance, pk.l_query.len())?;
         Ok(Self {
             pk,
-            domain,
             fft,
             vanishing_inv,
             num_instance,
@@ -165,7 +163,7 @@ impl<'a> Prover<'a> {
 
     /// Size of the evaluation domain.
     pub fn domain_size(&self) -> usize {
-        self.domain.size()
+        self.fft.size()
     }
 
     fn check(&self, abc: &[Matrix<Fr>], z: &[Fr]) -> Result<(), Groth16Error> {
@@ -199,7 +197,7 @@ impl<'a> Prover<'a> {
         check: bool,
     ) -> Result<Result<Vec<Fr>, usize>, Groth16Error> {
         self.check(abc, z)?;
-        let n = self.domain.size();
+        let n = self.fft.size();
         let nc = self.num_constraints;
         let mut a = vec![Fr::zero(); n];
         let mut b = vec![Fr::zero(); n];
@@ -305,7 +303,7 @@ impl<'a> Prover<'a> {
     /// work cannot be optimised away.
     pub fn floor(&self, z: &[Fr], h: &[Fr]) -> Result<G1Projective, Groth16Error> {
         shape("assignment", self.pk.a_query.len(), z.len())?;
-        let n = self.domain.size();
+        let n = self.fft.size();
         let mut v: Vec<Fr> = z.iter().chain(h).copied().cycle().take(n).collect();
         for _ in 0..3 {
             self.fft.evals_to_coset_evals(&mut v);
