@@ -149,6 +149,10 @@ fn bench_decode(c: &mut C) {
     g.bench_function("proof", |bench| {
         bench.iter(|| black_box(b).proofs().unwrap())
     });
+    // What `Verifier` decodes: B's subgroup check is left to its Miller-loop lines.
+    g.bench_function("proof_verifier", |bench| {
+        bench.iter(|| bench_support::proofs_deferred(black_box(b)).unwrap())
+    });
     g.bench_function("g2_subgroup_check", |bench| {
         bench.iter(|| bench_support::is_in_g2(black_box(&proof.b)))
     });

@@ -38,8 +38,10 @@ use ark_groth16::Proof;
 use ark_std::rand::{rngs::StdRng, CryptoRng, RngCore, SeedableRng};
 
 use crate::curve::{glv_scalar, mul_glv_all};
-use crate::groth16::{pairing_check, precheck, PreparedKey, VerifyError};
-use crate::lines::{line_count, miller_loop_with, p_scalars, proof_lines, FixedLines, Line};
+use crate::groth16::{pairing_check, precheck, Failure, PreparedKey, VerifyError};
+use crate::lines::{
+    line_count, miller_loop_with, p_scalars, prepare_checked, proof_lines, FixedLines, Line,
+};
 
 /// One proof and its public inputs.
 pub type BatchItem = (Proof<Bn254>, Vec<Fr>);
@@ -51,7 +53,9 @@ type G2Prepared = <Bn254 as Pairing>::G2Prepared;
 /// Items with the wrong number of public inputs (or identity points) get their error without
 /// entering the batch. If the combined check over the rest passes, they are all `Ok`;
 /// otherwise the batch is bisected so that exactly the invalid items get
-/// `Err(VerifyError::InvalidProof)`.
+/// `Err(VerifyError::InvalidProof)`. The points are assumed to be on their curves (as
+/// [`decode_proof`](crate::decode_proof) guarantees); a `B` outside the prime-order subgroup
+/// makes its item invalid.
 ///
 /// `rng` seeds the random scalars; it must be a CSPRNG whose output the provers cannot
 /// predict. With the `parallel` feature the work is spread over rayon's pool; the results
@@ -70,28 +74,28 @@ pub fn batch_verify<R: RngCore + CryptoRng>(
         .iter()
         .map(|&i| (&items[i].0, items[i].1.as_slice()))
         .collect();
-    for k in invalid_proofs(key, &refs, rng) {
+    for (k, _) in invalid_proofs(key, &refs, rng) {
         results[candidates[k]] = Err(VerifyError::InvalidProof);
     }
     results
 }
 
-/// The positions in `proofs` (all [`precheck`]ed against `key`) of the invalid proofs, in
-/// increasing order.
+/// The positions in `proofs` (all [`precheck`]ed against `key`, points on their curves) of
+/// the rejected proofs, in increasing order, each with why: a `B` outside G2 (found by the
+/// line computations, `lines.rs`) or an invalid proof.
 pub(crate) fn invalid_proofs<R: RngCore + CryptoRng>(
     key: &PreparedKey,
     proofs: &[(&Proof<Bn254>, &[Fr])],
     rng: &mut R,
-) -> Vec<usize> {
+) -> Vec<(usize, Failure)> {
     match proofs {
         [] => return Vec::new(),
         // One proof: the single check (3 pairs, no scalar) is exact and cheaper than a batch
         // of one (4 pairs and `z·A`).
         [(proof, inputs)] => {
-            return if pairing_check(key, proof, inputs) {
-                Vec::new()
-            } else {
-                alloc::vec![0]
+            return match pairing_check(key, proof, inputs) {
+                Ok(()) => Vec::new(),
+                Err(f) => alloc::vec![(0, f)],
             };
         }
         _ => {}
@@ -99,18 +103,29 @@ pub(crate) fn invalid_proofs<R: RngCore + CryptoRng>(
     let mut seed = [0u8; 32];
     rng.fill_bytes(&mut seed);
     let batch = Batch::new(key, proofs, seed);
-    batch.invalid(0, proofs.len())
+    batch
+        .invalid(0, proofs.len())
+        .into_iter()
+        .map(|i| {
+            let why = if batch.bad[i] {
+                Failure::BNotInG2
+            } else {
+                Failure::Invalid
+            };
+            (i, why)
+        })
+        .collect()
 }
 
 /// The per-proof work of a batch, done once and shared by every bisection step.
 struct Batch<'a> {
     key: &'a PreparedKey,
     inputs: Vec<&'a [Fr]>,
-    /// `z_i`, or 0 for a proof whose lines could not be computed (`bad`).
+    /// `z_i`, or 0 for a proof whose `B` is not in G2 (`bad`).
     z: Vec<Fr>,
     pairs: Pairs,
-    /// Proofs whose `B` is not a subgroup point (an affine step met a zero denominator):
-    /// invalid, and left out of every check.
+    /// Proofs whose `B` is not in G2 (as their line computation found): rejected, with `z = 0`,
+    /// and left out of every check.
     bad: Vec<bool>,
     c: Vec<G1Affine>,
 }
@@ -120,8 +135,9 @@ enum Pairs {
     /// Normalised, evaluated lines ([`proof_lines`]); all 1 for a `bad` proof, so it drops out
     /// of every product.
     Lines(Vec<Line>),
-    /// `z_i·A_i` and arkworks' projective preparation of `B_i` (lines applied by `mul_by_034`).
-    Prepared(Vec<G1Affine>, Vec<G2Prepared>),
+    /// `z_i·A_i` and the projective preparation of `B_i` (arkworks' lines, applied by
+    /// `mul_by_034`); `None` for a `bad` proof.
+    Prepared(Vec<G1Affine>, Vec<Option<G2Prepared>>),
 }
 
 /// Batches smaller than this prepare each `B` projectively (arkworks' `G2Prepared`, no
@@ -148,11 +164,13 @@ impl<'a> Batch<'a> {
             }
             (Pairs::Lines(lines), bad)
         } else {
-            let prepared: Vec<G2Prepared> = proofs.iter().map(|(p, _)| p.b.into()).collect();
-            (
-                Pairs::Prepared(za, prepared),
-                alloc::vec![false; proofs.len()],
-            )
+            let prepared: Vec<Option<G2Prepared>> =
+                proofs.iter().map(|(p, _)| prepare_checked(&p.b)).collect();
+            let bad: Vec<bool> = prepared.iter().map(Option::is_none).collect();
+            for (i, _) in bad.iter().enumerate().filter(|(_, &b)| b) {
+                z[i] = Fr::zero();
+            }
+            (Pairs::Prepared(za, prepared), bad)
         };
         Self {
             key,
@@ -205,8 +223,11 @@ impl<'a> Batch<'a> {
         let ml = match &self.pairs {
             Pairs::Lines(lines) => miller_loop_with(lines, lo, hi, &fixed, &[]),
             Pairs::Prepared(za, prepared) => {
-                let raw: Vec<(G1Affine, &G2Prepared)> =
-                    za[lo..hi].iter().copied().zip(&prepared[lo..hi]).collect();
+                let raw: Vec<(G1Affine, &G2Prepared)> = za[lo..hi]
+                    .iter()
+                    .zip(&prepared[lo..hi])
+                    .filter_map(|(a, q)| Some((*a, q.as_ref()?)))
+                    .collect();
                 miller_loop_with(&[], 0, 0, &fixed, &raw)
             }
         };

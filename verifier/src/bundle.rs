@@ -229,11 +229,24 @@ impl Bundle {
     /// Strictly decodes the chunk proofs ([`crate::decode_proof`]: curve, subgroup, identity
     /// and canonical-encoding checks). The error names the chunk.
     pub fn proofs(&self) -> Result<Vec<Proof<Bn254>>, Rejected> {
+        self.decode_proofs(decode_proof_hex)
+    }
+
+    /// [`Bundle::proofs`] without the G2 subgroup check of each `B`, which the verifier's
+    /// pairing stage makes instead (`groth16::pairing_check`, `batch::invalid_proofs`).
+    pub(crate) fn proofs_deferred(&self) -> Result<Vec<Proof<Bn254>>, Rejected> {
+        self.decode_proofs(crate::decode::decode_proof_hex_deferred)
+    }
+
+    fn decode_proofs(
+        &self,
+        decode: impl Fn(&str) -> Result<Proof<Bn254>, DecodeError>,
+    ) -> Result<Vec<Proof<Bn254>>, Rejected> {
         self.chunks
             .iter()
             .enumerate()
             .map(|(k, c)| {
-                decode_proof_hex(&c.proof).map_err(|error| Rejected::Field {
+                decode(&c.proof).map_err(|error| Rejected::Field {
                     field: Field::Proof(k),
                     error,
                 })

@@ -156,6 +156,17 @@ pub fn encode_fr_hex(x: &Fr) -> String {
 /// Decodes a compressed Groth16 proof: exactly 128 bytes, each point on the curve, in the
 /// prime-order subgroup and not the identity.
 pub fn decode_proof(bytes: &[u8]) -> Result<Proof<Bn254>, DecodeError> {
+    decode_proof_with(bytes, true)
+}
+
+/// [`decode_proof`] without the G2 subgroup check of `B` (it is only checked to be on the
+/// curve): for the verifier, whose Miller loop decides `B`'s membership on the way
+/// ([`crate::lines::prepare_checked`]). Every other check is the same.
+pub(crate) fn decode_proof_deferred(bytes: &[u8]) -> Result<Proof<Bn254>, DecodeError> {
+    decode_proof_with(bytes, false)
+}
+
+fn decode_proof_with(bytes: &[u8], subgroup_b: bool) -> Result<Proof<Bn254>, DecodeError> {
     if bytes.len() != PROOF_LEN {
         return Err(DecodeError::Length {
             what: "proof",
@@ -166,7 +177,7 @@ pub fn decode_proof(bytes: &[u8]) -> Result<Proof<Bn254>, DecodeError> {
     let (a, rest) = bytes.split_at(G1_LEN);
     let (b, c) = rest.split_at(G2_LEN);
     let a = g1_point(a, "proof.a")?;
-    let b = g2_point(b, "proof.b")?;
+    let b = g2_point_with(b, "proof.b", subgroup_b)?;
     let c = g1_point(c, "proof.c")?;
     for (zero, what) in [
         (a.is_zero(), "proof.a"),
@@ -184,6 +195,12 @@ pub fn decode_proof(bytes: &[u8]) -> Result<Proof<Bn254>, DecodeError> {
 pub fn decode_proof_hex(s: &str) -> Result<Proof<Bn254>, DecodeError> {
     let bytes: [u8; PROOF_LEN] = decode_hex_exact(s, "proof hex")?;
     decode_proof(&bytes)
+}
+
+/// [`decode_proof_hex`] with [`decode_proof_deferred`].
+pub(crate) fn decode_proof_hex_deferred(s: &str) -> Result<Proof<Bn254>, DecodeError> {
+    let bytes: [u8; PROOF_LEN] = decode_hex_exact(s, "proof hex")?;
+    decode_proof_deferred(&bytes)
 }
 
 /// Encodes a proof in the compressed form [`decode_proof`] reads.
@@ -296,10 +313,19 @@ fn g1_point(bytes: &[u8], what: &'static str) -> Result<G1Affine, DecodeError> {
 /// Decodes a compressed G2 point: on the curve, in the order-`r` subgroup (the fast check of
 /// [`crate::curve::is_in_g2`]) and canonically encoded. `bytes` is exactly [`G2_LEN`] long.
 fn g2_point(bytes: &[u8], what: &'static str) -> Result<G2Affine, DecodeError> {
+    g2_point_with(bytes, what, true)
+}
+
+/// [`g2_point`], the subgroup check only when `subgroup` is set.
+fn g2_point_with(
+    bytes: &[u8],
+    what: &'static str,
+    subgroup: bool,
+) -> Result<G2Affine, DecodeError> {
     // Decompression solves the curve equation for y; the checks follow.
     let p = G2Affine::deserialize_with_mode(bytes, Compress::Yes, Validate::No)
         .map_err(|_| DecodeError::InvalidPoint { what })?;
-    if !p.is_on_curve() || !crate::curve::is_in_g2(&p) {
+    if !p.is_on_curve() || (subgroup && !crate::curve::is_in_g2(&p)) {
         return Err(DecodeError::InvalidPoint { what });
     }
     canonical::<G2_LEN, _>(&p, bytes, what)?;

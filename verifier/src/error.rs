@@ -55,8 +55,11 @@ impl fmt::Display for Field {
 /// Why a bundle was not accepted. Every variant belongs to one [`Class`].
 ///
 /// Checks run cheapest first: size, JSON, field decoding except proofs, key and policy
-/// lookup, chain, thresholds, proof decoding (curve and subgroup checks), pairings. A bundle
-/// with several defects reports the first one in that order.
+/// lookup, chain, thresholds, proof decoding (curve checks), pairings. The G2 subgroup check
+/// of each proof's `B` is made by the pairing stage (its Miller-loop lines decide membership
+/// for free) and reported as the same [`Rejected::Field`] decoding would give. A bundle with
+/// several defects reports the first one in that order (for pairing-stage rejections: of the
+/// chunks, the first).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Rejected {

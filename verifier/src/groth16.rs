@@ -6,7 +6,7 @@ use ark_groth16::{prepare_verifying_key, PreparedVerifyingKey, Proof, VerifyingK
 
 use crate::curve::FixedBase;
 use crate::decode::{self, DecodeError};
-use crate::lines::{miller_loop_with, p_scalars, FixedLines};
+use crate::lines::{miller_loop_with, p_scalars, prepare_checked, FixedLines};
 
 /// Why a proof was not accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -134,12 +134,28 @@ pub(crate) fn precheck(
     Ok(())
 }
 
-/// The pairing check alone, for a proof that passed [`precheck`]:
+/// Why the pairing stage rejected a proof that passed [`precheck`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The pairing equation does not hold.
+    Invalid,
+    /// `B` is not in G2 (found while computing its Miller-loop lines, see `lines.rs`); for a
+    /// bundle that is malformed input, as a failed subgroup check in decoding would be.
+    BNotInG2,
+}
+
+/// The pairing check alone, for a proof that passed [`precheck`] and whose `B` is on the G2
+/// curve (decoded with or without the subgroup check):
 /// `e(A, B)·e(IC(x), −γ)·e(C, −δ) == e(α, β)`, one multi-Miller loop and one final
-/// exponentiation, the input term from the key's fixed-base tables.
-pub(crate) fn pairing_check(key: &PreparedKey, proof: &Proof<Bn254>, inputs: &[Fr]) -> bool {
+/// exponentiation, the input term from the key's fixed-base tables. `B`'s membership in G2 is
+/// decided by its line computation ([`prepare_checked`]).
+pub(crate) fn pairing_check(
+    key: &PreparedKey,
+    proof: &Proof<Bn254>,
+    inputs: &[Fr],
+) -> Result<(), Failure> {
+    let b = prepare_checked(&proof.b).ok_or(Failure::BNotInG2)?;
     let ic = key.input_term(inputs).into_affine();
-    let b: <Bn254 as Pairing>::G2Prepared = proof.b.into();
     // −γ and −δ through their normalised lines (lines.rs), B through arkworks' prepared ones.
     let sc = p_scalars(&[ic, proof.c]);
     let fixed: alloc::vec::Vec<(&FixedLines, (Fq, Fq))> = [&key.gamma_lines, &key.delta_lines]
@@ -148,7 +164,11 @@ pub(crate) fn pairing_check(key: &PreparedKey, proof: &Proof<Bn254>, inputs: &[F
         .filter_map(|(q, s)| s.map(|s| (q, s)))
         .collect();
     let ml = miller_loop_with(&[], 0, 0, &fixed, &[(proof.a, &b)]);
-    Bn254::final_exponentiation(ml).is_some_and(|out| out.0 == key.pvk.alpha_g1_beta_g2)
+    if Bn254::final_exponentiation(ml).is_some_and(|out| out.0 == key.pvk.alpha_g1_beta_g2) {
+        Ok(())
+    } else {
+        Err(Failure::Invalid)
+    }
 }
 
 /// Verifies one proof against the key and public inputs.
@@ -157,16 +177,12 @@ pub(crate) fn pairing_check(key: &PreparedKey, proof: &Proof<Bn254>, inputs: &[F
 /// `prepare_inputs` zips the inputs with the IC points, so a shorter list would silently
 /// verify a different statement (the missing inputs taken as zero).
 ///
-/// The proof's points are assumed to be valid subgroup points, as
-/// [`decode_proof`](crate::decode_proof) guarantees; identity points are rejected as
-/// [`VerifyError::InvalidProof`].
+/// The proof's points are assumed to be on their curves, as
+/// [`decode_proof`](crate::decode_proof) guarantees; identity points and a `B` outside the
+/// prime-order subgroup are rejected as [`VerifyError::InvalidProof`].
 pub fn verify(key: &PreparedKey, proof: &Proof<Bn254>, inputs: &[Fr]) -> Result<(), VerifyError> {
     precheck(key, proof, inputs)?;
-    if pairing_check(key, proof, inputs) {
-        Ok(())
-    } else {
-        Err(VerifyError::InvalidProof)
-    }
+    pairing_check(key, proof, inputs).map_err(|_| VerifyError::InvalidProof)
 }
 
 /// Decodes a proof ([`decode_proof`](crate::decode_proof)) and public inputs

@@ -130,6 +130,14 @@ pub mod bench_support {
     pub fn is_in_g2(p: &G2Affine) -> bool {
         crate::curve::is_in_g2(p)
     }
+
+    /// The proofs of a bundle decoded as the [`Verifier`](crate::Verifier) decodes them:
+    /// every check but `B`'s subgroup membership, which its Miller-loop lines decide.
+    pub fn proofs_deferred(
+        bundle: &crate::Bundle,
+    ) -> Result<alloc::vec::Vec<ark_groth16::Proof<Bn254>>, crate::Rejected> {
+        bundle.proofs_deferred()
+    }
 }
 
 /// The values a contribution reveals.

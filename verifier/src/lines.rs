@@ -18,7 +18,16 @@
 //!   of the ~11 of arkworks' projective step, and only the two evaluated coefficients are
 //!   stored.
 //!
-//! The tests compare pairings computed this way with arkworks'.
+//! - **G2 membership for free.** Both ways of computing `B`'s lines end with
+//!   `T = [6x+2]B + ψ(B) − ψ²(B)` (the optimal-ate loop and its two Frobenius steps), and
+//!   `B` is in G2 iff `T = −ψ³(B)` ([`prepare_checked`], [`proof_lines`]); see
+//!   [`prepare_checked`] for why. That replaces the separate subgroup check of decoding
+//!   (a 63-bit scalar multiplication, about a fifth of a batch's cost per proof) by one
+//!   comparison.
+//!
+//! The tests compare pairings computed this way with arkworks', and the membership results
+//! with the subgroup check of `curve.rs` on points in G2, off it, and with only a cofactor
+//! component.
 
 use alloc::vec::Vec;
 
@@ -111,10 +120,12 @@ const CHUNK: usize = 64;
 /// The evaluated, normalised lines of the pairs `(P_i, Q_i)`, proof-major
 /// (`lines[i·L + k]`, `L` = [`line_count`]), and per pair whether it could be computed.
 ///
-/// Every `P_i` must be a non-identity G1 point and every `Q_i` a non-identity G2 point of the
-/// prime-order subgroup: then no step meets a zero denominator (`T = [k]Q` with
-/// `1 < k < r` never equals `±Q` or a 2-torsion point). A pair for which it happens anyway
-/// (an unchecked point) is reported `false`, and its lines are meaningless.
+/// Every `P_i` must be a non-identity G1 point; the `Q_i` need only be on the G2 curve. A pair
+/// is reported `true` iff `Q_i` is a non-identity point of the prime-order subgroup (and `P_i`
+/// not the identity): no step met a zero denominator, so every step was an exact group
+/// operation, and the final `T` equals `−ψ³(Q_i)` (see [`prepare_checked`]). For a `false`
+/// pair the lines are meaningless. (For `Q` in G2 no denominator is zero: `T = [k]Q` with
+/// `1 < k < r` never equals `±Q`, and the group has no 2-torsion.)
 pub(crate) fn proof_lines(ps: &[G1Affine], qs: &[G2Affine]) -> (Vec<Line>, Vec<bool>) {
     let n = ps.len().min(qs.len());
     let l = line_count();
@@ -232,6 +243,97 @@ fn chunk_lines(ps: &[G1Affine], qs: &[G2Affine], out: &mut [Line], ok: &mut [boo
     step(&mut t, Some(&frob1), k);
     step(&mut t, Some(&frob2), k + 1);
     debug_assert_eq!(k + 2, l);
+    // T = [6x+2]Q + ψ(Q) − ψ²(Q) = −ψ³(Q) iff Q ∈ G2; frob2 = −ψ²(Q), so −ψ³(Q) = ψ(frob2).
+    for ((t, f2), ok) in t.iter().zip(&frob2).zip(ok.iter_mut()) {
+        *ok &= *t == mul_by_char(f2);
+    }
+}
+
+// The membership argument below is for a positive seed (BN254's).
+const _: () = assert!(
+    !<Config as BnConfig>::X_IS_NEGATIVE
+        && matches!(<Config as BnConfig>::TWIST_TYPE, TwistType::D)
+);
+
+/// arkworks' `G2Prepared::from(q)` (the same projective steps and line coefficients, eprint
+/// 2013/722), or `None` unless `q` is a non-identity point of the prime-order subgroup G2.
+/// `q` must be on the G2 curve.
+///
+/// **Why the final point decides membership.** The steps compute
+/// `T = [6x+2]q + ψ(q) − ψ²(q)` with `ψ` the untwist-Frobenius-twist endomorphism (as long as
+/// no step meets a special case; those make `Z = 0`, which stays 0, and are rejected). We
+/// accept iff `T = −ψ³(q)`, i.e. `f(ψ)(q) = 0` for `f(X) = (6x+2) + X − X² + X³`. The group
+/// `E'(F_p²)` has order `r·h` with `h = 2p − r = 10069 · 5864401 · 1875725156269 ·
+/// 197620364512881247228717050342013327560683201906968909` (squarefree), and no prime factor
+/// of `r·h` divides `p² − 1`, so every Sylow subgroup is cyclic of prime order and `ψ` acts on
+/// it as a root `μ` of its characteristic polynomial `X² − tX + p` (`t = 6x² + 1`). On G2,
+/// `μ = p` and `f(p) ≡ 0 (mod r)` (the relation behind the optimal ate pairing). For each
+/// prime `ℓ | h` and both roots `μ` of `X² − tX + p` mod `ℓ`, `f(μ) ≢ 0 (mod ℓ)` (computed
+/// with exact integers; the values are in `docs/verification-costs.md`), so `f(ψ)` is
+/// injective on the cofactor part and `f(ψ)(q) = 0` iff `q ∈ G2`. The tests check the result
+/// against `curve::is_in_g2` on points in G2, off it, and of each cofactor prime order.
+pub(crate) fn prepare_checked(q: &G2Affine) -> Option<G2Prepared<Config>> {
+    if q.is_zero() {
+        return None;
+    }
+    let two_inv = Fq::from(2u64).inverse()?;
+    let b = <ark_bn254::g2::Config as ark_ec::short_weierstrass::SWCurveConfig>::COEFF_B;
+    let (mut x, mut y, mut z) = (q.x, q.y, Fq2::one());
+    let mut ell = Vec::with_capacity(line_count());
+    // Doubling in homogeneous coordinates; line (−h, 3x², e − y²) for the D-type twist.
+    let double = |x: &mut Fq2, y: &mut Fq2, z: &mut Fq2| {
+        let mut a = *x * *y;
+        a.mul_assign_by_fp(&two_inv);
+        let bb = y.square();
+        let c = z.square();
+        let e = b * (c.double() + c);
+        let f = e.double() + e;
+        let mut g = bb + f;
+        g.mul_assign_by_fp(&two_inv);
+        let h = (*y + *z).square() - (bb + c);
+        let i = e - bb;
+        let j = x.square();
+        let e2 = e.square();
+        *x = a * (bb - f);
+        *y = g.square() - (e2.double() + e2);
+        *z = bb * h;
+        (-h, j.double() + j, i)
+    };
+    // Mixed addition T + r; line (λ, −θ, θ·x_r − λ·y_r).
+    let add = |x: &mut Fq2, y: &mut Fq2, z: &mut Fq2, r: &G2Affine| {
+        let theta = *y - r.y * *z;
+        let lambda = *x - r.x * *z;
+        let c = theta.square();
+        let d = lambda.square();
+        let e = lambda * d;
+        let f = *z * c;
+        let g = *x * d;
+        let h = e + f - g.double();
+        *x = lambda * h;
+        *y = theta * (g - h) - e * *y;
+        *z *= e;
+        (lambda, -theta, theta * r.x - lambda * r.y)
+    };
+    let neg = -*q;
+    for digit in Config::ATE_LOOP_COUNT.iter().rev().skip(1) {
+        ell.push(double(&mut x, &mut y, &mut z));
+        match digit {
+            1 => ell.push(add(&mut x, &mut y, &mut z, q)),
+            -1 => ell.push(add(&mut x, &mut y, &mut z, &neg)),
+            _ => {}
+        }
+    }
+    let q1 = mul_by_char(q);
+    let mut q2 = mul_by_char(&q1);
+    q2.y = -q2.y;
+    ell.push(add(&mut x, &mut y, &mut z, &q1));
+    ell.push(add(&mut x, &mut y, &mut z, &q2));
+    // (x : y : z) = −ψ³(q) = ψ(q2), with z ≠ 0 (no special case on the way).
+    let target = mul_by_char(&q2);
+    (!z.is_zero() && x == target.x * z && y == target.y * z).then_some(G2Prepared {
+        ell_coeffs: ell,
+        infinity: false,
+    })
 }
 
 /// `π(Q)` on the twist (arkworks' `mul_by_char`).
@@ -422,6 +524,109 @@ mod tests {
                 assert_eq!(ours, Some(ark));
             }
         }
+    }
+
+    /// `h / ℓ` for the four primes `ℓ` of the G2 cofactor `h` (little-endian limbs): `[r·h/ℓ]P`
+    /// is a point of order `ℓ` (or the identity).
+    const COFACTOR_OVER_PRIME: [(u64, &[u64]); 4] = [
+        (
+            10069,
+            &[
+                0x6c3cd334915f1659,
+                0x207142f7671af448,
+                0x9e28bcf65b5681da,
+                0x00013af7a58fce69,
+            ],
+        ),
+        (
+            5864401,
+            &[
+                0xd3865bed56710dfd,
+                0xd47f2c69679e3e75,
+                0x67a5f8660434f091,
+                0x0000008a712e2645,
+            ],
+        ),
+        (
+            1875725156269,
+            &[
+                0x57455809a5954261,
+                0x227489973709a736,
+                0x6f7cb3fd5082f93b,
+                0x1c5dc5,
+            ],
+        ),
+        (0, &[0x4286afdaa1f39641, 0x1774]), // ℓ ≈ 2^177
+    ];
+
+    fn on_curve(rng: &mut StdRng) -> G2Affine {
+        loop {
+            if let Some(q) = G2Affine::get_point_from_x_unchecked(Fq2::rand(rng), false) {
+                return q;
+            }
+        }
+    }
+
+    /// G2 points and points with a cofactor component: in G2, random curve points, their
+    /// cofactor parts `[r]P`, cofactor parts of each prime order, and sums of G2 points with
+    /// those. The membership both line computations report equals `curve::is_in_g2`, and the
+    /// prepared lines equal arkworks'.
+    #[test]
+    fn membership_from_the_lines_equals_the_subgroup_check() {
+        use ark_ff::PrimeField;
+        let mut rng = StdRng::seed_from_u64(13);
+        let mut qs: Vec<G2Affine> = (0..12).map(|_| g2(&mut rng)).collect();
+        for _ in 0..12 {
+            let p = on_curve(&mut rng);
+            let cofactor = p.mul_bigint(Fr::MODULUS);
+            qs.push(p);
+            qs.push(cofactor.into_affine());
+            qs.push((cofactor + g2(&mut rng)).into_affine());
+        }
+        let mut orders = 0;
+        for (l, h_over_l) in COFACTOR_OVER_PRIME {
+            let mut found = 0;
+            while found < 3 {
+                let p_l = on_curve(&mut rng)
+                    .mul_bigint(Fr::MODULUS)
+                    .into_affine()
+                    .mul_bigint(h_over_l);
+                if p_l.is_zero() {
+                    continue;
+                }
+                if l != 0 {
+                    assert!(p_l.mul_bigint([l]).is_zero(), "order {l}");
+                }
+                found += 1;
+                qs.push(p_l.into_affine());
+                qs.push((p_l + g2(&mut rng)).into_affine());
+            }
+            orders += 1;
+        }
+        assert_eq!(orders, 4);
+        let want: Vec<bool> = qs
+            .iter()
+            .map(|q| crate::curve::is_in_g2(q) && !q.is_zero())
+            .collect();
+        assert_eq!(
+            want.iter().filter(|&&w| w).count(),
+            12,
+            "only the G2 points"
+        );
+        for (q, &want) in qs.iter().zip(&want) {
+            match prepare_checked(q) {
+                Some(ours) => {
+                    assert!(want, "accepted a point outside G2");
+                    let ark: G2Prepared<Config> = (*q).into();
+                    assert_eq!(ours, ark);
+                }
+                None => assert!(!want, "rejected a point of G2"),
+            }
+        }
+        let ps: Vec<G1Affine> = qs.iter().map(|_| g1(&mut rng)).collect();
+        let (_, ok) = proof_lines(&ps, &qs);
+        assert_eq!(ok, want);
+        assert!(prepare_checked(&G2Affine::zero()).is_none());
     }
 
     /// A G2 point outside the subgroup never makes the line computation panic; when a step

@@ -9,8 +9,8 @@ use ark_std::rand::{CryptoRng, RngCore};
 use crate::batch::invalid_proofs;
 use crate::bundle::{Bundle, NUM_PUBLIC_INPUTS};
 use crate::decode::{self, DecodeError};
-use crate::error::Rejected;
-use crate::groth16::{pairing_check, PreparedKey};
+use crate::error::{Field, Rejected};
+use crate::groth16::{pairing_check, Failure, PreparedKey};
 use crate::{Claims, Thresholds};
 
 /// What an accepted bundle establishes. Only a [`Verifier`] makes one.
@@ -200,9 +200,7 @@ impl Verifier {
     pub fn verify(&self, bundle: &Bundle) -> Result<Accepted, Rejected> {
         let c = self.check(bundle)?;
         for (k, (proof, inputs)) in c.proofs.iter().zip(&c.inputs).enumerate() {
-            if !pairing_check(c.key, proof, inputs) {
-                return Err(Rejected::InvalidProof { chunk: k });
-            }
+            pairing_check(c.key, proof, inputs).map_err(|f| rejection(f, k))?;
         }
         Ok(c.accepted)
     }
@@ -249,9 +247,9 @@ impl Verifier {
                     }
                 }
             }
-            for pos in invalid_proofs(key, &refs, rng) {
+            for (pos, failure) in invalid_proofs(key, &refs, rng) {
                 let (i, k) = at[pos];
-                verdicts[i].get_or_insert(Rejected::InvalidProof { chunk: k });
+                verdicts[i].get_or_insert(rejection(failure, k));
             }
         }
         checked
@@ -286,7 +284,8 @@ impl Verifier {
         thresholds
             .check(&bundle.claims)
             .map_err(Rejected::BelowPolicy)?;
-        let proofs = bundle.proofs()?;
+        // B's subgroup check is left to the pairing stage (`rejection`).
+        let proofs = bundle.proofs_deferred()?;
         let inputs = bundle.chunk_inputs(&f);
         Ok(Checked {
             key,
@@ -302,5 +301,18 @@ impl Verifier {
             proofs,
             inputs,
         })
+    }
+}
+
+/// The rejection of chunk `k` for a pairing-stage failure: a `B` outside G2 is the same
+/// malformed-input rejection decoding gives for it ([`Bundle::proofs`] checks the subgroup
+/// there; the verifier leaves it to the Miller loop, which decides it for free).
+fn rejection(failure: Failure, k: usize) -> Rejected {
+    match failure {
+        Failure::Invalid => Rejected::InvalidProof { chunk: k },
+        Failure::BNotInG2 => Rejected::Field {
+            field: Field::Proof(k),
+            error: DecodeError::InvalidPoint { what: "proof.b" },
+        },
     }
 }
