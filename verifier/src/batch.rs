@@ -231,7 +231,7 @@ impl<'a> Batch<'a> {
                 miller_loop_with(&[], 0, 0, &fixed, &raw)
             }
         };
-        Bn254::final_exponentiation(ml).is_some_and(|out| out.0.is_one())
+        crate::fe::final_exponentiation(&ml.0).is_some_and(|out| out.is_one())
     }
 }
 

@@ -164,7 +164,7 @@ pub(crate) fn pairing_check(
         .filter_map(|(q, s)| s.map(|s| (q, s)))
         .collect();
     let ml = miller_loop_with(&[], 0, 0, &fixed, &[(proof.a, &b)]);
-    if Bn254::final_exponentiation(ml).is_some_and(|out| out.0 == key.pvk.alpha_g1_beta_g2) {
+    if crate::fe::final_exponentiation(&ml.0).is_some_and(|out| out == key.pvk.alpha_g1_beta_g2) {
         Ok(())
     } else {
         Err(Failure::Invalid)

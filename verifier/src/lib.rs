@@ -77,6 +77,7 @@ mod curve;
 pub mod decode;
 pub mod dedup;
 pub mod error;
+mod fe;
 pub mod groth16;
 mod lines;
 pub mod verifier;
