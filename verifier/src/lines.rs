@@ -255,6 +255,11 @@ const _: () = assert!(
         && matches!(<Config as BnConfig>::TWIST_TYPE, TwistType::D)
 );
 
+/// `1/2` in `Fq`, `(p + 1)/2`.
+const TWO_INV: Fq = ark_ff::MontFp!(
+    "10944121435919637611123202872628637544348155578648911831344518947322613104292"
+);
+
 /// arkworks' `G2Prepared::from(q)` (the same projective steps and line coefficients, eprint
 /// 2013/722), or `None` unless `q` is a non-identity point of the prime-order subgroup G2.
 /// `q` must be on the G2 curve.
@@ -276,7 +281,7 @@ pub(crate) fn prepare_checked(q: &G2Affine) -> Option<G2Prepared<Config>> {
     if q.is_zero() {
         return None;
     }
-    let two_inv = Fq::from(2u64).inverse()?;
+    let two_inv = TWO_INV;
     let b = <ark_bn254::g2::Config as ark_ec::short_weierstrass::SWCurveConfig>::COEFF_B;
     let (mut x, mut y, mut z) = (q.x, q.y, Fq2::one());
     let mut ell = Vec::with_capacity(line_count());
@@ -460,6 +465,11 @@ mod tests {
 
     fn g2(rng: &mut StdRng) -> G2Affine {
         (G2Projective::generator() * Fr::rand(rng)).into_affine()
+    }
+
+    #[test]
+    fn two_inv_is_one_half() {
+        assert_eq!(TWO_INV.double(), Fq::one());
     }
 
     #[test]
