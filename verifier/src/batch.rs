@@ -32,6 +32,7 @@
 use alloc::vec::Vec;
 
 use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine};
+use ark_ec::scalar_mul::glv::GLVConfig;
 use ark_ec::{pairing::Pairing, AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{One, Zero};
 use ark_groth16::Proof;
@@ -127,7 +128,11 @@ struct Batch<'a> {
     /// Proofs whose `B` is not in G2 (as their line computation found): rejected, with `z = 0`,
     /// and left out of every check.
     bad: Vec<bool>,
+    /// `(a_i, b_i)` of `z_i = a_i + b_i·λ` ((0, 0) for a `bad` proof), and `C_i`, `φ(C_i)`:
+    /// `Σ z_i·C_i = Σ a_i·C_i + Σ b_i·φ(C_i)`, two MSMs with 64-bit scalars.
+    ab: Vec<(u64, u64)>,
     c: Vec<G1Affine>,
+    c_endo: Vec<G1Affine>,
 }
 
 /// The pairs `(z_i·A_i, B_i)` in the form the Miller loop reads.
@@ -149,7 +154,7 @@ impl<'a> Batch<'a> {
     fn new(key: &'a PreparedKey, proofs: &[(&'a Proof<Bn254>, &'a [Fr])], seed: [u8; 32]) -> Self {
         // Drawn sequentially, so the scalars do not depend on the thread count.
         let mut rng = StdRng::from_seed(seed);
-        let ab: Vec<(u64, u64)> = proofs.iter().map(|_| nonzero_halves(&mut rng)).collect();
+        let mut ab: Vec<(u64, u64)> = proofs.iter().map(|_| nonzero_halves(&mut rng)).collect();
         let a: Vec<G1Affine> = proofs.iter().map(|(p, _)| p.a).collect();
         let za = G1Projective::normalize_batch(&mul_glv_all(&a, &ab));
         let mut z: Vec<Fr> = ab.iter().map(|&(a, b)| glv_scalar(a, b)).collect();
@@ -172,13 +177,23 @@ impl<'a> Batch<'a> {
             }
             (Pairs::Prepared(za, prepared), bad)
         };
+        for (ab, _) in ab.iter_mut().zip(&bad).filter(|(_, &b)| b) {
+            *ab = (0, 0);
+        }
+        let c: Vec<G1Affine> = proofs.iter().map(|(p, _)| p.c).collect();
+        let c_endo = c
+            .iter()
+            .map(<ark_bn254::g1::Config as GLVConfig>::endomorphism_affine)
+            .collect();
         Self {
             key,
             inputs: proofs.iter().map(|(_, x)| *x).collect(),
             z,
             pairs,
             bad,
-            c: proofs.iter().map(|(p, _)| p.c).collect(),
+            ab,
+            c,
+            c_endo,
         }
     }
 
@@ -210,7 +225,7 @@ impl<'a> Batch<'a> {
         }
         let g1 = G1Projective::normalize_batch(&[
             key.tables.sum(1, &s),
-            G1Projective::msm_unchecked(&self.c[lo..hi], z),
+            self.z_c(lo, hi),
             key.tables.sum(0, &s[..1]),
         ]);
         let sc = p_scalars(&g1);
@@ -232,6 +247,14 @@ impl<'a> Batch<'a> {
             }
         };
         crate::fe::final_exponentiation(&ml.0).is_some_and(|out| out.is_one())
+    }
+}
+
+impl Batch<'_> {
+    /// `Σ_{i∈lo..hi} z_i·C_i` as `Σ a_i·C_i + Σ b_i·φ(C_i)`.
+    fn z_c(&self, lo: usize, hi: usize) -> G1Projective {
+        let (a, b): (Vec<u64>, Vec<u64>) = self.ab[lo..hi].iter().copied().unzip();
+        G1Projective::msm_u64(&self.c[lo..hi], &a) + G1Projective::msm_u64(&self.c_endo[lo..hi], &b)
     }
 }
 
