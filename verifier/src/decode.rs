@@ -17,7 +17,7 @@ use ark_bn254::{Bn254, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
 use ark_ff::{BigInt, PrimeField};
 use ark_groth16::{Proof, VerifyingKey};
-use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
+use ark_serialize::CanonicalSerialize;
 use sha2::{Digest, Sha256};
 
 /// Most public inputs a decoded verifying key may have (IC points minus one).
@@ -304,8 +304,12 @@ pub fn vk_hash_hex(vk: &VerifyingKey<Bn254>) -> String {
 /// Decodes a compressed G1 point: on the curve (BN254's G1 has cofactor 1, so that is the
 /// subgroup) and canonically encoded. `bytes` is exactly [`G1_LEN`] long.
 fn g1_point(bytes: &[u8], what: &'static str) -> Result<G1Affine, DecodeError> {
-    let p = G1Affine::deserialize_with_mode(bytes, Compress::Yes, Validate::Yes)
-        .map_err(|_| DecodeError::InvalidPoint { what })?;
+    // Decompression solves the curve equation for y (crate::decompress, arkworks' result with
+    // cheaper square roots); the checks follow.
+    let p = crate::decompress::g1(bytes).ok_or(DecodeError::InvalidPoint { what })?;
+    if !p.is_on_curve() {
+        return Err(DecodeError::InvalidPoint { what });
+    }
     canonical::<G1_LEN, _>(&p, bytes, what)?;
     Ok(p)
 }
@@ -322,9 +326,8 @@ fn g2_point_with(
     what: &'static str,
     subgroup: bool,
 ) -> Result<G2Affine, DecodeError> {
-    // Decompression solves the curve equation for y; the checks follow.
-    let p = G2Affine::deserialize_with_mode(bytes, Compress::Yes, Validate::No)
-        .map_err(|_| DecodeError::InvalidPoint { what })?;
+    // Decompression solves the curve equation for y (crate::decompress); the checks follow.
+    let p = crate::decompress::g2(bytes).ok_or(DecodeError::InvalidPoint { what })?;
     if !p.is_on_curve() || (subgroup && !crate::curve::is_in_g2(&p)) {
         return Err(DecodeError::InvalidPoint { what });
     }

@@ -75,6 +75,7 @@ pub mod batch;
 pub mod bundle;
 mod curve;
 pub mod decode;
+mod decompress;
 pub mod dedup;
 pub mod error;
 mod fe;
