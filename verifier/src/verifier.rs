@@ -196,7 +196,8 @@ impl Verifier {
     /// Verifies one bundle, each chunk's proof on its own (deterministic, no randomness).
     ///
     /// For many bundles, or bundles of many chunks, [`verify_batch`](Self::verify_batch) is
-    /// faster: per proof about 2.7× at 16 proofs, 3.8× at 1,024 on one core (docs/BENCHMARKS.md).
+    /// faster: per proof about 3.4× at 16 proofs, about 4× at 1,024 on one core
+    /// (docs/BENCHMARKS.md).
     pub fn verify(&self, bundle: &Bundle) -> Result<Accepted, Rejected> {
         let c = self.check(bundle)?;
         for (k, (proof, inputs)) in c.proofs.iter().zip(&c.inputs).enumerate() {
