@@ -197,6 +197,12 @@ impl<'a> Batch<'a> {
         }
     }
 
+    /// `Σ_{i∈lo..hi} z_i·C_i` as `Σ a_i·C_i + Σ b_i·φ(C_i)`.
+    fn z_c(&self, lo: usize, hi: usize) -> G1Projective {
+        let (a, b): (Vec<u64>, Vec<u64>) = self.ab[lo..hi].iter().copied().unzip();
+        G1Projective::msm_u64(&self.c[lo..hi], &a) + G1Projective::msm_u64(&self.c_endo[lo..hi], &b)
+    }
+
     /// The invalid positions in `lo..hi`.
     fn invalid(&self, lo: usize, hi: usize) -> Vec<usize> {
         if self.check(lo, hi) {
@@ -247,14 +253,6 @@ impl<'a> Batch<'a> {
             }
         };
         crate::fe::final_exponentiation(&ml.0).is_some_and(|out| out.is_one())
-    }
-}
-
-impl Batch<'_> {
-    /// `Σ_{i∈lo..hi} z_i·C_i` as `Σ a_i·C_i + Σ b_i·φ(C_i)`.
-    fn z_c(&self, lo: usize, hi: usize) -> G1Projective {
-        let (a, b): (Vec<u64>, Vec<u64>) = self.ab[lo..hi].iter().copied().unzip();
-        G1Projective::msm_u64(&self.c[lo..hi], &a) + G1Projective::msm_u64(&self.c_endo[lo..hi], &b)
     }
 }
 

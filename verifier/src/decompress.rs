@@ -33,8 +33,8 @@ const P_MINUS_3_DIV_4: [u64; 4] = [
     0x0c19139cb84c680a,
 ];
 
-/// `1/2`, `(p + 1)/2`.
-const TWO_INV: Fq = ark_ff::MontFp!(
+/// `1/2` in `Fq`, `(p + 1)/2`.
+pub(crate) const TWO_INV: Fq = ark_ff::MontFp!(
     "10944121435919637611123202872628637544348155578648911831344518947322613104292"
 );
 

@@ -156,7 +156,7 @@ pub(crate) fn pairing_check(
 ) -> Result<(), Failure> {
     let b = prepare_checked(&proof.b).ok_or(Failure::BNotInG2)?;
     let ic = key.input_term(inputs).into_affine();
-    // −γ and −δ through their normalised lines (lines.rs), B through arkworks' prepared ones.
+    // −γ and −δ through their normalised lines (lines.rs), B through its projective lines.
     let sc = p_scalars(&[ic, proof.c]);
     let fixed: alloc::vec::Vec<(&FixedLines, (Fq, Fq))> = [&key.gamma_lines, &key.delta_lines]
         .into_iter()
@@ -198,10 +198,15 @@ pub fn verify_encoded(
             got: inputs.len(),
         });
     }
-    let proof = decode::decode_proof(proof)?;
+    // B's subgroup check is made by the pairing check (`prepare_checked`), not twice.
+    let proof = decode::decode_proof_deferred(proof)?;
     let inputs = inputs
         .iter()
         .map(|x| decode::decode_fr(x))
         .collect::<Result<alloc::vec::Vec<Fr>, _>>()?;
-    verify(key, &proof, &inputs)
+    precheck(key, &proof, &inputs)?;
+    pairing_check(key, &proof, &inputs).map_err(|f| match f {
+        Failure::Invalid => VerifyError::InvalidProof,
+        Failure::BNotInG2 => VerifyError::Decode(DecodeError::InvalidPoint { what: "proof.b" }),
+    })
 }

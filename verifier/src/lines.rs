@@ -39,6 +39,8 @@ use ark_ff::{fields::Fp12Config, AdditiveGroup, CyclotomicMultSubgroup, Field, O
 
 use ark_bn254::Bn254;
 
+use crate::decompress::TWO_INV;
+
 /// A normalised line `1 + (c₃ + c₄·v)·w`, as `(c₃, c₄)`.
 pub(crate) type Line = (Fq2, Fq2);
 
@@ -255,11 +257,6 @@ const _: () = assert!(
         && matches!(<Config as BnConfig>::TWIST_TYPE, TwistType::D)
 );
 
-/// `1/2` in `Fq`, `(p + 1)/2`.
-const TWO_INV: Fq = ark_ff::MontFp!(
-    "10944121435919637611123202872628637544348155578648911831344518947322613104292"
-);
-
 /// arkworks' `G2Prepared::from(q)` (the same projective steps and line coefficients, eprint
 /// 2013/722), or `None` unless `q` is a non-identity point of the prime-order subgroup G2.
 /// `q` must be on the G2 curve.
@@ -281,20 +278,19 @@ pub(crate) fn prepare_checked(q: &G2Affine) -> Option<G2Prepared<Config>> {
     if q.is_zero() {
         return None;
     }
-    let two_inv = TWO_INV;
     let b = <ark_bn254::g2::Config as ark_ec::short_weierstrass::SWCurveConfig>::COEFF_B;
     let (mut x, mut y, mut z) = (q.x, q.y, Fq2::one());
     let mut ell = Vec::with_capacity(line_count());
     // Doubling in homogeneous coordinates; line (−h, 3x², e − y²) for the D-type twist.
     let double = |x: &mut Fq2, y: &mut Fq2, z: &mut Fq2| {
         let mut a = *x * *y;
-        a.mul_assign_by_fp(&two_inv);
+        a.mul_assign_by_fp(&TWO_INV);
         let bb = y.square();
         let c = z.square();
         let e = b * (c.double() + c);
         let f = e.double() + e;
         let mut g = bb + f;
-        g.mul_assign_by_fp(&two_inv);
+        g.mul_assign_by_fp(&TWO_INV);
         let h = (*y + *z).square() - (bb + c);
         let i = e - bb;
         let j = x.square();

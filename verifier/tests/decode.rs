@@ -10,8 +10,8 @@ use ark_serialize::{CanonicalSerialize, Compress};
 use proptest::prelude::*;
 use zkcontrib_verifier::{
     decode_fr, decode_fr_hex, decode_proof, decode_proof_hex, decode_vk, encode_fr, encode_fr_hex,
-    encode_proof, encode_proof_hex, encode_vk, verify, vk_hash, vk_hash_hex, DecodeError,
-    PreparedKey, VerifyError, MAX_PUBLIC_INPUTS,
+    encode_proof, encode_proof_hex, encode_vk, verify, verify_encoded, vk_hash, vk_hash_hex,
+    DecodeError, PreparedKey, VerifyError, MAX_PUBLIC_INPUTS,
 };
 
 fn modulus_be() -> [u8; 32] {
@@ -249,6 +249,20 @@ fn off_subgroup_g2_is_rejected() {
         decode_proof(&bytes),
         Err(DecodeError::InvalidPoint { what: "proof.b" })
     );
+    // verify_encoded leaves B's subgroup check to the pairing stage: the same error.
+    let key = PreparedKey::new(&vk).unwrap();
+    let inputs: Vec<[u8; 32]> = common::statement(1)
+        .inputs()
+        .iter()
+        .map(encode_fr)
+        .collect();
+    assert_eq!(
+        verify_encoded(&key, &bytes, &inputs),
+        Err(VerifyError::Decode(DecodeError::InvalidPoint {
+            what: "proof.b"
+        }))
+    );
+    assert_eq!(verify_encoded(&key, &encode_proof(&proof), &inputs), Ok(()));
 
     // Also as δ of a verifying key.
     let mut vkb = encode_vk(&vk);
