@@ -81,6 +81,7 @@ fn main() {
     eprintln!("== verification");
     r.verify = measure_verify(&plan);
     r.load_after = load_average();
+    r.gauge_after = fq_mul_gauge_ns();
     r.elapsed_s = started.elapsed().as_secs_f64();
     let md = r.markdown();
     println!("{md}");
@@ -151,6 +152,49 @@ fn median_s<T>(reps: usize, mut f: impl FnMut() -> T) -> f64 {
     v[v.len() / 2]
 }
 
+/// Median wall-clock seconds of each of `fs`, run alternately (`f₀, f₁, …, f₀, f₁, …`) `reps`
+/// times after one warm-up run each. A ratio of two of these medians compares runs made in the
+/// same minutes, so a change in the machine's speed during the report (a shared VM's
+/// neighbours) shifts both and not the ratio.
+fn interleaved_medians_s(reps: usize, fs: &mut [&mut dyn FnMut()]) -> Vec<f64> {
+    for f in fs.iter_mut() {
+        f();
+    }
+    let mut runs = vec![Vec::with_capacity(reps); fs.len()];
+    for _ in 0..reps.max(1) {
+        for (f, v) in fs.iter_mut().zip(&mut runs) {
+            let t = Instant::now();
+            f();
+            v.push(t.elapsed().as_secs_f64());
+        }
+    }
+    runs.into_iter()
+        .map(|mut v| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        })
+        .collect()
+}
+
+/// Nanoseconds per dependent `Fq` multiplication (a chain of 2·10⁶, the better of three):
+/// a gauge of how fast the machine runs at the moment, printed before and after the report.
+fn fq_mul_gauge_ns() -> f64 {
+    use ark_ff::Field;
+    let b = ark_bn254::Fq::from(7u64).inverse().unwrap_or_default();
+    let mut a = b.square();
+    let n = 2_000_000u32;
+    (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..n {
+                a *= b;
+            }
+            black_box(a);
+            t.elapsed().as_secs_f64() * 1e9 / f64::from(n)
+        })
+        .fold(f64::MAX, f64::min)
+}
+
 fn all_cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
@@ -189,6 +233,8 @@ fn measure_shape(shape: Shape, plan: &Plan) -> ShapeFigures {
     let vk_bytes = zkcontrib_verifier::encode_vk(keys.vk()).len();
     let (_, w) = full_chunk(&shape);
     let prover = ChunkProver::new(&matrices, &keys.pk, Qap::Arkworks).expect("prover");
+    let (z, h) = prover.floor_inputs(&w).expect("witness map");
+    let mut floor_s = 0.0;
     let mut prove = Vec::new();
     let mut threads = vec![1];
     if all_cores() > 1 {
@@ -196,25 +242,35 @@ fn measure_shape(shape: Shape, plan: &Plan) -> ShapeFigures {
     }
     for &n in &threads {
         eprintln!("   prove, {n} thread(s)");
-        let mut rng = StdRng::seed_from_u64(2);
-        let tuned = median_s(plan.reps, || {
-            with_threads(Some(n), || prover.prove(&w, 0, &mut rng))
+        // Tuned, stock (and on 1 thread the floor) alternately: their ratios are targets.
+        let (mut rng_t, mut rng_s) = (StdRng::seed_from_u64(2), StdRng::seed_from_u64(3));
+        let mut tuned = || {
+            with_threads(Some(n), || prover.prove(&w, 0, &mut rng_t))
                 .expect("pool")
-                .expect("proof")
-        });
-        let stock = median_s(plan.reps, || {
-            with_threads(Some(n), || prove_chunk_stock(shape, &keys.pk, &w, &mut rng))
-                .expect("pool")
-                .expect("proof")
-        });
-        prove.push((n, tuned, stock));
-    }
-    let (z, h) = prover.floor_inputs(&w).expect("witness map");
-    let floor_s = median_s(plan.reps, || {
-        with_threads(Some(1), || prover.floor_of(&z, &h))
+                .expect("proof");
+        };
+        let mut stock = || {
+            with_threads(Some(n), || {
+                prove_chunk_stock(shape, &keys.pk, &w, &mut rng_s)
+            })
             .expect("pool")
-            .expect("floor")
-    });
+            .expect("proof");
+        };
+        let mut floor = || {
+            with_threads(Some(1), || prover.floor_of(&z, &h))
+                .expect("pool")
+                .expect("floor");
+        };
+        let t = if n == 1 {
+            interleaved_medians_s(plan.reps, &mut [&mut tuned, &mut stock, &mut floor])
+        } else {
+            interleaved_medians_s(plan.reps, &mut [&mut tuned, &mut stock])
+        };
+        if n == 1 {
+            floor_s = t[2];
+        }
+        prove.push((n, t[0], t[1]));
+    }
     ShapeFigures {
         shape,
         constraints: matrices.num_constraints,
@@ -359,27 +415,35 @@ fn measure_verify(plan: &Plan) -> VerifyFigures {
     let wl = verify_workload(max);
     let (single_s, decode_s, batch) = with_threads(Some(1), || {
         let k = 64.min(wl.bundles.len());
-        let single_s = median_s(5, || {
-            for b in &wl.bundles[..k] {
-                wl.verifier.verify(b).expect("valid");
-            }
-        }) / k as f64;
         let decode_s = median_s(5, || {
             for b in &wl.bundles[..k] {
                 zkcontrib_verifier::bench_support::proofs_deferred(b).expect("decodes");
             }
         }) / k as f64;
+        let mut single = || {
+            for b in &wl.bundles[..k] {
+                wl.verifier.verify(b).expect("valid");
+            }
+        };
+        let mut single_s = 0.0;
         let batch: Vec<(usize, f64)> = plan
             .batch_sizes
             .iter()
             .map(|&n| {
-                let reps = (2048 / n).clamp(5, 50);
                 let mut rng = StdRng::seed_from_u64(n as u64);
-                let t = median_s(reps, || {
+                let mut run = || {
                     let v = wl.verifier.verify_batch(&wl.bundles[..n], &mut rng);
                     assert!(v.iter().all(Result::is_ok), "a valid batch");
-                });
-                (n, t)
+                };
+                if n == max {
+                    // The largest batch alternates with the single proofs: their ratio is
+                    // a target.
+                    let t = interleaved_medians_s(9, &mut [&mut single, &mut run]);
+                    single_s = t[0] / k as f64;
+                    (n, t[1])
+                } else {
+                    (n, median_s((2048 / n).clamp(5, 50), run))
+                }
             })
             .collect();
         (single_s, decode_s, batch)
@@ -407,6 +471,8 @@ struct Report {
     date: String,
     load_before: String,
     load_after: String,
+    gauge_before: f64,
+    gauge_after: f64,
     elapsed_s: f64,
     shapes: Vec<ShapeFigures>,
     e2e: E2eFigures,
@@ -489,6 +555,8 @@ impl Report {
             date: command_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]).unwrap_or_default(),
             load_before: load_average(),
             load_after: String::new(),
+            gauge_before: fq_mul_gauge_ns(),
+            gauge_after: 0.0,
             elapsed_s: 0.0,
             shapes: Vec::new(),
             e2e: E2eFigures {
@@ -534,8 +602,16 @@ impl Report {
         );
         let _ = writeln!(
             s,
+            "- Fq multiplication gauge (a dependent chain, ns each; how fast the machine ran): \
+             {:.1} before, {:.1} after",
+            self.gauge_before, self.gauge_after
+        );
+        let _ = writeln!(
+            s,
             "- Timings are wall-clock medians of {} runs after a warm-up (verification: of 5–50 \
-             runs); \"1 thread\" runs in a one-thread rayon pool.\n",
+             runs); \"1 thread\" runs in a one-thread rayon pool. Figures compared by a target \
+             ratio are measured alternately (tuned, stock and floor; the single proofs and the \
+             largest batch, 9 runs each), so both sides of a ratio see the same machine.\n",
             if self.quick { 3 } else { Plan::full().reps }
         );
         s.push_str("![proving time vs trace points; batch verification throughput vs batch size](benchmarks.svg)\n\n");
