@@ -50,7 +50,7 @@ impl<F: Field> Batch<F> {
 
 /// Kind of an affine addition, decided from the operands alone (so that the denominator pass
 /// and the result pass agree without storing it).
-enum Kind {
+pub(crate) enum Kind {
     Add,
     Double,
     TakeA,
@@ -59,7 +59,7 @@ enum Kind {
 }
 
 #[inline(always)]
-fn kind<P: SWCurveConfig>(a: &Affine<P>, b: &Affine<P>) -> Kind {
+pub(crate) fn kind<P: SWCurveConfig>(a: &Affine<P>, b: &Affine<P>) -> Kind {
     if a.is_zero() {
         Kind::TakeB
     } else if b.is_zero() {
@@ -282,8 +282,22 @@ where
         self.deferred = deferred;
     }
 
-    /// Executes the queued additions with one inversion.
+    /// Executes the queued additions with one inversion (in G1 on a CPU with AVX-512 IFMA,
+    /// eight lanes at a time: `ifma.rs`).
     fn execute(&mut self) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(g1) =
+            (self as &mut dyn core::any::Any).downcast_mut::<Accumulator<ark_bn254::g1::Config>>()
+        {
+            if super::ifma::execute(&mut g1.slots, &g1.queue_slot, &g1.queue_pt) {
+                for &s in &g1.queue_slot {
+                    g1.busy[s as usize] = false;
+                }
+                g1.queue_slot.clear();
+                g1.queue_pt.clear();
+                return;
+            }
+        }
         self.den.clear();
         self.pre.clear();
         let mut acc = P::BaseField::ONE;
@@ -318,7 +332,11 @@ where
 
 /// `a + b` given the inverse of the denominator [`kind`] chose.
 #[inline(always)]
-fn add_with_inverse<P: SWCurveConfig>(a: &Affine<P>, b: &Affine<P>, inv: &P::BaseField) -> Affine<P>
+pub(crate) fn add_with_inverse<P: SWCurveConfig>(
+    a: &Affine<P>,
+    b: &Affine<P>,
+    inv: &P::BaseField,
+) -> Affine<P>
 where
     P::BaseField: AddSub,
 {
