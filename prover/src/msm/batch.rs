@@ -282,8 +282,8 @@ where
         self.deferred = deferred;
     }
 
-    /// Executes the queued additions with one inversion (in G1 on a CPU with AVX-512 IFMA,
-    /// eight lanes at a time: `ifma.rs`).
+    /// Executes the queued additions with one inversion (in G1 and G2 on a CPU with AVX-512
+    /// IFMA, eight lanes at a time: `ifma.rs`).
     fn execute(&mut self) {
         #[cfg(target_arch = "x86_64")]
         if let Some(g1) =
@@ -295,6 +295,19 @@ where
                 }
                 g1.queue_slot.clear();
                 g1.queue_pt.clear();
+                return;
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        if let Some(g2) =
+            (self as &mut dyn core::any::Any).downcast_mut::<Accumulator<ark_bn254::g2::Config>>()
+        {
+            if super::ifma::execute_g2(&mut g2.slots, &g2.queue_slot, &g2.queue_pt) {
+                for &s in &g2.queue_slot {
+                    g2.busy[s as usize] = false;
+                }
+                g2.queue_slot.clear();
+                g2.queue_pt.clear();
                 return;
             }
         }

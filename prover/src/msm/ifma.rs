@@ -25,12 +25,13 @@
 #![allow(unsafe_code)]
 
 use super::batch::{add_with_inverse, kind, Kind};
-use ark_bn254::{Fq, G1Affine};
+use ark_bn254::{Fq, Fq2, G1Affine, G2Affine};
 use ark_ff::{AdditiveGroup, BigInt, One, PrimeField, Zero};
 use core::arch::x86_64::{
-    __m512i, _mm512_add_epi64, _mm512_and_si512, _mm512_madd52hi_epu64, _mm512_madd52lo_epu64,
-    _mm512_or_si512, _mm512_set1_epi64, _mm512_setzero_si512, _mm512_slli_epi64, _mm512_srai_epi64,
-    _mm512_srli_epi64, _mm512_sub_epi64,
+    __m512i, _mm512_add_epi64, _mm512_and_si512, _mm512_cmpge_epi64_mask, _mm512_madd52hi_epu64,
+    _mm512_madd52lo_epu64, _mm512_mask_blend_epi64, _mm512_or_si512, _mm512_set1_epi64,
+    _mm512_setzero_si512, _mm512_slli_epi64, _mm512_srai_epi64, _mm512_srli_epi64,
+    _mm512_sub_epi64,
 };
 use std::sync::OnceLock;
 
@@ -123,8 +124,9 @@ fn store(v: &Lanes) -> [Fq; 8] {
 /// Per-field constants in lane form.
 struct Consts {
     p: [__m512i; 5],
-    /// `p` and `4p` as normalised limbs: the offsets that keep differences positive.
-    kp: [[__m512i; 5]; 2],
+    /// `p`, `4p` and `2p` as normalised limbs: the offsets that keep differences positive,
+    /// and (`2p`) the bound of the half-reduced values of the G2 path.
+    kp: [[__m512i; 5]; 3],
     /// `−p^{−1} mod 2^52`.
     pinv: __m512i,
     mask: __m512i,
@@ -152,7 +154,7 @@ impl Consts {
         }
         Self {
             p: limbs(1),
-            kp: [limbs(1), limbs(4)],
+            kp: [limbs(1), limbs(4), limbs(2)],
             pinv: _mm512_set1_epi64((inv.wrapping_neg() & MASK) as i64),
             mask: _mm512_set1_epi64(MASK as i64),
         }
@@ -322,35 +324,187 @@ pub(crate) fn execute(slots: &mut [G1Affine], queue_slot: &[u32], queue_pt: &[G1
         // SAFETY: `available()` holds.
         unsafe { execute_adds(slots, &adds) };
     }
-    if rest.is_empty() {
-        return true;
+    scalar_rest(slots, &rest);
+    true
+}
+
+/// `v − 2p` if that is non-negative, else `v`: from `v < 4p` to `v < 2p`.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn below_2p(v: Lanes, c: &Consts) -> Lanes {
+    let zero = _mm512_setzero_si512();
+    let t = core::array::from_fn(|j| _mm512_sub_epi64(v.0[j], c.kp[2][j]));
+    let t = normalise(t, c.mask);
+    // the top limb keeps the sign after `normalise`
+    let keep_t = _mm512_cmpge_epi64_mask(t.0[4], zero);
+    Lanes(core::array::from_fn(|j| {
+        _mm512_mask_blend_epi64(keep_t, v.0[j], t.0[j])
+    }))
+}
+
+/// `a + b` for `a, b < 2p`, result `< 2p`.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn add2(a: &Lanes, b: &Lanes, c: &Consts) -> Lanes {
+    let t = core::array::from_fn(|j| _mm512_add_epi64(a.0[j], b.0[j]));
+    below_2p(normalise(t, c.mask), c)
+}
+
+/// `a − b` for `a, b < 2p`, result `< 2p`.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn sub2(a: &Lanes, b: &Lanes, c: &Consts) -> Lanes {
+    below_2p(sub(a, b, &c.kp[2], c.mask), c)
+}
+
+/// `Fq2` elements `c0 + c1·u` (`u² = −1`) on lanes, each coordinate `< 2p`.
+#[derive(Clone, Copy)]
+struct Lanes2(Lanes, Lanes);
+
+/// `a·b` (Karatsuba, three lane products): for inputs `< 2p` every product is
+/// `< (0.19·2·2 + 1)·p < 1.8p` (sums are brought below `2p` first), and so the result `< 2p`.
+#[inline]
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn mul2(a: &Lanes2, b: &Lanes2, c: &Consts) -> Lanes2 {
+    let v0 = mul(&a.0, &b.0, c);
+    let v1 = mul(&a.1, &b.1, c);
+    let s = mul(&add2(&a.0, &a.1, c), &add2(&b.0, &b.1, c), c);
+    // c0 = a0·b0 − a1·b1, c1 = (a0 + a1)(b0 + b1) − a0·b0 − a1·b1
+    Lanes2(sub2(&v0, &v1, c), sub2(&sub2(&s, &v0, c), &v1, c))
+}
+
+/// `a²`: `(a0 + a1)(a0 − a1) + 2·a0·a1·u`, two lane products.
+#[inline]
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn square2(a: &Lanes2, c: &Consts) -> Lanes2 {
+    let c0 = mul(&add2(&a.0, &a.1, c), &sub2(&a.0, &a.1, c), c);
+    let c1 = mul(&add2(&a.0, &a.0, c), &a.1, c);
+    Lanes2(c0, c1)
+}
+
+#[inline(always)]
+fn load2(w: [&Fq2; 8]) -> Lanes2 {
+    Lanes2(
+        load(core::array::from_fn(|i| &w[i].c0.0 .0)),
+        load(core::array::from_fn(|i| &w[i].c1.0 .0)),
+    )
+}
+
+#[inline(always)]
+fn store2(v: &Lanes2) -> [Fq2; 8] {
+    let (c0, c1) = (store(&v.0), store(&v.1));
+    core::array::from_fn(|i| Fq2::new(c0[i], c1[i]))
+}
+
+/// [`execute_adds`] in G2: the same formulas over `Fq2`, every coordinate kept below `2p`.
+///
+/// # Safety
+/// The CPU must support AVX-512F and IFMA ([`available`]).
+#[target_feature(enable = "avx512f,avx512ifma")]
+unsafe fn execute_adds_g2(slots: &mut [G2Affine], pairs: &[(u32, G2Affine)]) {
+    let c = Consts::new();
+    let one = Fq2::one();
+    let mut acc = load2([&one; 8]);
+    // (a.x, a.y, b.x, b.y, dx, pre) per group of eight
+    let mut groups: Vec<[Lanes2; 6]> = Vec::with_capacity(pairs.len() / 8);
+    for g in pairs.chunks_exact(8) {
+        let a: [&G2Affine; 8] = core::array::from_fn(|i| &slots[g[i].0 as usize]);
+        let ax = load2(core::array::from_fn(|i| &a[i].x));
+        let ay = load2(core::array::from_fn(|i| &a[i].y));
+        let bx = load2(core::array::from_fn(|i| &g[i].1.x));
+        let by = load2(core::array::from_fn(|i| &g[i].1.y));
+        let dx = Lanes2(sub2(&bx.0, &ax.0, &c), sub2(&bx.1, &ax.1, &c));
+        let pre = acc;
+        acc = mul2(&acc, &dx, &c);
+        groups.push([ax, ay, bx, by, dx, pre]);
     }
-    let den: Vec<Fq> = rest
+    let mut inv = store2(&acc);
+    ark_ff::batch_inversion(&mut inv);
+    let mut inv = load2(core::array::from_fn(|i| &inv[i]));
+    for (gi, [ax, ay, bx, by, dx, pre]) in groups.iter().enumerate().rev() {
+        let dinv = mul2(&inv, pre, &c);
+        inv = mul2(&inv, dx, &c);
+        // λ = (b.y − a.y)/dx, x3 = λ² − a.x − b.x, y3 = λ·(a.x − x3) − a.y
+        let dy = Lanes2(sub2(&by.0, &ay.0, &c), sub2(&by.1, &ay.1, &c));
+        let l = mul2(&dy, &dinv, &c);
+        let l2 = square2(&l, &c);
+        let x3 = Lanes2(
+            sub2(&sub2(&l2.0, &ax.0, &c), &bx.0, &c),
+            sub2(&sub2(&l2.1, &ax.1, &c), &bx.1, &c),
+        );
+        let t = Lanes2(sub2(&ax.0, &x3.0, &c), sub2(&ax.1, &x3.1, &c));
+        let m = mul2(&l, &t, &c);
+        let y3 = Lanes2(sub2(&m.0, &ay.0, &c), sub2(&m.1, &ay.1, &c));
+        let (xs, ys) = (store2(&x3), store2(&y3));
+        let chunk = &pairs[gi * 8..gi * 8 + 8];
+        for i in 0..8 {
+            slots[chunk[i].0 as usize] = G2Affine::new_unchecked(xs[i], ys[i]);
+        }
+    }
+}
+
+/// [`execute`] in G2.
+pub(crate) fn execute_g2(
+    slots: &mut [G2Affine],
+    queue_slot: &[u32],
+    queue_pt: &[G2Affine],
+) -> bool {
+    if !available() {
+        return false;
+    }
+    let mut adds: Vec<(u32, G2Affine)> = Vec::with_capacity(queue_slot.len());
+    let mut rest: Vec<(u32, G2Affine)> = Vec::new();
+    for (&s, b) in queue_slot.iter().zip(queue_pt) {
+        match kind(&slots[s as usize], b) {
+            Kind::Add => adds.push((s, *b)),
+            _ => rest.push((s, *b)),
+        }
+    }
+    let tail = adds.len() % 8;
+    rest.extend(adds.drain(adds.len() - tail..));
+    if !adds.is_empty() {
+        // SAFETY: `available()` holds.
+        unsafe { execute_adds_g2(slots, &adds) };
+    }
+    scalar_rest(slots, &rest);
+    true
+}
+
+/// The additions the lanes leave (any kind), with one shared inversion.
+fn scalar_rest<P: ark_ec::short_weierstrass::SWCurveConfig>(
+    slots: &mut [ark_ec::short_weierstrass::Affine<P>],
+    rest: &[(u32, ark_ec::short_weierstrass::Affine<P>)],
+) where
+    P::BaseField: crate::arith::AddSub,
+{
+    if rest.is_empty() {
+        return;
+    }
+    let mut inv: Vec<P::BaseField> = rest
         .iter()
         .map(|(s, b)| {
             let a = &slots[*s as usize];
             match kind(a, b) {
                 Kind::Add => b.x - a.x,
                 Kind::Double => a.y.double(),
-                _ => Fq::one(),
+                _ => P::BaseField::one(),
             }
         })
         .collect();
-    let mut inv = den;
     ark_ff::batch_inversion(&mut inv);
     for ((s, b), inv) in rest.iter().zip(&inv) {
         let a = slots[*s as usize];
         debug_assert!(!inv.is_zero());
         slots[*s as usize] = add_with_inverse(&a, b, inv);
     }
-    true
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ark_bn254::G1Projective;
+    use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
     use ark_ec::{AffineRepr, CurveGroup};
+    use ark_ff::Field;
     use ark_ff::UniformRand;
     use rand::{rngs::StdRng, SeedableRng};
 
@@ -452,41 +606,94 @@ mod tests {
         store(&mul(&a, &b, &c))
     }
 
+    #[test]
+    fn lane_fq2_products_equal_field_products() {
+        if !available() {
+            eprintln!("no AVX-512 IFMA on this CPU: lane arithmetic not tested");
+            return;
+        }
+        let mut rng = StdRng::seed_from_u64(35);
+        let m1 = -Fq::one();
+        let edge = [
+            Fq2::zero(),
+            Fq2::one(),
+            Fq2::new(m1, m1),
+            Fq2::new(Fq::zero(), m1),
+        ];
+        for round in 0..50 {
+            let xs: [Fq2; 8] = core::array::from_fn(|i| {
+                if round == 0 && i < 4 {
+                    edge[i]
+                } else {
+                    Fq2::rand(&mut rng)
+                }
+            });
+            let ys: [Fq2; 8] = core::array::from_fn(|i| {
+                if round == 0 {
+                    edge[(i + 1) % 4]
+                } else {
+                    Fq2::rand(&mut rng)
+                }
+            });
+            // SAFETY: `available()` holds.
+            let (prod, sq) = unsafe { fq2_products(&xs, &ys) };
+            for i in 0..8 {
+                assert_eq!(prod[i], xs[i] * ys[i], "product, lane {i}, round {round}");
+                assert_eq!(sq[i], xs[i].square(), "square, lane {i}, round {round}");
+            }
+        }
+    }
+
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    unsafe fn fq2_products(xs: &[Fq2; 8], ys: &[Fq2; 8]) -> ([Fq2; 8], [Fq2; 8]) {
+        let c = Consts::new();
+        let a = load2(core::array::from_fn(|i| &xs[i]));
+        let b = load2(core::array::from_fn(|i| &ys[i]));
+        (store2(&mul2(&a, &b, &c)), store2(&square2(&a, &c)))
+    }
+
+    type Exec<P> = fn(&mut [Affine<P>], &[u32], &[Affine<P>]) -> bool;
+
     /// Random additions plus doublings, identities and cancellations, against projective sums.
+    fn check_execute<P: SWCurveConfig>(exec: Exec<P>, seed: u64) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        for n in [0usize, 7, 8, 9, 64, 517] {
+            let mut slots: Vec<Affine<P>> = (0..n)
+                .map(|_| Projective::<P>::rand(&mut rng).into_affine())
+                .collect();
+            let mut pts: Vec<Affine<P>> = (0..n)
+                .map(|_| Projective::<P>::rand(&mut rng).into_affine())
+                .collect();
+            for k in (0..n).step_by(13) {
+                pts[k] = match k % 4 {
+                    0 => slots[k],
+                    1 => -slots[k],
+                    2 => Affine::<P>::zero(),
+                    _ => pts[k],
+                };
+            }
+            if n > 5 {
+                slots[5] = Affine::<P>::zero();
+            }
+            let want: Vec<Affine<P>> = slots
+                .iter()
+                .zip(&pts)
+                .map(|(a, b)| (Projective::<P>::from(*a) + b).into_affine())
+                .collect();
+            let order: Vec<u32> = (0..n as u32).rev().collect();
+            let queued: Vec<Affine<P>> = order.iter().map(|&s| pts[s as usize]).collect();
+            assert!(exec(&mut slots, &order, &queued));
+            assert_eq!(slots, want, "{n} additions");
+        }
+    }
+
     #[test]
     fn execute_equals_projective_additions() {
         if !available() {
             eprintln!("no AVX-512 IFMA on this CPU: lane additions not tested");
             return;
         }
-        let mut rng = StdRng::seed_from_u64(33);
-        for n in [0usize, 7, 8, 9, 64, 517] {
-            let mut slots: Vec<G1Affine> = (0..n)
-                .map(|_| G1Projective::rand(&mut rng).into_affine())
-                .collect();
-            let mut pts: Vec<G1Affine> = (0..n)
-                .map(|_| G1Projective::rand(&mut rng).into_affine())
-                .collect();
-            for k in (0..n).step_by(13) {
-                pts[k] = match k % 4 {
-                    0 => slots[k],
-                    1 => -slots[k],
-                    2 => G1Affine::zero(),
-                    _ => pts[k],
-                };
-            }
-            if n > 5 {
-                slots[5] = G1Affine::zero();
-            }
-            let want: Vec<G1Affine> = slots
-                .iter()
-                .zip(&pts)
-                .map(|(a, b)| (G1Projective::from(*a) + b).into_affine())
-                .collect();
-            let order: Vec<u32> = (0..n as u32).rev().collect();
-            let queued: Vec<G1Affine> = order.iter().map(|&s| pts[s as usize]).collect();
-            assert!(execute(&mut slots, &order, &queued));
-            assert_eq!(slots, want, "{n} additions");
-        }
+        check_execute::<ark_bn254::g1::Config>(execute, 33);
+        check_execute::<ark_bn254::g2::Config>(execute_g2, 36);
     }
 }
