@@ -1,4 +1,4 @@
-//! Batch-affine additions in BN254 G1 on eight lanes at once with AVX-512 IFMA.
+//! Batch-affine additions in BN254 G1 and G2 on eight lanes at once with AVX-512 IFMA.
 //!
 //! The MSM's cost is field multiplications: a batch-affine addition is about six of them
 //! (prefix product, two back-propagation products, `λ`, `λ²`, `y₃`), all independent across
@@ -20,7 +20,13 @@
 //! for the shifted `A`) are kept below `2^256` by construction, checked in the comments of
 //! [`execute_adds`], and reduced to `[0, p)` when written back.
 //!
-//! The tests compare with the scalar path on random points and on operands near `p`.
+//! G2 ([`execute_g2`]) runs the same formulas over `Fq2 = Fq[u]/(u² + 1)` (Karatsuba: three
+//! lane products per `Fq2` product), with every coordinate kept below `2p` after each step
+//! by a masked conditional subtraction, so no bound depends on the order of operations.
+//!
+//! The tests compare lane products with `Fq`/`Fq2` products on random, edge and unreduced
+//! operands, and lane additions with projective additions (with doublings, identities and
+//! cancellations mixed in); a debug assertion checks every value written back is below `p`.
 
 #![allow(unsafe_code)]
 
@@ -89,6 +95,7 @@ fn reduce(mut w: [u64; 4]) -> Fq {
             w = d;
         }
     }
+    debug_assert!(BigInt(w) < Fq::MODULUS, "a lane value above its bound");
     Fq::new_unchecked(BigInt(w))
 }
 
