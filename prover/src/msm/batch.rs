@@ -163,6 +163,11 @@ where
 /// Additions queued per shared inversion in [`Accumulator`].
 pub(crate) const QUEUE: usize = 512;
 
+/// A queue executor on other hardware (`ifma.rs`): `(slots, queued slots, queued points)`,
+/// returning whether it ran.
+#[cfg(target_arch = "x86_64")]
+pub(crate) type Exec<P> = fn(&mut [Affine<P>], &[u32], &[Affine<P>]) -> bool;
+
 /// Streaming batch-affine bucket accumulation.
 ///
 /// Points arrive in input order (so bases are read sequentially, not gathered) and are added
@@ -282,33 +287,35 @@ where
         self.deferred = deferred;
     }
 
+    /// Executes the queue with `exec` (`ifma.rs`) if it can (`exec` returns whether it did).
+    #[cfg(target_arch = "x86_64")]
+    fn execute_with(&mut self, exec: Exec<P>) -> bool {
+        if !exec(&mut self.slots, &self.queue_slot, &self.queue_pt) {
+            return false;
+        }
+        for &s in &self.queue_slot {
+            self.busy[s as usize] = false;
+        }
+        self.queue_slot.clear();
+        self.queue_pt.clear();
+        true
+    }
+
     /// Executes the queued additions with one inversion (in G1 and G2 on a CPU with AVX-512
     /// IFMA, eight lanes at a time: `ifma.rs`).
     fn execute(&mut self) {
         #[cfg(target_arch = "x86_64")]
-        if let Some(g1) =
-            (self as &mut dyn core::any::Any).downcast_mut::<Accumulator<ark_bn254::g1::Config>>()
         {
-            if super::ifma::execute(&mut g1.slots, &g1.queue_slot, &g1.queue_pt) {
-                for &s in &g1.queue_slot {
-                    g1.busy[s as usize] = false;
+            use ark_bn254::{g1, g2};
+            let any = self as &mut dyn core::any::Any;
+            if let Some(acc) = any.downcast_mut::<Accumulator<g1::Config>>() {
+                if acc.execute_with(super::ifma::execute) {
+                    return;
                 }
-                g1.queue_slot.clear();
-                g1.queue_pt.clear();
-                return;
-            }
-        }
-        #[cfg(target_arch = "x86_64")]
-        if let Some(g2) =
-            (self as &mut dyn core::any::Any).downcast_mut::<Accumulator<ark_bn254::g2::Config>>()
-        {
-            if super::ifma::execute_g2(&mut g2.slots, &g2.queue_slot, &g2.queue_pt) {
-                for &s in &g2.queue_slot {
-                    g2.busy[s as usize] = false;
+            } else if let Some(acc) = any.downcast_mut::<Accumulator<g2::Config>>() {
+                if acc.execute_with(super::ifma::execute_g2) {
+                    return;
                 }
-                g2.queue_slot.clear();
-                g2.queue_pt.clear();
-                return;
             }
         }
         self.den.clear();
