@@ -141,13 +141,18 @@ impl Plan {
 /// Median wall-clock seconds of `reps` runs of `f`, after one warm-up run.
 fn median_s<T>(reps: usize, mut f: impl FnMut() -> T) -> f64 {
     black_box(f());
-    let mut v: Vec<f64> = (0..reps.max(1))
+    let v: Vec<f64> = (0..reps.max(1))
         .map(|_| {
             let t = Instant::now();
             black_box(f());
             t.elapsed().as_secs_f64()
         })
         .collect();
+    median(v)
+}
+
+/// The median of `v` (the upper one for an even count).
+fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
 }
@@ -168,12 +173,7 @@ fn interleaved_medians_s(reps: usize, fs: &mut [&mut dyn FnMut()]) -> Vec<f64> {
             v.push(t.elapsed().as_secs_f64());
         }
     }
-    runs.into_iter()
-        .map(|mut v| {
-            v.sort_by(f64::total_cmp);
-            v[v.len() / 2]
-        })
-        .collect()
+    runs.into_iter().map(median).collect()
 }
 
 /// Nanoseconds per dependent `Fq` multiplication (a chain of 2·10⁶, the better of three):

@@ -318,35 +318,56 @@ where
                 }
             }
         }
-        self.den.clear();
-        self.pre.clear();
-        let mut acc = P::BaseField::ONE;
-        for (&s, b) in self.queue_slot.iter().zip(&self.queue_pt) {
-            let a = &self.slots[s as usize];
-            let d = match kind(a, b) {
-                Kind::Add => b.x.sub_bf(&a.x),
-                Kind::Double => a.y.double(),
-                _ => P::BaseField::ONE,
-            };
-            self.pre.push(acc);
-            self.den.push(d);
-            acc *= d;
-        }
-        // Every denominator is non-zero, so the product is invertible.
-        let mut inv = acc.inverse().unwrap_or(P::BaseField::ZERO);
-        for k in (0..self.den.len()).rev() {
-            let t = inv * self.pre[k];
-            inv *= self.den[k];
-            self.den[k] = t;
-        }
-        for ((&s, b), inv) in self.queue_slot.iter().zip(&self.queue_pt).zip(&self.den) {
-            let s = s as usize;
-            let a = self.slots[s];
-            self.slots[s] = add_with_inverse(&a, b, inv);
-            self.busy[s] = false;
+        add_queued(
+            &mut self.slots,
+            &self.queue_slot,
+            &self.queue_pt,
+            &mut self.den,
+            &mut self.pre,
+        );
+        for &s in &self.queue_slot {
+            self.busy[s as usize] = false;
         }
         self.queue_slot.clear();
         self.queue_pt.clear();
+    }
+}
+
+/// `slots[queue_slot[k]] += queue_pt[k]` (distinct slots) with one inversion (Montgomery's
+/// trick); `den` and `pre` are scratch buffers.
+pub(crate) fn add_queued<P: SWCurveConfig>(
+    slots: &mut [Affine<P>],
+    queue_slot: &[u32],
+    queue_pt: &[Affine<P>],
+    den: &mut Vec<P::BaseField>,
+    pre: &mut Vec<P::BaseField>,
+) where
+    P::BaseField: AddSub,
+{
+    den.clear();
+    pre.clear();
+    let mut acc = P::BaseField::ONE;
+    for (&s, b) in queue_slot.iter().zip(queue_pt) {
+        let a = &slots[s as usize];
+        let d = match kind(a, b) {
+            Kind::Add => b.x.sub_bf(&a.x),
+            Kind::Double => a.y.double(),
+            _ => P::BaseField::ONE,
+        };
+        pre.push(acc);
+        den.push(d);
+        acc *= d;
+    }
+    // Every denominator is non-zero, so the product is invertible.
+    let mut inv = acc.inverse().unwrap_or(P::BaseField::ZERO);
+    for k in (0..den.len()).rev() {
+        let t = inv * pre[k];
+        inv *= den[k];
+        den[k] = t;
+    }
+    for ((&s, b), inv) in queue_slot.iter().zip(queue_pt).zip(den.iter()) {
+        let a = slots[s as usize];
+        slots[s as usize] = add_with_inverse(&a, b, inv);
     }
 }
 

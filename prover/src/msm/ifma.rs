@@ -30,10 +30,10 @@
 
 #![allow(unsafe_code)]
 
-use super::batch::{add_with_inverse, kind, Kind};
+use super::batch::{add_queued, kind, Kind};
 use ark_bn254::{Fq, Fq2, G1Affine, G2Affine};
 use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
-use ark_ff::{AdditiveGroup, BigInt, One, PrimeField, Zero};
+use ark_ff::{BigInt, One, PrimeField};
 use core::arch::x86_64::{
     __m512i, _mm512_add_epi64, _mm512_and_si512, _mm512_cmpge_epi64_mask, _mm512_madd52hi_epu64,
     _mm512_madd52lo_epu64, _mm512_mask_blend_epi64, _mm512_or_si512, _mm512_set1_epi64,
@@ -357,7 +357,15 @@ where
         // SAFETY: `available()` holds, the only requirement of the lane functions.
         unsafe { lanes(slots, &adds) };
     }
-    scalar_rest(slots, &rest);
+    // The rest with the scalar path's shared inversion.
+    let (rest_slot, rest_pt): (Vec<u32>, Vec<Affine<P>>) = rest.into_iter().unzip();
+    add_queued(
+        slots,
+        &rest_slot,
+        &rest_pt,
+        &mut Vec::new(),
+        &mut Vec::new(),
+    );
     true
 }
 
@@ -476,41 +484,14 @@ unsafe fn execute_adds_g2(slots: &mut [G2Affine], pairs: &[(u32, G2Affine)]) {
     }
 }
 
-/// The additions the lanes leave (any kind), with one shared inversion.
-fn scalar_rest<P: SWCurveConfig>(slots: &mut [Affine<P>], rest: &[(u32, Affine<P>)])
-where
-    P::BaseField: crate::arith::AddSub,
-{
-    if rest.is_empty() {
-        return;
-    }
-    let mut inv: Vec<P::BaseField> = rest
-        .iter()
-        .map(|(s, b)| {
-            let a = &slots[*s as usize];
-            match kind(a, b) {
-                Kind::Add => b.x - a.x,
-                Kind::Double => a.y.double(),
-                _ => P::BaseField::one(),
-            }
-        })
-        .collect();
-    ark_ff::batch_inversion(&mut inv);
-    for ((s, b), inv) in rest.iter().zip(&inv) {
-        let a = slots[*s as usize];
-        debug_assert!(!inv.is_zero());
-        slots[*s as usize] = add_with_inverse(&a, b, inv);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::msm::batch::Exec;
     use ark_ec::short_weierstrass::Projective;
     use ark_ec::{AffineRepr, CurveGroup};
-    use ark_ff::Field;
     use ark_ff::UniformRand;
+    use ark_ff::{AdditiveGroup, Field, Zero};
     use rand::{rngs::StdRng, SeedableRng};
 
     #[test]
