@@ -32,8 +32,9 @@
 use alloc::vec::Vec;
 
 use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine};
+use ark_ec::pairing::Pairing;
 use ark_ec::scalar_mul::glv::GLVConfig;
-use ark_ec::{pairing::Pairing, AffineRepr, CurveGroup, VariableBaseMSM};
+use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{One, Zero};
 use ark_groth16::Proof;
 use ark_std::rand::{rngs::StdRng, CryptoRng, RngCore, SeedableRng};
@@ -140,6 +141,9 @@ enum Pairs {
     /// Normalised, evaluated lines ([`proof_lines`]); all 1 for a `bad` proof, so it drops out
     /// of every product.
     Lines(Vec<Line>),
+    /// The same lines on IFMA lanes (`lane_lines.rs`); `bad` proofs are masked out.
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    Lanes(crate::lane_lines::LaneLines),
     /// `z_i·A_i` and the projective preparation of `B_i` (arkworks' lines, applied by
     /// `mul_by_034`); `None` for a `bad` proof.
     Prepared(Vec<G1Affine>, Vec<Option<G2Prepared>>),
@@ -158,13 +162,19 @@ impl<'a> Batch<'a> {
         let a: Vec<G1Affine> = proofs.iter().map(|(p, _)| p.a).collect();
         let za = G1Projective::normalize_batch(&mul_glv_all(&a, &ab));
         let mut z: Vec<Fr> = ab.iter().map(|&(a, b)| glv_scalar(a, b)).collect();
-        let (pairs, bad) = if proofs.len() >= AFFINE_MIN {
+        let lanes = if proofs.len() >= AFFINE_MIN {
+            lane_pairs(&za, proofs)
+        } else {
+            None
+        };
+        let (pairs, bad) = if let Some(lanes) = lanes {
+            lanes
+        } else if proofs.len() >= AFFINE_MIN {
             let bs: Vec<G2Affine> = proofs.iter().map(|(p, _)| p.b).collect();
             let (mut lines, ok) = proof_lines(&za, &bs);
             let bad: Vec<bool> = ok.into_iter().map(|ok| !ok).collect();
             let l = line_count();
             for (i, _) in bad.iter().enumerate().filter(|(_, &b)| b) {
-                z[i] = Fr::zero();
                 lines[i * l..(i + 1) * l].fill((Fq2::zero(), Fq2::zero()));
             }
             (Pairs::Lines(lines), bad)
@@ -172,13 +182,16 @@ impl<'a> Batch<'a> {
             let prepared: Vec<Option<G2Prepared>> =
                 proofs.iter().map(|(p, _)| prepare_checked(&p.b)).collect();
             let bad: Vec<bool> = prepared.iter().map(Option::is_none).collect();
-            for (i, _) in bad.iter().enumerate().filter(|(_, &b)| b) {
-                z[i] = Fr::zero();
-            }
             (Pairs::Prepared(za, prepared), bad)
         };
-        for (ab, _) in ab.iter_mut().zip(&bad).filter(|(_, &b)| b) {
+        for ((ab, z), _) in ab
+            .iter_mut()
+            .zip(z.iter_mut())
+            .zip(&bad)
+            .filter(|(_, &b)| b)
+        {
             *ab = (0, 0);
+            *z = Fr::zero();
         }
         let c: Vec<G1Affine> = proofs.iter().map(|(p, _)| p.c).collect();
         let c_endo = c
@@ -243,6 +256,10 @@ impl<'a> Batch<'a> {
                 .collect();
         let ml = match &self.pairs {
             Pairs::Lines(lines) => miller_loop_with(lines, lo, hi, &fixed, &[]),
+            #[cfg(all(feature = "std", target_arch = "x86_64"))]
+            Pairs::Lanes(lines) => ark_ec::pairing::MillerLoopOutput(
+                lines.miller_loop(lo, hi, &self.bad) * miller_loop_with(&[], 0, 0, &fixed, &[]).0,
+            ),
             Pairs::Prepared(za, prepared) => {
                 let raw: Vec<(G1Affine, &G2Prepared)> = za[lo..hi]
                     .iter()
@@ -254,6 +271,21 @@ impl<'a> Batch<'a> {
         };
         crate::fe::final_exponentiation(&ml.0).is_some_and(|out| out.is_one())
     }
+}
+
+/// The pairs on IFMA lanes ([`lane_lines`](crate::lane_lines)) and the `bad` flags, if the
+/// CPU has IFMA.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+fn lane_pairs(za: &[G1Affine], proofs: &[(&Proof<Bn254>, &[Fr])]) -> Option<(Pairs, Vec<bool>)> {
+    let bs: Vec<G2Affine> = proofs.iter().map(|(p, _)| p.b).collect();
+    let (lines, ok) = crate::lane_lines::proof_lines(za, &bs)?;
+    Some((Pairs::Lanes(lines), ok.into_iter().map(|ok| !ok).collect()))
+}
+
+/// Without `std` (no run-time CPU detection) or off x86-64: never.
+#[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+fn lane_pairs(_: &[G1Affine], _: &[(&Proof<Bn254>, &[Fr])]) -> Option<(Pairs, Vec<bool>)> {
+    None
 }
 
 #[cfg(feature = "parallel")]

@@ -64,7 +64,7 @@
 //! - `json` (default): [`Bundle::from_json`] and [`Verifier::verify_json`] (`serde_json`
 //!   without `std`).
 //! - `parallel`: batch verification on rayon's thread pool.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms)]
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -80,6 +80,11 @@ pub mod dedup;
 pub mod error;
 mod fe;
 pub mod groth16;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+mod lane_lines;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[doc(hidden)]
+pub mod lanes;
 mod lines;
 pub mod verifier;
 

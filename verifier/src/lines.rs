@@ -117,7 +117,7 @@ impl FixedLines {
 }
 
 /// Proofs per shared inversion in [`proof_lines`].
-const CHUNK: usize = 64;
+pub(crate) const CHUNK: usize = 64;
 
 /// The evaluated, normalised lines of the pairs `(P_i, Q_i)`, proof-major
 /// (`lines[i·L + k]`, `L` = [`line_count`]), and per pair whether it could be computed.
@@ -161,7 +161,13 @@ pub(crate) fn proof_lines(ps: &[G1Affine], qs: &[G2Affine]) -> (Vec<Line>, Vec<b
 }
 
 /// [`proof_lines`] for one chunk of at most [`CHUNK`] pairs.
-fn chunk_lines(ps: &[G1Affine], qs: &[G2Affine], out: &mut [Line], ok: &mut [bool], l: usize) {
+pub(crate) fn chunk_lines(
+    ps: &[G1Affine],
+    qs: &[G2Affine],
+    out: &mut [Line],
+    ok: &mut [bool],
+    l: usize,
+) {
     let m = ok.len();
     let s: Vec<(Fq, Fq)> = p_scalars(ps)
         .into_iter()
@@ -176,15 +182,7 @@ fn chunk_lines(ps: &[G1Affine], qs: &[G2Affine], out: &mut [Line], ok: &mut [boo
         *ok &= !q.is_zero();
     }
     let neg: Vec<G2Affine> = qs.iter().map(|q| -*q).collect();
-    let frob1: Vec<G2Affine> = qs.iter().map(mul_by_char).collect();
-    let frob2: Vec<G2Affine> = frob1
-        .iter()
-        .map(|q| {
-            let mut q2 = mul_by_char(q);
-            q2.y = -q2.y;
-            q2
-        })
-        .collect();
+    let (frob1, frob2) = frobenius_points(qs);
     let mut den = alloc::vec![Fq2::zero(); m];
     let mut k = 0usize;
     // One step for every pair: the line through T (tangent when `add` is None) and T's update.
@@ -337,8 +335,22 @@ pub(crate) fn prepare_checked(q: &G2Affine) -> Option<G2Prepared<Config>> {
     })
 }
 
+/// The points of the Miller loop's two last additions: `ψ(Q)` and `−ψ²(Q)`.
+pub(crate) fn frobenius_points(qs: &[G2Affine]) -> (Vec<G2Affine>, Vec<G2Affine>) {
+    let frob1: Vec<G2Affine> = qs.iter().map(mul_by_char).collect();
+    let frob2 = frob1
+        .iter()
+        .map(|q| {
+            let mut q2 = mul_by_char(q);
+            q2.y = -q2.y;
+            q2
+        })
+        .collect();
+    (frob1, frob2)
+}
+
 /// `π(Q)` on the twist (arkworks' `mul_by_char`).
-fn mul_by_char(q: &G2Affine) -> G2Affine {
+pub(crate) fn mul_by_char(q: &G2Affine) -> G2Affine {
     let mut s = *q;
     s.x.frobenius_map_in_place(1);
     s.x *= &Config::TWIST_MUL_BY_Q_X;
