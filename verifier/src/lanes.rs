@@ -622,4 +622,59 @@ mod tests {
         let b = load2(core::array::from_fn(|i| &ys[i]));
         (store2(&mul2(&a, &b, &c)), store2(&square2(&a, &c)))
     }
+
+    /// `Fq12` squarings and products by normalised lines on lanes equal arkworks' (and the
+    /// scalar `lines::mul_by_line`), on random values and on 1 and 0 lines.
+    #[test]
+    fn lane_fq12_operations_equal_field_operations() {
+        if !available() {
+            eprintln!("no AVX-512 IFMA on this CPU: lane arithmetic not tested");
+            return;
+        }
+        use ark_bn254::Fq12;
+        let mut rng = StdRng::seed_from_u64(37);
+        for round in 0..10 {
+            let fs: [Fq12; 8] = core::array::from_fn(|i| {
+                if round == 0 && i == 0 {
+                    Fq12::one()
+                } else {
+                    Fq12::rand(&mut rng)
+                }
+            });
+            let ls: [(Fq2, Fq2); 8] = core::array::from_fn(|i| {
+                if round == 0 && i < 2 {
+                    (Fq2::zero(), Fq2::zero())
+                } else {
+                    (Fq2::rand(&mut rng), Fq2::rand(&mut rng))
+                }
+            });
+            // SAFETY: `available()` holds.
+            let (sq, prod) = unsafe { fq12_ops(&fs, &ls) };
+            for i in 0..8 {
+                assert_eq!(sq[i], fs[i].square(), "square, lane {i}, round {round}");
+                let mut want = fs[i];
+                crate::lines::mul_by_line(&mut want, &ls[i]);
+                let mut full = Fq12::one();
+                full.c1.c0 = ls[i].0;
+                full.c1.c1 = ls[i].1;
+                assert_eq!(want, fs[i] * full, "scalar twin, lane {i}");
+                assert_eq!(prod[i], want, "line product, lane {i}, round {round}");
+            }
+        }
+    }
+
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    unsafe fn fq12_ops(
+        fs: &[ark_bn254::Fq12; 8],
+        ls: &[(Fq2, Fq2); 8],
+    ) -> ([ark_bn254::Fq12; 8], [ark_bn254::Fq12; 8]) {
+        let c = Consts::new();
+        let f = load12(core::array::from_fn(|i| &fs[i]));
+        let d0 = load2(core::array::from_fn(|i| &ls[i].0));
+        let d1 = load2(core::array::from_fn(|i| &ls[i].1));
+        (
+            store12(&square12(&f, &c)),
+            store12(&mul12_by_line(&f, &d0, &d1, &c)),
+        )
+    }
 }
