@@ -64,6 +64,16 @@
 //! - `json` (default): [`Bundle::from_json`] and [`Verifier::verify_json`] (`serde_json`
 //!   without `std`).
 //! - `parallel`: batch verification on rayon's thread pool.
+//!
+//! ## On x86-64 CPUs with AVX-512 IFMA
+//!
+//! With `std`, on x86-64 CPUs with AVX-512 IFMA (Intel since Ice Lake, AMD since Zen 4;
+//! detected at run time) batch verification computes the proofs' Miller-loop lines and runs
+//! the Miller loop eight proofs at a time on 52-bit-limb lanes (`lanes.rs`, `lane_lines.rs`);
+//! the results are the same as the scalar path's, which runs everywhere else (`no_std`,
+//! wasm32, other CPUs). Those two modules are the crate's only `unsafe` code: reinterpreting
+//! `[u64; 8]` as a vector register and calling `#[target_feature]` functions after the run-time
+//! check.
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms)]
@@ -110,17 +120,32 @@ pub mod bench_support {
     use ark_ec::pairing::MillerLoopOutput;
 
     /// The batch's evaluated, normalised lines of the pairs `(P_i, Q_i)` (affine steps,
-    /// inversions shared across proofs); opaque to callers.
+    /// inversions shared across proofs), on IFMA lanes where the batch uses them; opaque to
+    /// callers.
     pub fn proof_lines(ps: &[G1Affine], qs: &[G2Affine]) -> Lines {
-        Lines(crate::lines::proof_lines(ps, qs).0)
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        if let Some((lines, _)) = crate::lane_lines::proof_lines(ps, qs) {
+            return Lines(Inner::Lanes(lines));
+        }
+        Lines(Inner::Scalar(crate::lines::proof_lines(ps, qs).0))
     }
 
     /// Lines from [`proof_lines`].
-    pub struct Lines(alloc::vec::Vec<crate::lines::Line>);
+    pub struct Lines(Inner);
+
+    enum Inner {
+        Scalar(alloc::vec::Vec<crate::lines::Line>),
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        Lanes(crate::lane_lines::LaneLines),
+    }
 
     /// The batch's Miller loop over the first `n` pairs of `lines`.
     pub fn miller_loop(lines: &Lines, n: usize) -> MillerLoopOutput<Bn254> {
-        crate::lines::miller_loop(&lines.0, 0, n, &[])
+        match &lines.0 {
+            Inner::Scalar(lines) => crate::lines::miller_loop(lines, 0, n, &[]),
+            #[cfg(all(feature = "std", target_arch = "x86_64"))]
+            Inner::Lanes(lines) => MillerLoopOutput(lines.miller_loop(0, n, &[])),
+        }
     }
 
     /// `IC(x)` from the key's fixed-base tables.
