@@ -37,11 +37,15 @@ use std::sync::OnceLock;
 
 const MASK: u64 = (1 << 52) - 1;
 
-/// Whether this CPU has AVX-512F and IFMA (checked once).
+/// Whether the lanes are used: this CPU has AVX-512F and IFMA, and the environment variable
+/// `ZKCONTRIB_NO_LANES` is unset, empty or `0` (checked once per process). Setting it runs the
+/// scalar path on an IFMA CPU too (for comparisons, and so CI tests both paths).
 pub fn available() -> bool {
     static HAS: OnceLock<bool> = OnceLock::new();
     *HAS.get_or_init(|| {
-        std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512ifma")
+        let off = std::env::var_os("ZKCONTRIB_NO_LANES").is_some_and(|v| !v.is_empty() && v != "0");
+        !off && std::is_x86_feature_detected!("avx512f")
+            && std::is_x86_feature_detected!("avx512ifma")
     })
 }
 

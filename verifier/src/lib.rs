@@ -71,7 +71,8 @@
 //! detected at run time) batch verification computes the proofs' Miller-loop lines and runs
 //! the Miller loop eight proofs at a time on 52-bit-limb lanes (`lanes.rs`, `lane_lines.rs`);
 //! the results are the same as the scalar path's, which runs everywhere else (`no_std`,
-//! wasm32, other CPUs). Those two modules are the crate's only `unsafe` code: reinterpreting
+//! wasm32, other CPUs, and with the environment variable `ZKCONTRIB_NO_LANES=1`, which CI
+//! uses to test both paths on one machine). Those two modules are the crate's only `unsafe` code: reinterpreting
 //! `[u64; 8]` as a vector register and calling `#[target_feature]` functions after the run-time
 //! check.
 #![deny(unsafe_code)]
