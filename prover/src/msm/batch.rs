@@ -121,31 +121,14 @@ where
     P::BaseField: AddSub,
 {
     let Batch { jobs, den, pre, .. } = batch;
-    den.clear();
-    pre.clear();
-    let mut acc = P::BaseField::ONE;
-    for job in jobs.iter() {
-        if job.b == MOVE {
-            continue;
-        }
-        let a = &pts[job.a as usize];
-        let b = &pts[job.b as usize];
-        let d = match kind(a, b) {
-            Kind::Add => b.x.sub_bf(&a.x),
-            Kind::Double => a.y.double(),
-            _ => P::BaseField::ONE,
-        };
-        pre.push(acc);
-        den.push(d);
-        acc *= d;
-    }
-    // Every denominator is non-zero, so the product is invertible.
-    let mut inv = acc.inverse().unwrap_or(P::BaseField::ZERO);
-    for k in (0..den.len()).rev() {
-        let t = inv * pre[k];
-        inv *= den[k];
-        den[k] = t;
-    }
+    let read: &[Affine<P>] = pts;
+    invert_denominators(
+        jobs.iter()
+            .filter(|job| job.b != MOVE)
+            .map(|job| (&read[job.a as usize], &read[job.b as usize])),
+        den,
+        pre,
+    );
     let mut k = 0;
     for job in jobs.iter() {
         if job.b == MOVE {
@@ -344,11 +327,34 @@ pub(crate) fn add_queued<P: SWCurveConfig>(
 ) where
     P::BaseField: AddSub,
 {
+    let read: &[Affine<P>] = slots;
+    invert_denominators(
+        queue_slot
+            .iter()
+            .zip(queue_pt)
+            .map(|(&s, b)| (&read[s as usize], b)),
+        den,
+        pre,
+    );
+    for ((&s, b), inv) in queue_slot.iter().zip(queue_pt).zip(den.iter()) {
+        let a = slots[s as usize];
+        slots[s as usize] = add_with_inverse(&a, b, inv);
+    }
+}
+
+/// `den[k] ← 1/d_k` for the additions `a_k + b_k` in order, `d_k` the denominator [`kind`]
+/// chose (1 where there is none), with one inversion (Montgomery's trick); `pre` is scratch.
+fn invert_denominators<'a, P: SWCurveConfig + 'a>(
+    pairs: impl Iterator<Item = (&'a Affine<P>, &'a Affine<P>)>,
+    den: &mut Vec<P::BaseField>,
+    pre: &mut Vec<P::BaseField>,
+) where
+    P::BaseField: AddSub,
+{
     den.clear();
     pre.clear();
     let mut acc = P::BaseField::ONE;
-    for (&s, b) in queue_slot.iter().zip(queue_pt) {
-        let a = &slots[s as usize];
+    for (a, b) in pairs {
         let d = match kind(a, b) {
             Kind::Add => b.x.sub_bf(&a.x),
             Kind::Double => a.y.double(),
@@ -364,10 +370,6 @@ pub(crate) fn add_queued<P: SWCurveConfig>(
         let t = inv * pre[k];
         inv *= den[k];
         den[k] = t;
-    }
-    for ((&s, b), inv) in queue_slot.iter().zip(queue_pt).zip(den.iter()) {
-        let a = slots[s as usize];
-        slots[s as usize] = add_with_inverse(&a, b, inv);
     }
 }
 
