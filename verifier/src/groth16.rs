@@ -156,15 +156,21 @@ pub(crate) fn pairing_check(
 ) -> Result<(), Failure> {
     let b = prepare_checked(&proof.b).ok_or(Failure::BNotInG2)?;
     let ic = key.input_term(inputs).into_affine();
-    // −γ and −δ through their normalised lines (lines.rs), B through its projective lines.
+    // −γ and −δ through their normalised lines (lines.rs), B through its projective lines; on
+    // IFMA lanes the loop's steps are cut into eight segments (lane_lines.rs).
     let sc = p_scalars(&[ic, proof.c]);
     let fixed: alloc::vec::Vec<(&FixedLines, (Fq, Fq))> = [&key.gamma_lines, &key.delta_lines]
         .into_iter()
         .zip(sc)
         .filter_map(|(q, s)| s.map(|s| (q, s)))
         .collect();
-    let ml = miller_loop_with(&[], 0, 0, &fixed, &[(proof.a, &b)]);
-    if crate::fe::final_exponentiation(&ml.0).is_some_and(|out| out == key.pvk.alpha_g1_beta_g2) {
+    let raw = [(proof.a, &b)];
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    let ml = crate::lane_lines::single_miller_loop(&fixed, &raw);
+    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+    let ml = None;
+    let ml = ml.unwrap_or_else(|| miller_loop_with(&[], 0, 0, &fixed, &raw).0);
+    if crate::fe::final_exponentiation(&ml).is_some_and(|out| out == key.pvk.alpha_g1_beta_g2) {
         Ok(())
     } else {
         Err(Failure::Invalid)

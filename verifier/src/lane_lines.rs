@@ -24,16 +24,16 @@
 use alloc::vec::Vec;
 
 use ark_bn254::{Config, Fq, Fq12, Fq2, G1Affine, G2Affine};
-use ark_ec::bn::BnConfig;
+use ark_ec::bn::{BnConfig, G2Prepared};
 use ark_ec::AffineRepr;
-use ark_ff::{One, Zero};
+use ark_ff::{Field, One, Zero};
 
 use crate::lanes::{
-    add_fq2, available, keep_lanes, load, load12, load2, mul12_by_line, mul2, mul_fq2_by_fq,
-    square12, square2, store12, store2, sub_fq2, Consts, Lanes, Lanes2,
+    add_fq2, available, keep_lanes, load, load12, load2, mul12_by_034, mul12_by_line, mul2,
+    mul_fq2_by_fq, select12, square12, square2, store12, store2, sub_fq2, Consts, Lanes, Lanes2,
 };
 use crate::lines::{
-    chunk_lines, frobenius_points, line_count, mul_by_char, p_scalars, Line, CHUNK,
+    chunk_lines, frobenius_points, line_count, mul_by_char, p_scalars, FixedLines, Line, CHUNK,
 };
 
 /// A group's evaluated line `(c₃, c₄)` for one step, eight lanes.
@@ -336,6 +336,124 @@ impl LaneLines {
     }
 }
 
+/// The Miller loop of one proof's few pairs on lanes: [`miller_loop_with`] without batch
+/// lines, the same value; `None` if the CPU has no IFMA.
+///
+/// A single proof's Miller loop is one chain of steps `f ← f²·l₁·l₂·l₃` (or `f·l₁·l₂·l₃` for
+/// an addition step), which lanes of independent proofs cannot shorten. It is cut instead into
+/// eight consecutive segments, one per lane: lane `j` runs its segment's steps from 1, giving
+/// `F_j`, in lockstep with the others (a lane whose step does not square keeps its value; past
+/// a segment's end the lines are 1). Squaring distributes over products, so running segment
+/// `j` from `g` gives `g^(2^q_j)·F_j` with `q_j` the squarings of the segment, and the loop's
+/// value is `(…((F₀^(2^q₁)·F₁)^(2^q₂)·F₂)…)·F₇`: the lanes make every line product and an
+/// eighth of the squarings, the scalar chain the other squarings and seven products.
+///
+/// [`miller_loop_with`]: crate::lines::miller_loop_with
+pub(crate) fn single_miller_loop(
+    fixed: &[(&FixedLines, (Fq, Fq))],
+    raw: &[(G1Affine, &G2Prepared<Config>)],
+) -> Option<Fq12> {
+    if !available() {
+        return None;
+    }
+    let l = line_count();
+    let raw: Vec<(G1Affine, &G2Prepared<Config>)> = raw
+        .iter()
+        .filter(|(p, q)| !p.is_zero() && !q.infinity && q.ell_coeffs.len() == l)
+        .copied()
+        .collect();
+    // The loop's steps in order: whether the step squares, and its line index.
+    let ate = Config::ATE_LOOP_COUNT;
+    let mut steps: Vec<(bool, usize)> = Vec::with_capacity(l);
+    for i in (1..ate.len()).rev() {
+        steps.push((i != ate.len() - 1, steps.len()));
+        if ate[i - 1] != 0 {
+            steps.push((false, steps.len()));
+        }
+    }
+    steps.push((false, steps.len()));
+    steps.push((false, steps.len()));
+    debug_assert_eq!(steps.len(), l);
+    let per = steps.len().div_ceil(8);
+    // SAFETY: `available()` holds, the only requirement of the lane functions.
+    let fs = unsafe { segments(&steps, per, fixed, &raw) };
+    let mut f = fs[0];
+    for (j, fj) in fs.iter().enumerate().skip(1) {
+        for _ in steps.iter().skip(j * per).take(per).filter(|s| s.0) {
+            f.square_in_place();
+        }
+        f *= fj;
+    }
+    Some(f)
+}
+
+/// The segments' values `F_j` of [`single_miller_loop`] (`per` steps each).
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn segments(
+    steps: &[(bool, usize)],
+    per: usize,
+    fixed: &[(&FixedLines, (Fq, Fq))],
+    raw: &[(G1Affine, &G2Prepared<Config>)],
+) -> [Fq12; 8] {
+    let c = Consts::new();
+    let (zero, one) = (Fq2::zero(), Fq2::one());
+    let zero_ratio = (zero, zero);
+    let mut f = load12([&Fq12::one(); 8]);
+    // Per fixed pair its factors `(x_P/y_P, 1/y_P)`, per raw pair `(x_P, y_P)`, in every lane.
+    let fixed_s: Vec<(Lanes, Lanes)> = fixed
+        .iter()
+        .map(|(_, s)| (load([&s.0 .0 .0; 8]), load([&s.1 .0 .0; 8])))
+        .collect();
+    let raw_x: Vec<Lanes> = raw.iter().map(|(p, _)| load([&p.x.0 .0; 8])).collect();
+    let fq_one = Fq::one();
+    for t in 0..per {
+        let step = |j: usize| steps.get(j * per + t);
+        let mut square = 0u8;
+        for j in 0..8 {
+            if step(j).is_some_and(|s| s.0) {
+                square |= 1 << j;
+            }
+        }
+        if square != 0 {
+            f = select12(square, &f, &square12(&f, &c));
+        }
+        // Lanes past their segment's end get the line 1: ratios 0, coefficients (1, 0, 0).
+        for ((q, _), (sx, sy)) in fixed.iter().zip(&fixed_s) {
+            let r: [&(Fq2, Fq2); 8] =
+                core::array::from_fn(|j| step(j).map_or(&zero_ratio, |s| q.ratio(s.1)));
+            let d0 = mul_fq2_by_fq(&load2(core::array::from_fn(|j| &r[j].0)), sx, &c);
+            let d1 = mul_fq2_by_fq(&load2(core::array::from_fn(|j| &r[j].1)), sy, &c);
+            f = mul12_by_line(&f, &d0, &d1, &c);
+        }
+        for ((p, q), x) in raw.iter().zip(&raw_x) {
+            let e: [(&Fq2, &Fq2, &Fq2); 8] = core::array::from_fn(|j| {
+                step(j).map_or((&one, &zero, &zero), |s| {
+                    let (c0, c1, c2) = &q.ell_coeffs[s.1];
+                    (c0, c1, c2)
+                })
+            });
+            let a = load2(core::array::from_fn(|j| e[j].0));
+            let b0 = load2(core::array::from_fn(|j| e[j].1));
+            let b1 = load2(core::array::from_fn(|j| e[j].2));
+            let y = load(core::array::from_fn(|j| {
+                if step(j).is_some() {
+                    &p.y.0 .0
+                } else {
+                    &fq_one.0 .0
+                }
+            }));
+            f = mul12_by_034(
+                &f,
+                &mul_fq2_by_fq(&a, &y, &c),
+                &mul_fq2_by_fq(&b0, x, &c),
+                &b1,
+                &c,
+            );
+        }
+    }
+    store12(&f)
+}
+
 const _: () = assert!(!<Config as BnConfig>::X_IS_NEGATIVE);
 
 #[cfg(test)]
@@ -459,5 +577,46 @@ mod tests {
             lanes.miller_loop(0, 20, &skip),
             miller_loop(&zeroed, 0, 20, &[]).0
         );
+    }
+
+    /// A single proof's segmented lane Miller loop equals the scalar one (the same value, not
+    /// only after the final exponentiation) for every mix of fixed and prepared pairs a
+    /// verification makes, identity points included.
+    #[test]
+    fn single_miller_loop_equals_the_scalar_path() {
+        if !available() {
+            eprintln!("no AVX-512 IFMA on this CPU: lane Miller loop not tested");
+            return;
+        }
+        use crate::lines::{miller_loop_with, prepare_checked};
+        let mut rng = StdRng::seed_from_u64(47);
+        for round in 0..4 {
+            let (ps, qs) = points(4, &mut rng);
+            let prepared: Vec<G2Prepared<Config>> = qs[..2]
+                .iter()
+                .map(|q| ark_ec::bn::G2Prepared::from(*q))
+                .collect();
+            let fixed_lines: Vec<FixedLines> = prepared
+                .iter()
+                .map(|q| FixedLines::new(q).expect("not the identity"))
+                .collect();
+            let b = prepare_checked(&qs[2]).expect("in G2");
+            let sc = p_scalars(&ps[..2]);
+            let fixed: Vec<(&FixedLines, (Fq, Fq))> = fixed_lines
+                .iter()
+                .zip(&sc)
+                .map(|(q, s)| (q, s.expect("not the identity")))
+                .collect();
+            let a = if round == 3 { G1Affine::zero() } else { ps[3] };
+            for (nf, nr) in [(2, 1), (1, 1), (2, 0), (0, 1), (0, 0)] {
+                let raw = [(a, &b)];
+                let raw = &raw[..nr];
+                assert_eq!(
+                    single_miller_loop(&fixed[..nf], raw).expect("IFMA"),
+                    miller_loop_with(&[], 0, 0, &fixed[..nf], raw).0,
+                    "round {round}, {nf} fixed, {nr} prepared pairs"
+                );
+            }
+        }
     }
 }

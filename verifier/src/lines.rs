@@ -106,6 +106,12 @@ impl FixedLines {
         })
     }
 
+    /// Ratios `(c₁/c₀, c₂/c₀)` of line `k`.
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    pub(crate) fn ratio(&self, k: usize) -> &(Fq2, Fq2) {
+        &self.ratios[k]
+    }
+
     /// Line `k` evaluated at the point with factors `(sx, sy)` from [`p_scalars`].
     #[inline]
     pub(crate) fn at(&self, k: usize, s: &(Fq, Fq)) -> Line {
