@@ -61,18 +61,58 @@ pub(crate) fn cyclotomic_square(f: &Fq12) -> Fq12 {
     Fq12::new(Fq6::new(z0, z4, z3), Fq6::new(z2, z1, z5))
 }
 
-/// `f` squared `n` times (cyclotomic); on IFMA lanes where the CPU has them
-/// (`lanes::cyclotomic_square_n`, the six coefficients of a squaring at once).
-fn square_n(f: &Fq12, n: usize) -> Fq12 {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    if let Some(g) = crate::lanes::cyclotomic_square_n(f, n) {
-        return g;
+/// The operations of the hard part on elements of the cyclotomic subgroup: arkworks' `Fq12`
+/// with [`cyclotomic_square`], or (x86-64 with IFMA) one element packed in one lane vector
+/// (`lanes::Packed12`), so the chain below is written once for both.
+pub(crate) trait Cyclotomic: Copy {
+    /// `self^(2^n)`.
+    fn square_n(&self, n: usize) -> Self;
+    /// `self · other`.
+    fn mul(&self, other: &Self) -> Self;
+    /// The inverse (the conjugate).
+    fn inv(&self) -> Self;
+    /// `self^(p^k)`.
+    fn frobenius(&self, k: usize) -> Self;
+}
+
+impl Cyclotomic for Fq12 {
+    fn square_n(&self, n: usize) -> Self {
+        let mut g = *self;
+        for _ in 0..n {
+            g = cyclotomic_square(&g);
+        }
+        g
     }
-    let mut g = *f;
-    for _ in 0..n {
-        g = cyclotomic_square(&g);
+    fn mul(&self, other: &Self) -> Self {
+        *self * other
     }
-    g
+    fn inv(&self) -> Self {
+        let mut g = *self;
+        g.cyclotomic_inverse_in_place();
+        g
+    }
+    fn frobenius(&self, k: usize) -> Self {
+        let mut g = *self;
+        g.frobenius_map_in_place(k);
+        g
+    }
+}
+
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+impl Cyclotomic for crate::lanes::Packed12 {
+    fn square_n(&self, n: usize) -> Self {
+        self.cyclotomic_square_n(n)
+    }
+    fn mul(&self, other: &Self) -> Self {
+        crate::lanes::Packed12::mul(self, other)
+    }
+    fn inv(&self) -> Self {
+        self.conjugate()
+    }
+    fn frobenius(&self, k: usize) -> Self {
+        // three per final exponentiation: through the scalar form
+        self.load(&self.get().frobenius(k))
+    }
 }
 
 /// `f^x` for the BN254 seed `x = 4965661367192848881` and `f` in the cyclotomic subgroup, by
@@ -88,36 +128,45 @@ fn square_n(f: &Fq12, n: usize) -> Fq12 {
 /// i70 = ((i44 << 8 + _101001) << 6 + _101001) << 10,
 /// x   = (_100111 + i70) << 6 + _101001 + _1000
 /// ```
-pub(crate) fn exp_by_x(f: &Fq12) -> Fq12 {
-    let e10 = square_n(f, 1);
-    let e100 = square_n(&e10, 1);
-    let e1000 = square_n(&e100, 1);
-    let e10000 = square_n(&e1000, 1);
-    let e10001 = e10000 * f;
-    let e10011 = e10 * e10001;
-    let e10100 = e10011 * f;
-    let e11001 = e1000 * e10001;
-    let e100010 = square_n(&e10001, 1);
-    let e100111 = e10011 * e10100;
-    let e101001 = e10 * e100111;
-    let i27 = square_n(&(square_n(&e100010, 6) * e100 * e11001), 7) * e11001;
-    let i44 = square_n(&(square_n(&i27, 8) * e101001 * e10), 6) * e10001;
-    let i70 = square_n(&(square_n(&(square_n(&i44, 8) * e101001), 6) * e101001), 10);
-    square_n(&(e100111 * i70), 6) * e101001 * e1000
+pub(crate) fn exp_by_x<T: Cyclotomic>(f: &T) -> T {
+    let e10 = f.square_n(1);
+    let e100 = e10.square_n(1);
+    let e1000 = e100.square_n(1);
+    let e10000 = e1000.square_n(1);
+    let e10001 = e10000.mul(f);
+    let e10011 = e10.mul(&e10001);
+    let e10100 = e10011.mul(f);
+    let e11001 = e1000.mul(&e10001);
+    let e100010 = e10001.square_n(1);
+    let e100111 = e10011.mul(&e10100);
+    let e101001 = e10.mul(&e100111);
+    let i27 = e100010
+        .square_n(6)
+        .mul(&e100)
+        .mul(&e11001)
+        .square_n(7)
+        .mul(&e11001);
+    let i44 = i27
+        .square_n(8)
+        .mul(&e101001)
+        .mul(&e10)
+        .square_n(6)
+        .mul(&e10001);
+    let i70 = i44
+        .square_n(8)
+        .mul(&e101001)
+        .square_n(6)
+        .mul(&e101001)
+        .square_n(10);
+    e100111.mul(&i70).square_n(6).mul(&e101001).mul(&e1000)
 }
 
 // The chain above is for BN254's positive seed.
 const _: () = assert!(!<Config as BnConfig>::X_IS_NEGATIVE);
 const _: () = assert!(<Config as BnConfig>::X.len() == 1);
 
-/// `f^(−x)` for `f` in the cyclotomic subgroup (the inverse there is the conjugate).
-fn exp_by_neg_x(f: &Fq12) -> Fq12 {
-    let mut g = exp_by_x(f);
-    g.cyclotomic_inverse_in_place();
-    g
-}
-
 /// `f^((p¹² − 1)/r)`, equal to arkworks' `Bn254::final_exponentiation`; `None` for `f = 0`.
+/// The hard part runs on IFMA lanes where the CPU has them.
 pub(crate) fn final_exponentiation(f: &Fq12) -> Option<Fq12> {
     // Easy part: r = f^((p⁶ − 1)(p² + 1)) = (conj(f)·f⁻¹)^(p² + 1).
     let mut f1 = *f;
@@ -127,30 +176,35 @@ pub(crate) fn final_exponentiation(f: &Fq12) -> Option<Fq12> {
     let f2 = r;
     r.frobenius_map_in_place(2);
     r *= f2;
-    // Hard part (Fuentes-Castañeda et al., "Faster hashing to G2"), arkworks' sequence.
-    let y0 = exp_by_neg_x(&r);
-    let y1 = square_n(&y0, 1);
-    let y2 = square_n(&y1, 1);
-    let mut y3 = y2 * y1;
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    if let Some(r) = crate::lanes::Packed12::new(&r) {
+        return Some(hard_part(&r).get());
+    }
+    Some(hard_part(&r))
+}
+
+/// The hard part `r^((p⁴ − p² + 1)/r)` (Fuentes-Castañeda et al., "Faster hashing to G2"),
+/// arkworks' sequence, for `r` in the cyclotomic subgroup.
+fn hard_part<T: Cyclotomic>(r: &T) -> T {
+    let exp_by_neg_x = |f: &T| exp_by_x(f).inv();
+    let y0 = exp_by_neg_x(r);
+    let y1 = y0.square_n(1);
+    let y2 = y1.square_n(1);
+    let y3 = y2.mul(&y1);
     let y4 = exp_by_neg_x(&y3);
-    let y5 = square_n(&y4, 1);
-    let mut y6 = exp_by_neg_x(&y5);
-    y3.cyclotomic_inverse_in_place();
-    y6.cyclotomic_inverse_in_place();
-    let y7 = y6 * y4;
-    let mut y8 = y7 * y3;
-    let y9 = y8 * y1;
-    let y10 = y8 * y4;
-    let y11 = y10 * r;
-    let mut y12 = y9;
-    y12.frobenius_map_in_place(1);
-    let y13 = y12 * y11;
-    y8.frobenius_map_in_place(2);
-    let y14 = y8 * y13;
-    r.cyclotomic_inverse_in_place();
-    let mut y15 = r * y9;
-    y15.frobenius_map_in_place(3);
-    Some(y15 * y14)
+    let y5 = y4.square_n(1);
+    let y6 = exp_by_neg_x(&y5);
+    let y3 = y3.inv();
+    let y6 = y6.inv();
+    let y7 = y6.mul(&y4);
+    let y8 = y7.mul(&y3);
+    let y9 = y8.mul(&y1);
+    let y10 = y8.mul(&y4);
+    let y11 = y10.mul(r);
+    let y13 = y9.frobenius(1).mul(&y11);
+    let y14 = y8.frobenius(2).mul(&y13);
+    let y15 = r.inv().mul(&y9).frobenius(3);
+    y15.mul(&y14)
 }
 
 #[cfg(test)]
@@ -175,6 +229,11 @@ mod tests {
             let f = cyclotomic(&mut rng);
             assert_eq!(cyclotomic_square(&f), f.cyclotomic_square());
             assert_eq!(exp_by_x(&f), f.cyclotomic_exp(<Config as BnConfig>::X));
+            #[cfg(all(feature = "std", target_arch = "x86_64"))]
+            if let Some(g) = crate::lanes::Packed12::new(&f) {
+                assert_eq!(exp_by_x(&g).get(), exp_by_x(&f), "lanes");
+                assert_eq!(hard_part(&g).get(), hard_part(&f), "lanes");
+            }
         }
         let one = Fq12::one();
         assert_eq!(cyclotomic_square(&one), one);

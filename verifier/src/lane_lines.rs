@@ -26,11 +26,12 @@ use alloc::vec::Vec;
 use ark_bn254::{Config, Fq, Fq12, Fq2, G1Affine, G2Affine};
 use ark_ec::bn::{BnConfig, G2Prepared};
 use ark_ec::AffineRepr;
-use ark_ff::{Field, One, Zero};
+use ark_ff::{One, Zero};
 
 use crate::lanes::{
     add_fq2, available, keep_lanes, load, load12, load2, mul12_by_034, mul12_by_line, mul2,
     mul_fq2_by_fq, select12, square12, square2, store12, store2, sub_fq2, Consts, Lanes, Lanes2,
+    Packed12,
 };
 use crate::lines::{
     chunk_lines, frobenius_points, line_count, mul_by_char, p_scalars, FixedLines, Line, CHUNK,
@@ -377,14 +378,13 @@ pub(crate) fn single_miller_loop(
     let per = steps.len().div_ceil(8);
     // SAFETY: `available()` holds, the only requirement of the lane functions.
     let fs = unsafe { segments(&steps, per, fixed, &raw) };
-    let mut f = fs[0];
+    // The chain, one packed value (lanes::Packed12).
+    let mut f = Packed12::new(&fs[0])?;
     for (j, fj) in fs.iter().enumerate().skip(1) {
-        for _ in steps.iter().skip(j * per).take(per).filter(|s| s.0) {
-            f.square_in_place();
-        }
-        f *= fj;
+        let q = steps.iter().skip(j * per).take(per).filter(|s| s.0).count();
+        f = f.square_n(q).mul(&f.load(fj));
     }
-    Some(f)
+    Some(f.get())
 }
 
 /// The segments' values `F_j` of [`single_miller_loop`] (`per` steps each).

@@ -509,32 +509,90 @@ fn select2(mask: u8, a: &Lanes2, b: &Lanes2) -> Lanes2 {
     Lanes2(s(&a.0, &b.0), s(&a.1, &b.1))
 }
 
-/// An `Fq12` element of the cyclotomic subgroup as one [`Lanes2`]: lanes 0…5 hold its `Fq2`
-/// coefficients in Granger–Scott order `r₀…r₅` = `c0.c0, c1.c1, c1.c0, c0.c2, c0.c1, c1.c2`
-/// (the pairs `(r₀, r₁)`, `(r₂, r₃)`, `(r₄, r₅)` are the three `Fq4` coordinates), lanes 6
-/// and 7 are zero. One squaring is then four lane products instead of 18 scalar ones.
+/// One `Fq12` element in one [`Lanes2`]: lanes 0…5 hold its `Fq2` coefficients in
+/// Granger–Scott order `r₀…r₅` = `c0.c0, c1.c1, c1.c0, c0.c2, c0.c1, c1.c2` (the pairs
+/// `(r₀, r₁)`, `(r₂, r₃)`, `(r₄, r₅)` are the three `Fq4` coordinates of a cyclotomic
+/// squaring), lanes 6 and 7 are zero. For the operations of a single chain (the final
+/// exponentiation, a single proof's Miller loop), where there are no eight independent
+/// values to put in the lanes: a product is 18 lane products instead of 54 scalar ones, a
+/// cyclotomic squaring four instead of 18.
+///
+/// A value exists only if [`available`] held when it was made ([`Packed12::new`]), which is
+/// what makes its safe methods sound.
 #[derive(Clone, Copy)]
-pub struct Cyclo(Lanes2);
+pub struct Packed12(Lanes2);
 
-/// `f` as a [`Cyclo`].
+/// Exponent of `w` (`Fq12 = Fq2[w]/(w⁶ − ξ)`, `v = w²`) of the coefficient in each lane.
+const W_EXP: [usize; 6] = [0, 3, 1, 4, 2, 5];
+/// The lane of the coefficient of `w^k`.
+const LANE_OF: [usize; 6] = [0, 2, 4, 1, 3, 5];
+
+/// The permutations and masks of a product: for `i = 0…5`, the lane indices taking `a_i` to
+/// every lane, those taking `b_{k−i mod 6}` to the lane of `w^k`, and the lanes where
+/// `k < i` (the term wraps around `w⁶ = ξ`).
+const fn product_tables() -> ([[i64; 8]; 6], [[i64; 8]; 6], [u8; 6]) {
+    let mut bcast = [[6i64; 8]; 6];
+    let mut from = [[6i64; 8]; 6];
+    let mut wrap = [0u8; 6];
+    let mut i = 0;
+    while i < 6 {
+        let mut l = 0;
+        while l < 8 {
+            bcast[i][l] = LANE_OF[i] as i64;
+            l += 1;
+        }
+        let mut l = 0;
+        while l < 6 {
+            let k = W_EXP[l];
+            from[i][l] = LANE_OF[(k + 6 - i) % 6] as i64;
+            if k < i {
+                wrap[i] |= 1 << l;
+            }
+            l += 1;
+        }
+        i += 1;
+    }
+    (bcast, from, wrap)
+}
+
+const TABLES: ([[i64; 8]; 6], [[i64; 8]; 6], [u8; 6]) = product_tables();
+
 #[inline]
 #[target_feature(enable = "avx512f")]
-pub fn load_cyclo(f: &ark_bn254::Fq12) -> Cyclo {
+fn load_packed(f: &ark_bn254::Fq12) -> Packed12 {
     let z = Fq2::ZERO;
-    Cyclo(load2([
+    Packed12(load2([
         &f.c0.c0, &f.c1.c1, &f.c1.c0, &f.c0.c2, &f.c0.c1, &f.c1.c2, &z, &z,
     ]))
 }
 
-/// The `Fq12` value of a [`Cyclo`], reduced.
 #[inline]
 #[target_feature(enable = "avx512f")]
-pub fn store_cyclo(v: &Cyclo) -> ark_bn254::Fq12 {
+fn store_packed(v: &Packed12) -> ark_bn254::Fq12 {
     let r = store2(&v.0);
     ark_bn254::Fq12::new(
         ark_bn254::Fq6::new(r[0], r[4], r[3]),
         ark_bn254::Fq6::new(r[2], r[1], r[5]),
     )
+}
+
+/// `a·b`: with `a = Σ a_i·w^i`, lane `w^k` of the result is
+/// `Σ_i a_i·b_{k−i mod 6}·(ξ if k < i)`, six lane `Fq2` products of `a_i` (in every lane)
+/// by `b` rotated (and, where it wraps, multiplied by `ξ`).
+#[inline]
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn mul_packed(a: &Packed12, b: &Packed12, c: &Consts) -> Packed12 {
+    let (bcast, from, wrap) = &TABLES;
+    let xb = mul_by_xi(&b.0, c);
+    let term = |i: usize| {
+        let bi = select2(wrap[i], &permute2(&b.0, from[i]), &permute2(&xb, from[i]));
+        mul2(&permute2(&a.0, bcast[i]), &bi, c)
+    };
+    let mut h = term(0);
+    for i in 1..6 {
+        h = add_fq2(&h, &term(i), c);
+    }
+    Packed12(h)
 }
 
 /// `f²` for `f` in the cyclotomic subgroup (Granger–Scott, the formulas of
@@ -544,7 +602,7 @@ pub fn store_cyclo(v: &Cyclo) -> ark_bn254::Fq12 {
 /// `(3t₀ − 2r₀, 3t₁ + 2r₁, 3ξt₅ + 2r₂, 3t₄ − 2r₃, 3t₂ − 2r₄, 3t₃ + 2r₅)`.
 #[inline]
 #[target_feature(enable = "avx512f,avx512ifma")]
-pub fn cyclotomic_square(f: &Cyclo, c: &Consts) -> Cyclo {
+fn cyclotomic_square_packed(f: &Packed12, c: &Consts) -> Packed12 {
     const SWAP: [i64; 8] = [1, 0, 3, 2, 5, 4, 6, 7];
     const ODD: u8 = 0b0010_1010;
     const FROM: [i64; 8] = [0, 1, 5, 4, 2, 3, 6, 7];
@@ -559,28 +617,86 @@ pub fn cyclotomic_square(f: &Cyclo, c: &Consts) -> Cyclo {
     let t = select2(0b100, &t, &mul_by_xi(&t, c));
     let t3 = add_fq2(&add_fq2(&t, &t, c), &t, c);
     let r2 = add_fq2(r, r, c);
-    let zero = Lanes2(
-        Lanes([_mm512_setzero_si512(); 5]),
-        Lanes([_mm512_setzero_si512(); 5]),
-    );
-    let r2 = select2(MINUS, &r2, &sub_fq2(&zero, &r2, c));
-    Cyclo(add_fq2(&t3, &r2, c))
+    Packed12(add_fq2(&t3, &select2(MINUS, &r2, &neg_fq2(&r2, c)), c))
 }
 
-/// `f` squared `n` times for `f` in the cyclotomic subgroup, on lanes; `None` if the CPU has
-/// no IFMA ([`available`]).
-pub fn cyclotomic_square_n(f: &ark_bn254::Fq12, n: usize) -> Option<ark_bn254::Fq12> {
-    #[target_feature(enable = "avx512f,avx512ifma")]
-    fn run(f: &ark_bn254::Fq12, n: usize) -> ark_bn254::Fq12 {
-        let c = Consts::new();
-        let mut g = load_cyclo(f);
-        for _ in 0..n {
-            g = cyclotomic_square(&g, &c);
-        }
-        store_cyclo(&g)
+/// `−a` in `Fq2` (coordinates `< 2p` in and out).
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn neg_fq2(a: &Lanes2, c: &Consts) -> Lanes2 {
+    let zero = Lanes([_mm512_setzero_si512(); 5]);
+    Lanes2(sub2(&zero, &a.0, c), sub2(&zero, &a.1, c))
+}
+
+/// The conjugate `c0 − c1·w` (the inverse in the cyclotomic subgroup).
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn conjugate_packed(f: &Packed12, c: &Consts) -> Packed12 {
+    // the lanes of c1.c1, c1.c0, c1.c2
+    Packed12(select2(0b0010_0110, &f.0, &neg_fq2(&f.0, c)))
+}
+
+impl Packed12 {
+    /// `f` in lane form; `None` if the CPU has no IFMA ([`available`]).
+    pub fn new(f: &ark_bn254::Fq12) -> Option<Self> {
+        // SAFETY: `available()` holds, the only requirement of the lane functions.
+        available().then(|| unsafe { load_packed(f) })
     }
-    // SAFETY: `available()` holds, the only requirement of the lane functions.
-    available().then(|| unsafe { run(f, n) })
+
+    /// Another value in lane form (this one shows the lanes are available).
+    pub fn load(&self, f: &ark_bn254::Fq12) -> Self {
+        // SAFETY: `self` exists, so `available()` held.
+        unsafe { load_packed(f) }
+    }
+
+    /// The value, reduced.
+    pub fn get(&self) -> ark_bn254::Fq12 {
+        // SAFETY: as in `load`.
+        unsafe { store_packed(self) }
+    }
+
+    /// `self · other`.
+    pub fn mul(&self, other: &Self) -> Self {
+        // SAFETY: as in `load`.
+        unsafe { mul_packed(self, other, &Consts::new()) }
+    }
+
+    /// `self^(2^n)`, by products (any element).
+    pub fn square_n(&self, n: usize) -> Self {
+        #[target_feature(enable = "avx512f,avx512ifma")]
+        fn run(f: &Packed12, n: usize) -> Packed12 {
+            let c = Consts::new();
+            let mut g = *f;
+            for _ in 0..n {
+                g = mul_packed(&g, &g, &c);
+            }
+            g
+        }
+        // SAFETY: as in `load`.
+        unsafe { run(self, n) }
+    }
+
+    /// `self^(2^n)` for `self` in the cyclotomic subgroup (Granger–Scott squarings); any
+    /// other value gives a wrong result.
+    pub fn cyclotomic_square_n(&self, n: usize) -> Self {
+        #[target_feature(enable = "avx512f,avx512ifma")]
+        fn run(f: &Packed12, n: usize) -> Packed12 {
+            let c = Consts::new();
+            let mut g = *f;
+            for _ in 0..n {
+                g = cyclotomic_square_packed(&g, &c);
+            }
+            g
+        }
+        // SAFETY: as in `load`.
+        unsafe { run(self, n) }
+    }
+
+    /// The conjugate (the inverse in the cyclotomic subgroup).
+    pub fn conjugate(&self) -> Self {
+        // SAFETY: as in `load`.
+        unsafe { conjugate_packed(self, &Consts::new()) }
+    }
 }
 
 /// Eight `Fq12` elements in lane form.
@@ -858,7 +974,44 @@ mod tests {
                 for _ in 0..n {
                     want.cyclotomic_square_in_place();
                 }
-                assert_eq!(cyclotomic_square_n(&f, n), Some(want), "round {round}, {n}");
+                let g = Packed12::new(&f).expect("IFMA");
+                assert_eq!(g.cyclotomic_square_n(n).get(), want, "round {round}, {n}");
+            }
+        }
+    }
+
+    /// Packed `Fq12` products, squarings by products and conjugates equal arkworks', on
+    /// random and edge values (0, 1, −1, a coefficient `p − 1` in every position).
+    #[test]
+    fn packed_fq12_operations_equal_field_operations() {
+        if !available() {
+            eprintln!("no AVX-512 IFMA on this CPU: lane arithmetic not tested");
+            return;
+        }
+        use ark_bn254::Fq12;
+        let mut rng = StdRng::seed_from_u64(38);
+        let m1 = -Fq2::one();
+        let mut vals = alloc::vec![Fq12::zero(), Fq12::one(), -Fq12::one()];
+        vals.push(Fq12::new(
+            ark_bn254::Fq6::new(m1, m1, m1),
+            ark_bn254::Fq6::new(m1, m1, m1),
+        ));
+        vals.extend((0..12).map(|_| Fq12::rand(&mut rng)));
+        for (i, x) in vals.iter().enumerate() {
+            let px = Packed12::new(x).expect("IFMA");
+            assert_eq!(px.get(), *x, "round trip {i}");
+            assert_eq!(px.conjugate().get(), {
+                let mut c = *x;
+                c.conjugate_in_place();
+                c
+            });
+            assert_eq!(
+                px.square_n(3).get(),
+                x.square().square().square(),
+                "squares {i}"
+            );
+            for (j, y) in vals.iter().enumerate() {
+                assert_eq!(px.mul(&px.load(y)).get(), *x * y, "product {i}·{j}");
             }
         }
     }
