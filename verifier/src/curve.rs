@@ -135,30 +135,49 @@ pub(crate) fn glv_scalar(a: u64, b: u64) -> Fr {
 
 /// `[a + b·λ]·P_i` for every point: `[a]P + [b]φ(P)` with one shared run of 64 doublings
 /// (Straus–Shamir on the table `P, φ(P), P + φ(P)`, normalised for all points with one
-/// inversion), instead of 128 doublings for a 128-bit scalar.
+/// inversion), instead of 128 doublings for a 128-bit scalar; on IFMA lanes where the CPU has
+/// them (`lane_glv.rs`).
 pub(crate) fn mul_glv_all(points: &[G1Affine], ab: &[(u64, u64)]) -> Vec<G1Projective> {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    if crate::lanes::available() {
+        let (endo, sums) = glv_tables(points);
+        if let Some(v) = crate::lane_glv::mul_glv_all(points, &endo, &sums, ab) {
+            return v;
+        }
+    }
+    mul_glv_all_scalar(points, ab)
+}
+
+/// The tables `φ(P)` and `P + φ(P)` (affine, one inversion for all points).
+pub(crate) fn glv_tables(points: &[G1Affine]) -> (Vec<G1Affine>, Vec<G1Affine>) {
     let endo: Vec<G1Affine> = points
         .iter()
         .map(<ark_bn254::g1::Config as GLVConfig>::endomorphism_affine)
         .collect();
     let sums: Vec<G1Projective> = points.iter().zip(&endo).map(|(p, e)| *p + e).collect();
-    let sums = G1Projective::normalize_batch(&sums);
-    let one = |i: usize| {
-        let (p, e, s) = (&points[i], &endo[i], &sums[i]);
-        let (a, b) = ab[i];
-        let mut acc = G1Projective::ZERO;
-        let top = 64 - (a | b).leading_zeros();
-        for i in (0..top).rev() {
-            acc.double_in_place();
-            match ((a >> i) & 1, (b >> i) & 1) {
-                (1, 0) => acc += p,
-                (0, 1) => acc += e,
-                (1, 1) => acc += s,
-                _ => {}
-            }
+    (endo, G1Projective::normalize_batch(&sums))
+}
+
+/// `[a]p + [b]e` by Straus–Shamir with `s = p + e`.
+pub(crate) fn straus(p: &G1Affine, e: &G1Affine, s: &G1Affine, (a, b): (u64, u64)) -> G1Projective {
+    let mut acc = G1Projective::ZERO;
+    let top = 64 - (a | b).leading_zeros();
+    for i in (0..top).rev() {
+        acc.double_in_place();
+        match ((a >> i) & 1, (b >> i) & 1) {
+            (1, 0) => acc += p,
+            (0, 1) => acc += e,
+            (1, 1) => acc += s,
+            _ => {}
         }
-        acc
-    };
+    }
+    acc
+}
+
+/// [`mul_glv_all`] without lanes.
+pub(crate) fn mul_glv_all_scalar(points: &[G1Affine], ab: &[(u64, u64)]) -> Vec<G1Projective> {
+    let (endo, sums) = glv_tables(points);
+    let one = |i: usize| straus(&points[i], &endo[i], &sums[i], ab[i]);
     let n = points.len().min(ab.len());
     #[cfg(feature = "parallel")]
     {

@@ -476,12 +476,7 @@ pub fn mul12_by_034(f: &Lanes12, a: &Lanes2, b0: &Lanes2, b1: &Lanes2, c: &Const
 #[inline]
 #[target_feature(enable = "avx512f")]
 pub fn select12(mask: u8, a: &Lanes12, b: &Lanes12) -> Lanes12 {
-    let s = |x: &Lanes, y: &Lanes| {
-        Lanes(core::array::from_fn(|j| {
-            _mm512_mask_blend_epi64(mask, x.0[j], y.0[j])
-        }))
-    };
-    let s2 = |x: &Lanes2, y: &Lanes2| Lanes2(s(&x.0, &y.0), s(&x.1, &y.1));
+    let s2 = |x: &Lanes2, y: &Lanes2| select2(mask, x, y);
     let s6 = |x: &Lanes6, y: &Lanes6| Lanes6(s2(&x.0, &y.0), s2(&x.1, &y.1), s2(&x.2, &y.2));
     Lanes12(s6(&a.0, &b.0), s6(&a.1, &b.1))
 }
@@ -500,13 +495,17 @@ fn permute2(v: &Lanes2, from: [i64; 8]) -> Lanes2 {
 /// `b` in the lanes whose bit in `mask` is set, `a` elsewhere.
 #[inline]
 #[target_feature(enable = "avx512f")]
+pub fn select(mask: u8, a: &Lanes, b: &Lanes) -> Lanes {
+    Lanes(core::array::from_fn(|j| {
+        _mm512_mask_blend_epi64(mask, a.0[j], b.0[j])
+    }))
+}
+
+/// `b` in the lanes whose bit in `mask` is set, `a` elsewhere.
+#[inline]
+#[target_feature(enable = "avx512f")]
 fn select2(mask: u8, a: &Lanes2, b: &Lanes2) -> Lanes2 {
-    let s = |x: &Lanes, y: &Lanes| {
-        Lanes(core::array::from_fn(|j| {
-            _mm512_mask_blend_epi64(mask, x.0[j], y.0[j])
-        }))
-    };
-    Lanes2(s(&a.0, &b.0), s(&a.1, &b.1))
+    Lanes2(select(mask, &a.0, &b.0), select(mask, &a.1, &b.1))
 }
 
 /// One `Fq12` element in one [`Lanes2`]: lanes 0…5 hold its `Fq2` coefficients in

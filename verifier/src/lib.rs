@@ -92,6 +92,8 @@ pub mod error;
 mod fe;
 pub mod groth16;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
+mod lane_glv;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod lane_lines;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[doc(hidden)]
