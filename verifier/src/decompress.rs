@@ -17,6 +17,8 @@ use ark_ec::short_weierstrass::{SWCurveConfig, SWFlags};
 use ark_ff::{Field, One, Zero};
 use ark_serialize::CanonicalDeserializeWithFlags;
 
+use alloc::vec::Vec;
+
 /// `(p + 1)/4` for BN254's base field (`p ≡ 3 mod 4`), little-endian limbs.
 const P_PLUS_1_DIV_4: [u64; 4] = [
     0x4f082305b61f3f52,
@@ -41,16 +43,12 @@ pub(crate) const TWO_INV: Fq = ark_ff::MontFp!(
 /// Window of [`pow_fixed`].
 const W: usize = 5;
 
-/// `a^e` for a public exponent `e`: left-to-right sliding window of [`W`] bits over the odd
-/// powers `a, a³, …, a^(2^W − 1)`.
-pub(crate) fn pow_fixed(a: &Fq, e: &[u64; 4]) -> Fq {
+/// The steps of `a^e` for a public exponent `e` by a left-to-right sliding window of [`W`]
+/// bits over the odd powers `a, a³, …, a^(2^W − 1)`: `None` squares, `Some(k)` multiplies by
+/// `a^(2k+1)`. Starts from 1.
+pub(crate) fn window_steps(e: &[u64; 4]) -> Vec<Option<usize>> {
     let bit = |i: usize| (e[i / 64] >> (i % 64)) & 1 == 1;
-    let mut odd = [*a; 1 << (W - 1)];
-    let a2 = a.square();
-    for k in 1..odd.len() {
-        odd[k] = odd[k - 1] * a2;
-    }
-    let mut r = Fq::one();
+    let mut steps = Vec::with_capacity(300);
     let mut i = 256usize;
     while i > 0 && !bit(i - 1) {
         i -= 1;
@@ -58,7 +56,7 @@ pub(crate) fn pow_fixed(a: &Fq, e: &[u64; 4]) -> Fq {
     // bits i−1 … 0 remain
     while i > 0 {
         if !bit(i - 1) {
-            r.square_in_place();
+            steps.push(None);
             i -= 1;
             continue;
         }
@@ -69,78 +67,218 @@ pub(crate) fn pow_fixed(a: &Fq, e: &[u64; 4]) -> Fq {
         }
         let mut v = 0usize;
         for b in (j..i).rev() {
-            r.square_in_place();
+            steps.push(None);
             v = (v << 1) | usize::from(bit(b));
         }
-        r *= odd[v >> 1];
+        steps.push(Some(v >> 1));
         i = j;
+    }
+    steps
+}
+
+/// `a^e` for a public exponent `e` ([`window_steps`]).
+pub(crate) fn pow_fixed(a: &Fq, e: &[u64; 4]) -> Fq {
+    let mut odd = [*a; 1 << (W - 1)];
+    let a2 = a.square();
+    for k in 1..odd.len() {
+        odd[k] = odd[k - 1] * a2;
+    }
+    let mut r = Fq::one();
+    for step in window_steps(e) {
+        match step {
+            None => {
+                r.square_in_place();
+            }
+            Some(k) => r *= odd[k],
+        }
     }
     r
 }
 
+/// [`pow_fixed`] of many values: eight at a time on IFMA lanes where the CPU has them
+/// (`lanes::pow_fixed_many`), for the batch's decoding; a few values, or no lanes, one by one.
+pub(crate) fn pow_fixed_many(xs: &[Fq], e: &[u64; 4]) -> Vec<Fq> {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    if xs.len() >= LANES_MIN {
+        if let Some(v) = crate::lanes::pow_fixed_many(xs, &window_steps(e), 1 << (W - 1)) {
+            return v;
+        }
+    }
+    xs.iter().map(|x| pow_fixed(x, e)).collect()
+}
+
+/// Fewest values [`pow_fixed_many`] puts on lanes (a lane exponentiation costs about four
+/// scalar ones, whatever the number of lanes in use).
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+const LANES_MIN: usize = 4;
+
 /// `√a` in `Fq`, if `a` is a square (`p ≡ 3 mod 4`: `a^((p+1)/4)`, checked).
 pub(crate) fn fq_sqrt(a: &Fq) -> Option<Fq> {
-    let s = pow_fixed(a, &P_PLUS_1_DIV_4);
-    (s.square() == *a).then_some(s)
+    fq_sqrt_many(core::slice::from_ref(a)).pop().flatten()
+}
+
+/// [`fq_sqrt`] of many values.
+pub(crate) fn fq_sqrt_many(a: &[Fq]) -> Vec<Option<Fq>> {
+    pow_fixed_many(a, &P_PLUS_1_DIV_4)
+        .into_iter()
+        .zip(a)
+        .map(|(s, a)| (s.square() == *a).then_some(s))
+        .collect()
 }
 
 /// `√a` in `Fq2 = Fq[u]/(u² + 1)`, if `a` is a square: with `α = √(a₀² + a₁²)` and
 /// `δ = (a₀ ± α)/2` a square, `√a = √δ + a₁/(2√δ)·u`; `t = δ^((p−3)/4)` is `1/√δ` exactly when
 /// `t²·δ = 1`, and then `√δ = δ·t`. The candidate is checked by squaring.
+#[cfg(test)]
 pub(crate) fn fq2_sqrt(a: &Fq2) -> Option<Fq2> {
-    if a.c1.is_zero() {
-        // a = a₀: √a₀, or √(−a₀)·u when a₀ is not a square in Fq.
-        return match fq_sqrt(&a.c0) {
+    fq2_sqrt_many(core::slice::from_ref(a)).pop().flatten()
+}
+
+/// [`fq2_sqrt`] of many values, the exponentiations of each round ([`fq_sqrt_many`] of the
+/// norms, then `δ = (a₀ + α)/2`, then `(a₀ − α)/2` where the first is not a square) together.
+pub(crate) fn fq2_sqrt_many(a: &[Fq2]) -> Vec<Option<Fq2>> {
+    let mut out: Vec<Option<Fq2>> = alloc::vec![None; a.len()];
+    // a = a₀ (c1 = 0): √a₀, or √(−a₀)·u when a₀ is not a square in Fq; one by one (only an
+    // adversary's encodings have it).
+    for (o, a) in out.iter_mut().zip(a).filter(|(_, a)| a.c1.is_zero()) {
+        *o = match fq_sqrt(&a.c0) {
             Some(s) => Some(Fq2::new(s, Fq::zero())),
             None => fq_sqrt(&-a.c0).map(|s| Fq2::new(Fq::zero(), s)),
         };
     }
-    let alpha = fq_sqrt(&(a.c0.square() + a.c1.square()))?;
-    for delta in [(a.c0 + alpha) * TWO_INV, (a.c0 - alpha) * TWO_INV] {
-        let t = pow_fixed(&delta, &P_MINUS_3_DIV_4);
-        if (t.square() * delta).is_one() {
-            let cand = Fq2::new(delta * t, a.c1 * TWO_INV * t);
-            return (cand.square() == *a).then_some(cand);
+    let general: Vec<usize> = (0..a.len()).filter(|&i| !a[i].c1.is_zero()).collect();
+    let norms: Vec<Fq> = general
+        .iter()
+        .map(|&i| a[i].c0.square() + a[i].c1.square())
+        .collect();
+    // (index, α) of the values whose norm is a square
+    let mut pending: Vec<(usize, Fq)> = general
+        .iter()
+        .zip(fq_sqrt_many(&norms))
+        .filter_map(|(&i, alpha)| alpha.map(|alpha| (i, alpha)))
+        .collect();
+    for sign in [Fq::one(), -Fq::one()] {
+        let deltas: Vec<Fq> = pending
+            .iter()
+            .map(|&(i, alpha)| (a[i].c0 + sign * alpha) * TWO_INV)
+            .collect();
+        let ts = pow_fixed_many(&deltas, &P_MINUS_3_DIV_4);
+        let mut next = Vec::new();
+        for ((&(i, alpha), delta), t) in pending.iter().zip(&deltas).zip(ts) {
+            if (t.square() * delta).is_one() {
+                let cand = Fq2::new(*delta * t, a[i].c1 * TWO_INV * t);
+                out[i] = (cand.square() == a[i]).then_some(cand);
+            } else {
+                next.push((i, alpha));
+            }
         }
+        pending = next;
     }
-    None
+    out
 }
 
-/// The point of a compressed encoding, as arkworks reads it without validation: `x` and the
-/// flags (a canonical `x < p` per coordinate, as arkworks requires), the identity for its
-/// flag, else `y = ±√(x³ + b)` with the smaller of `y, −y` for the "positive" flag. `None`
-/// for an unreadable `x` or an `x` with no point on the curve.
-fn decompress<P: SWCurveConfig>(
-    bytes: &[u8],
-    sqrt: impl Fn(&P::BaseField) -> Option<P::BaseField>,
-) -> Option<ark_ec::short_weierstrass::Affine<P>>
+/// A compressed encoding read up to its square root.
+enum Parsed<F> {
+    /// Unreadable: `x` not canonical, or bad flags.
+    Bad,
+    /// The identity flag.
+    Identity,
+    /// `x`, the "positive" flag and `x³ + b`, whose square root is `y` or `−y`.
+    Root { x: F, positive: bool, rhs: F },
+}
+
+/// `x` and the flags of a compressed encoding (a canonical `x < p` per coordinate, as
+/// arkworks requires).
+fn parse<P: SWCurveConfig>(bytes: &[u8]) -> Parsed<P::BaseField>
 where
     P::BaseField: CanonicalDeserializeWithFlags,
 {
-    let (x, flags): (P::BaseField, SWFlags) =
-        CanonicalDeserializeWithFlags::deserialize_with_flags(bytes).ok()?;
-    let positive = match flags.is_positive() {
-        None => return Some(ark_ec::short_weierstrass::Affine::identity()),
-        Some(p) => p,
+    let read: Result<(P::BaseField, SWFlags), _> =
+        CanonicalDeserializeWithFlags::deserialize_with_flags(bytes);
+    let Ok((x, flags)) = read else {
+        return Parsed::Bad;
     };
-    // a = 0 for both BN254 curves (checked by the tests against arkworks).
-    let y = sqrt(&P::add_b(x.square() * x))?;
-    let neg = -y;
-    let (smaller, larger) = if y < neg { (y, neg) } else { (neg, y) };
-    Some(ark_ec::short_weierstrass::Affine::new_unchecked(
-        x,
-        if positive { smaller } else { larger },
-    ))
+    match flags.is_positive() {
+        None => Parsed::Identity,
+        // a = 0 for both BN254 curves (checked by the tests against arkworks).
+        Some(positive) => Parsed::Root {
+            x,
+            positive,
+            rhs: P::add_b(x.square() * x),
+        },
+    }
 }
 
-/// A compressed G1 point (see [`decompress`]).
+/// The point of a [`Parsed`] encoding given `√(x³ + b)` (`None`: no point with this `x`): the
+/// smaller of `y, −y` for the "positive" flag.
+fn finish<P: SWCurveConfig>(
+    parsed: &Parsed<P::BaseField>,
+    y: Option<P::BaseField>,
+) -> Option<ark_ec::short_weierstrass::Affine<P>> {
+    match parsed {
+        Parsed::Bad => None,
+        Parsed::Identity => Some(ark_ec::short_weierstrass::Affine::identity()),
+        Parsed::Root { x, positive, .. } => {
+            let y = y?;
+            let neg = -y;
+            let (smaller, larger) = if y < neg { (y, neg) } else { (neg, y) };
+            Some(ark_ec::short_weierstrass::Affine::new_unchecked(
+                *x,
+                if *positive { smaller } else { larger },
+            ))
+        }
+    }
+}
+
+/// The points of compressed encodings, as arkworks reads them without validation: the
+/// identity for its flag, else `y = ±√(x³ + b)`; `None` for an unreadable `x` or an `x` with
+/// no point on the curve. The square roots of all encodings are taken together (`sqrt`).
+fn decompress_many<P: SWCurveConfig>(
+    bytes: &[&[u8]],
+    sqrt: impl Fn(&[P::BaseField]) -> Vec<Option<P::BaseField>>,
+) -> Vec<Option<ark_ec::short_weierstrass::Affine<P>>>
+where
+    P::BaseField: CanonicalDeserializeWithFlags,
+{
+    let parsed: Vec<Parsed<P::BaseField>> = bytes.iter().map(|b| parse::<P>(b)).collect();
+    let rhs: Vec<P::BaseField> = parsed
+        .iter()
+        .filter_map(|p| match p {
+            Parsed::Root { rhs, .. } => Some(*rhs),
+            _ => None,
+        })
+        .collect();
+    let mut roots = sqrt(&rhs).into_iter();
+    parsed
+        .iter()
+        .map(|p| {
+            let y = match p {
+                Parsed::Root { .. } => roots.next().flatten(),
+                _ => None,
+            };
+            finish(p, y)
+        })
+        .collect()
+}
+
+/// A compressed G1 point (see [`decompress_many`]).
 pub(crate) fn g1(bytes: &[u8]) -> Option<G1Affine> {
-    decompress::<ark_bn254::g1::Config>(bytes, fq_sqrt)
+    g1_many(&[bytes]).pop().flatten()
 }
 
-/// A compressed G2 point (see [`decompress`]).
+/// A compressed G2 point (see [`decompress_many`]).
 pub(crate) fn g2(bytes: &[u8]) -> Option<G2Affine> {
-    decompress::<ark_bn254::g2::Config>(bytes, fq2_sqrt)
+    g2_many(&[bytes]).pop().flatten()
+}
+
+/// Compressed G1 points, the square roots together (on lanes where the CPU has them).
+pub(crate) fn g1_many(bytes: &[&[u8]]) -> Vec<Option<G1Affine>> {
+    decompress_many::<ark_bn254::g1::Config>(bytes, fq_sqrt_many)
+}
+
+/// Compressed G2 points, the square roots together.
+pub(crate) fn g2_many(bytes: &[&[u8]]) -> Vec<Option<G2Affine>> {
+    decompress_many::<ark_bn254::g2::Config>(bytes, fq2_sqrt_many)
 }
 
 #[cfg(test)]
@@ -175,6 +313,14 @@ mod tests {
             let a = Fq::rand(&mut rng);
             assert_eq!(pow_fixed(&a, &e), a.pow(e));
         }
+        // many at once (lanes on an IFMA CPU, groups of 8 and a partial one)
+        for n in [1usize, 3, 4, 8, 13] {
+            let xs: Vec<Fq> = (0..n).map(|_| Fq::rand(&mut rng)).collect();
+            for e in [P_PLUS_1_DIV_4, P_MINUS_3_DIV_4, [u64::MAX; 4], [1, 0, 0, 0]] {
+                let want: Vec<Fq> = xs.iter().map(|x| x.pow(e)).collect();
+                assert_eq!(pow_fixed_many(&xs, &e), want, "{n} values");
+            }
+        }
     }
 
     #[test]
@@ -206,6 +352,11 @@ mod tests {
             }
         }
         assert!(found > 64 + 32, "squares and about half of the rest");
+        // together: the same results
+        let one_by_one: Vec<Option<Fq2>> = fq2.iter().map(fq2_sqrt).collect();
+        assert_eq!(fq2_sqrt_many(&fq2), one_by_one);
+        let one_by_one: Vec<Option<Fq>> = fq.iter().map(fq_sqrt).collect();
+        assert_eq!(fq_sqrt_many(&fq), one_by_one);
     }
 
     fn arkworks<A: CanonicalDeserialize>(bytes: &[u8]) -> Option<A> {
@@ -273,5 +424,11 @@ mod tests {
             some2 += usize::from(ours.is_some());
         }
         assert!(some1 > 64 && some2 > 64);
+        let refs: Vec<&[u8]> = g1s.iter().map(Vec::as_slice).collect();
+        let one_by_one: Vec<Option<G1Affine>> = refs.iter().map(|b| g1(b)).collect();
+        assert_eq!(g1_many(&refs), one_by_one);
+        let refs: Vec<&[u8]> = g2s.iter().map(Vec::as_slice).collect();
+        let one_by_one: Vec<Option<G2Affine>> = refs.iter().map(|b| g2(b)).collect();
+        assert_eq!(g2_many(&refs), one_by_one);
     }
 }

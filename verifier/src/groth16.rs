@@ -165,11 +165,11 @@ pub(crate) fn pairing_check(
         .filter_map(|(q, s)| s.map(|s| (q, s)))
         .collect();
     let raw = [(proof.a, &b)];
+    let scalar = || miller_loop_with(&[], 0, 0, &fixed, &raw).0;
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    let ml = crate::lane_lines::single_miller_loop(&fixed, &raw);
+    let ml = crate::lane_lines::single_miller_loop(&fixed, &raw).unwrap_or_else(scalar);
     #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
-    let ml = None;
-    let ml = ml.unwrap_or_else(|| miller_loop_with(&[], 0, 0, &fixed, &raw).0);
+    let ml = scalar();
     if crate::fe::final_exponentiation(&ml).is_some_and(|out| out == key.pvk.alpha_g1_beta_g2) {
         Ok(())
     } else {

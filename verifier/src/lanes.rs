@@ -34,6 +34,7 @@ use core::arch::x86_64::{
     _mm512_slli_epi64, _mm512_srai_epi64, _mm512_srli_epi64, _mm512_sub_epi64,
 };
 use std::sync::OnceLock;
+use std::vec::Vec;
 
 const MASK: u64 = (1 << 52) - 1;
 
@@ -479,6 +480,40 @@ pub fn select12(mask: u8, a: &Lanes12, b: &Lanes12) -> Lanes12 {
     let s2 = |x: &Lanes2, y: &Lanes2| select2(mask, x, y);
     let s6 = |x: &Lanes6, y: &Lanes6| Lanes6(s2(&x.0, &y.0), s2(&x.1, &y.1), s2(&x.2, &y.2));
     Lanes12(s6(&a.0, &b.0), s6(&a.1, &b.1))
+}
+
+/// `x^e` for many values, eight at a time: `steps` from `decompress::window_steps` (`None`
+/// squares, `Some(k)` multiplies by `x^(2k+1)`, `k < odd`); `None` if the CPU has no IFMA.
+pub fn pow_fixed_many(xs: &[Fq], steps: &[Option<usize>], odd: usize) -> Option<Vec<Fq>> {
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    fn group(xs: &[Fq], steps: &[Option<usize>], odd: usize, out: &mut Vec<Fq>) {
+        let c = Consts::new();
+        let one = <Fq as ark_ff::Field>::ONE;
+        let x = load(core::array::from_fn(|j| &xs.get(j).unwrap_or(&one).0 .0));
+        let x2 = mul(&x, &x, &c);
+        let mut table = Vec::with_capacity(odd);
+        table.push(x);
+        for k in 1..odd {
+            table.push(mul(&table[k - 1], &x2, &c));
+        }
+        let mut r = load([&one.0 .0; 8]);
+        for step in steps {
+            r = match step {
+                None => mul(&r, &r, &c),
+                Some(k) => mul(&r, &table[*k], &c),
+            };
+        }
+        out.extend_from_slice(&store(&r)[..xs.len()]);
+    }
+    if !available() || steps.iter().any(|s| s.is_some_and(|k| k >= odd)) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(xs.len());
+    for xs in xs.chunks(8) {
+        // SAFETY: `available()` holds, the only requirement of the lane functions.
+        unsafe { group(xs, steps, odd, &mut out) };
+    }
+    Some(out)
 }
 
 /// `v` with lane `k` taken from lane `from[k]`.
