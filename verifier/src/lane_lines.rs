@@ -358,11 +358,7 @@ pub(crate) fn single_miller_loop(
         return None;
     }
     let l = line_count();
-    let raw: Vec<(G1Affine, &G2Prepared<Config>)> = raw
-        .iter()
-        .filter(|(p, q)| !p.is_zero() && !q.infinity && q.ell_coeffs.len() == l)
-        .copied()
-        .collect();
+    let raw = crate::lines::contributing(raw);
     // The loop's steps in order: whether the step squares, and its line index.
     let ate = Config::ATE_LOOP_COUNT;
     let mut steps: Vec<(bool, usize)> = Vec::with_capacity(l);

@@ -378,6 +378,18 @@ pub(crate) fn miller_loop(
     miller_loop_with(lines, lo, hi, fixed, &[])
 }
 
+/// The prepared pairs that contribute to a Miller loop: an identity point, or a prepared
+/// point of the wrong length, contributes 1 and is left out.
+pub(crate) fn contributing<'a>(
+    raw: &[(G1Affine, &'a G2Prepared<Config>)],
+) -> Vec<(G1Affine, &'a G2Prepared<Config>)> {
+    let l = line_count();
+    raw.iter()
+        .filter(|(p, q)| !p.is_zero() && !q.infinity && q.ell_coeffs.len() == l)
+        .copied()
+        .collect()
+}
+
 /// [`miller_loop`] with more pairs `e(P, Q)` from arkworks' prepared `Q`s, their lines
 /// applied unnormalised (`mul_by_034`): normalising a few proofs' lines would cost an
 /// inversion per proof and more multiplications than it saves. Pairs with an identity point
@@ -390,11 +402,7 @@ pub(crate) fn miller_loop_with(
     raw: &[(G1Affine, &G2Prepared<Config>)],
 ) -> MillerLoopOutput<Bn254> {
     let l = line_count();
-    let raw: Vec<(G1Affine, &G2Prepared<Config>)> = raw
-        .iter()
-        .filter(|(p, q)| !p.is_zero() && !q.infinity && q.ell_coeffs.len() == l)
-        .copied()
-        .collect();
+    let raw = contributing(raw);
     let one = |lo: usize,
                hi: usize,
                fixed: &[(&FixedLines, (Fq, Fq))],
