@@ -153,6 +153,14 @@ fn bench_decode(c: &mut C) {
     g.bench_function("proof_verifier", |bench| {
         bench.iter(|| bench_support::proofs_deferred(black_box(b)).unwrap())
     });
+    // What `Verifier::verify_batch` decodes: every proof of the batch together.
+    let hexes: Vec<&str> = s.bundles[..1024]
+        .iter()
+        .map(|b| b.chunks[0].proof.as_str())
+        .collect();
+    g.bench_function("proofs_batched_1024", |bench| {
+        bench.iter(|| bench_support::decode_proofs(black_box(&hexes)))
+    });
     g.bench_function("g2_subgroup_check", |bench| {
         bench.iter(|| bench_support::is_in_g2(black_box(&proof.b)))
     });
@@ -200,6 +208,9 @@ fn bench_split(c: &mut C) {
         bench.iter(|| bench_support::scale_a(black_box(&a1024), black_box(&ab)))
     });
     g.bench_function("final_exponentiation", |bench| {
+        bench.iter(|| bench_support::final_exponentiation(black_box(&ml.0)))
+    });
+    g.bench_function("final_exponentiation_arkworks", |bench| {
         bench.iter(|| Bn254::final_exponentiation(black_box(ml)))
     });
     g.bench_function("input_term_11_full_scalars", |bench| {

@@ -1,4 +1,5 @@
-//! The batch's `B` lines and its Miller loop on AVX-512 IFMA lanes ([`crate::lanes`]).
+//! The batch's `B` lines and its Miller loop on AVX-512 IFMA lanes ([`crate::lanes`]), and a
+//! single proof's Miller loop cut into eight segments ([`single_miller_loop`]).
 //!
 //! The same computations as [`proof_lines`](crate::lines::proof_lines) and
 //! [`miller_loop`](crate::lines::miller_loop), eight proofs at a time: proof `i` is lane

@@ -4,9 +4,12 @@
 //! since Zen 4) multiply eight 52-bit limb pairs per instruction, so an eight-lane Montgomery
 //! multiplication in radix `2^52` (five limbs, `R' = 2^260`) costs about a third of eight
 //! scalar ones (measured on this project's 2-vCPU Xeon VM over 64 independent vectors: ≈ 7 ns
-//! against ≈ 23–28 ns per multiplication). The batch verifier runs its line computations and
-//! Miller loop on these lanes ([`crate::lane_lines`]), and the prover's MSM its batch-affine
-//! additions; both check [`available`] at run time and take the scalar path otherwise.
+//! against ≈ 23–28 ns per multiplication). The batch verifier runs its square roots
+//! ([`pow_fixed_many`]), `z·A` ([`crate::lane_glv`]), line computations and Miller loop
+//! ([`crate::lane_lines`]) on these lanes, a single verification its Miller loop (eight
+//! segments of one loop) and its final exponentiation ([`Packed12`]: one `Fq12` in one
+//! vector), and the prover's MSM its batch-affine additions; all check [`available`] at run
+//! time and take the scalar path otherwise.
 //! Not part of the verifier's API: shared with the prover, may change without notice.
 //!
 //! # Representation

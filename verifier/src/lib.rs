@@ -68,13 +68,16 @@
 //! ## On x86-64 CPUs with AVX-512 IFMA
 //!
 //! With `std`, on x86-64 CPUs with AVX-512 IFMA (Intel since Ice Lake, AMD since Zen 4;
-//! detected at run time) batch verification computes the proofs' Miller-loop lines and runs
-//! the Miller loop eight proofs at a time on 52-bit-limb lanes (`lanes.rs`, `lane_lines.rs`);
-//! the results are the same as the scalar path's, which runs everywhere else (`no_std`,
-//! wasm32, other CPUs, and with the environment variable `ZKCONTRIB_NO_LANES=1`, which CI
-//! uses to test both paths on one machine). Those two modules are the crate's only `unsafe` code: reinterpreting
-//! `[u64; 8]` as a vector register and calling `#[target_feature]` functions after the run-time
-//! check.
+//! detected at run time) the field arithmetic runs on 52-bit-limb lanes (`lanes.rs`): batch
+//! verification decodes its proofs' points (the square roots), scales their `A`
+//! (`lane_glv.rs`), computes their Miller-loop lines and runs the Miller loop eight proofs at a
+//! time (`lane_lines.rs`); a single verification runs its Miller loop as eight segments in
+//! lockstep and its final exponentiation on one `Fq12` packed in one vector (`fe.rs`). The
+//! results are the same as the scalar path's, which runs everywhere else (`no_std`, wasm32,
+//! other CPUs, and with the environment variable `ZKCONTRIB_NO_LANES=1`, which CI uses to
+//! test both paths on one machine). Those three modules are the crate's only `unsafe` code:
+//! reinterpreting `[u64; 8]` as a vector register and calling `#[target_feature]` functions
+//! after the run-time check.
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms)]
@@ -159,6 +162,20 @@ pub mod bench_support {
     /// `[a_i + b_i·λ]·P_i` as a batch scales its `A` points (GLV, shared doublings).
     pub fn scale_a(points: &[G1Affine], ab: &[(u64, u64)]) -> alloc::vec::Vec<G1Projective> {
         crate::curve::mul_glv_all(points, ab)
+    }
+
+    /// The final exponentiation a verification runs (`fe.rs`: the hard part on IFMA lanes
+    /// where the CPU has them); `None` for 0.
+    pub fn final_exponentiation(f: &ark_bn254::Fq12) -> Option<ark_bn254::Fq12> {
+        crate::fe::final_exponentiation(f)
+    }
+
+    /// The proofs of many hex encodings, decoded together as a batch decodes them (the
+    /// square roots eight at a time on IFMA lanes where the CPU has them).
+    pub fn decode_proofs(
+        hexes: &[&str],
+    ) -> alloc::vec::Vec<Result<ark_groth16::Proof<Bn254>, crate::DecodeError>> {
+        crate::decode::decode_proofs_hex_deferred(hexes)
     }
 
     /// The G2 subgroup check of decoding.
