@@ -243,10 +243,11 @@ impl Verifier {
         #[cfg(feature = "parallel")]
         let decoded: Vec<Result<Proof<Bn254>, DecodeError>> = {
             use rayon::prelude::*;
-            hexes
+            let parts: Vec<Vec<_>> = hexes
                 .par_chunks(256)
-                .flat_map_iter(decode::decode_proofs_hex_deferred)
-                .collect()
+                .map(decode::decode_proofs_hex_deferred)
+                .collect();
+            parts.into_iter().flatten().collect()
         };
         #[cfg(not(feature = "parallel"))]
         let decoded = decode::decode_proofs_hex_deferred(&hexes);
