@@ -90,17 +90,18 @@ pub(crate) fn invalid_proofs<R: RngCore + CryptoRng>(
     proofs: &[(&Proof<Bn254>, &[Fr])],
     rng: &mut R,
 ) -> Vec<(usize, Failure)> {
-    match proofs {
-        [] => return Vec::new(),
-        // One proof: the single check (3 pairs, no scalar) is exact and cheaper than a batch
-        // of one (4 pairs and `z·A`).
-        [(proof, inputs)] => {
-            return match pairing_check(key, proof, inputs) {
-                Ok(()) => Vec::new(),
-                Err(f) => alloc::vec![(0, f)],
-            };
-        }
-        _ => {}
+    // One proof: the single check (3 pairs, no scalar) is exact and cheaper than a batch of
+    // one (4 pairs and `z·A`). On IFMA lanes, below `AFFINE_MIN` proofs too: a single check
+    // runs its Miller loop as eight lane segments and its final exponentiation packed, while
+    // such a small batch computes its lines projectively on the scalar path.
+    if proofs.len() == 1 || (proofs.len() < AFFINE_MIN && single_on_lanes()) {
+        return proofs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (proof, inputs))| {
+                pairing_check(key, proof, inputs).err().map(|f| (i, f))
+            })
+            .collect();
     }
     let mut seed = [0u8; 32];
     rng.fill_bytes(&mut seed);
@@ -117,6 +118,18 @@ pub(crate) fn invalid_proofs<R: RngCore + CryptoRng>(
             (i, why)
         })
         .collect()
+}
+
+/// Whether single checks run on IFMA lanes ([`crate::lanes::available`]).
+fn single_on_lanes() -> bool {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    {
+        crate::lanes::available()
+    }
+    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+    {
+        false
+    }
 }
 
 /// The per-proof work of a batch, done once and shared by every bisection step.
