@@ -360,17 +360,7 @@ pub(crate) fn single_miller_loop(
     }
     let l = line_count();
     let raw = crate::lines::contributing(raw);
-    // The loop's steps in order: whether the step squares, and its line index.
-    let ate = Config::ATE_LOOP_COUNT;
-    let mut steps: Vec<(bool, usize)> = Vec::with_capacity(l);
-    for i in (1..ate.len()).rev() {
-        steps.push((i != ate.len() - 1, steps.len()));
-        if ate[i - 1] != 0 {
-            steps.push((false, steps.len()));
-        }
-    }
-    steps.push((false, steps.len()));
-    steps.push((false, steps.len()));
+    let steps = crate::lines::loop_steps();
     debug_assert_eq!(steps.len(), l);
     let per = steps.len().div_ceil(8);
     // SAFETY: `available()` holds, the only requirement of the lane functions.

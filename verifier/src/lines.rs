@@ -64,6 +64,25 @@ pub(crate) fn line_count() -> usize {
     (ate.len() - 1) + ate[..ate.len() - 1].iter().filter(|&&d| d != 0).count() + 2
 }
 
+/// The Miller loop's steps in order, as [`miller_loop_with`] runs them: whether the step
+/// squares the accumulator first, and the index of its line (`0..line_count()`): per digit
+/// below the top a doubling step (squaring, except the first), then an addition step for a
+/// nonzero digit, then the two Frobenius steps.
+#[cfg(any(test, all(feature = "std", target_arch = "x86_64")))]
+pub(crate) fn loop_steps() -> Vec<(bool, usize)> {
+    let ate = Config::ATE_LOOP_COUNT;
+    let mut steps: Vec<(bool, usize)> = Vec::with_capacity(line_count());
+    for i in (1..ate.len()).rev() {
+        steps.push((i != ate.len() - 1, steps.len()));
+        if ate[i - 1] != 0 {
+            steps.push((false, steps.len()));
+        }
+    }
+    steps.push((false, steps.len()));
+    steps.push((false, steps.len()));
+    steps
+}
+
 /// The per-point factors `(x_P/y_P, 1/y_P)` of G1 points; `None` for the identity (its pair
 /// contributes 1 and is skipped). One inversion for all points.
 pub(crate) fn p_scalars(ps: &[G1Affine]) -> Vec<Option<(Fq, Fq)>> {
@@ -498,6 +517,11 @@ mod tests {
     fn line_count_matches_arkworks() {
         let q: G2Prepared<Config> = G2Affine::generator().into();
         assert_eq!(line_count(), q.ell_coeffs.len());
+        assert_eq!(loop_steps().len(), line_count());
+        assert_eq!(
+            loop_steps().iter().filter(|s| s.0).count(),
+            Config::ATE_LOOP_COUNT.len() - 2
+        );
     }
 
     /// Products of pairings through normalised lines (batch lines, fixed lines, both, with
