@@ -1,12 +1,20 @@
 //! Fixed-point encoding of trace points: the integers every rule is evaluated on.
 //!
 //! * latitude / longitude: signed integers in units of 1e-7 degree (`COORD_UNITS_PER_DEGREE`),
-//!   rounded to nearest (≈ 1.1 cm of latitude);
+//!   rounded to nearest (≈ 1.1 cm of latitude); longitudes are *canonical*: in
+//!   `[-180°, 180°)`, so 180° E is written −180°;
 //! * time: unsigned milliseconds since the unix epoch.
 //!
-//! A policy's [`Frame`] maps a point to *region-relative* coordinates: non-negative integers below
-//! `2^grid_bits`, which is what the circuit decomposes into bits (that decomposition is the
-//! range check and the coarse box test at once).
+//! Statement v3 has no per-policy frame. Every point has absolute, non-negative *indices*
+//!
+//! ```text
+//! y = lat_e7 + 9·10^8       ∈ [0, 1.8·10^9]          (north index)
+//! x = lon_e7 + 18·10^8      ∈ [0, 3.6·10^9)          (east index, wraps at 3.6·10^9)
+//! cell = (x >> 8, y >> 8)                            (membership cell, 2.56e-5° ≈ 2.8 m)
+//! ```
+//!
+//! A chunk proof works in a *window* around its points (see [`crate::window`]), where east
+//! indices may continue past 3.6·10^9 across the antimeridian ("unwrapped").
 
 use std::fmt;
 
@@ -16,8 +24,26 @@ pub const COORD_UNITS_PER_DEGREE: f64 = 1e7;
 /// Largest latitude in coordinate units (90°).
 pub const MAX_LAT_E7: i32 = 900_000_000;
 
-/// Largest longitude in coordinate units (180°).
+/// Largest longitude magnitude in coordinate units (180°; canonical longitudes are below it).
 pub const MAX_LON_E7: i32 = 1_800_000_000;
+
+/// Added to a latitude to get its north index `y`.
+pub const LAT_OFFSET: i64 = 900_000_000;
+
+/// Added to a longitude to get its east index `x`.
+pub const LON_OFFSET: i64 = 1_800_000_000;
+
+/// East indices per turn of the Earth (360°).
+pub const LON_PERIOD: i64 = 3_600_000_000;
+
+/// Membership cells are `2^CELL_SHIFT` units on each side (2.56e-5°: 2.8 m north–south,
+/// 2.8·cos φ m east–west).
+pub const CELL_SHIFT: u32 = 8;
+
+/// Cells per turn of the Earth: `LON_PERIOD >> CELL_SHIFT` (exact: 3.6·10^9 = 2^8 · 14,062,500).
+pub const CELLS_PER_TURN: i64 = LON_PERIOD >> CELL_SHIFT;
+
+const _: () = assert!(CELLS_PER_TURN << CELL_SHIFT == LON_PERIOD);
 
 /// Quantizes degrees to 1e-7 degree units, rounding to nearest, ties away from zero.
 ///
@@ -39,12 +65,23 @@ pub fn e7_to_degrees(v: i64) -> f64 {
     v as f64 / COORD_UNITS_PER_DEGREE
 }
 
+/// The canonical longitude of any longitude in 1e-7 degree: `[-180°, 180°)`.
+pub fn canonical_lon_e7(lon_e7: i64) -> i32 {
+    ((lon_e7 + LON_OFFSET).rem_euclid(LON_PERIOD) - LON_OFFSET) as i32
+}
+
+/// The east–west step from longitude `a` to `b` (1e-7 degree) the short way round:
+/// `((b - a + 180°) mod 360°) - 180°`.
+pub fn lon_delta(a_e7: i64, b_e7: i64) -> i64 {
+    (b_e7 - a_e7 + LON_OFFSET).rem_euclid(LON_PERIOD) - LON_OFFSET
+}
+
 /// One trace point in fixed point. Trace data is private: `Debug` does not print it.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Point {
     /// Latitude in 1e-7 degree.
     pub lat_e7: i32,
-    /// Longitude in 1e-7 degree.
+    /// Longitude in 1e-7 degree, canonical (`[-180°, 180°)`; see [`Point::from_degrees`]).
     pub lon_e7: i32,
     /// Unix time in milliseconds.
     pub t_ms: u64,
@@ -72,75 +109,33 @@ pub enum PointError {
 }
 
 impl Point {
-    /// Encodes a fix given in degrees and unix milliseconds.
+    /// Encodes a fix given in degrees and unix milliseconds. A longitude of 180° (after
+    /// rounding) becomes −180°, the same meridian.
     pub fn from_degrees(lat: f64, lon: f64, time_ms: i64) -> Result<Self, PointError> {
         let lat_e7 = quantize_degrees(lat, MAX_LAT_E7).ok_or(PointError::Latitude)?;
         let lon_e7 = quantize_degrees(lon, MAX_LON_E7).ok_or(PointError::Longitude)?;
         let t_ms = u64::try_from(time_ms).map_err(|_| PointError::TimeBeforeEpoch)?;
         Ok(Self {
             lat_e7,
-            lon_e7,
+            lon_e7: canonical_lon_e7(i64::from(lon_e7)),
             t_ms,
         })
     }
-}
 
-/// The policy's coordinate frame: an axis-aligned box of `2^grid_bits` units per side whose
-/// lower-left corner is `origin`, plus the coarse shift used for region membership.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Frame {
-    /// Latitude of the box's lower edge, 1e-7 degree.
-    pub origin_lat_e7: i64,
-    /// Longitude of the box's left edge, 1e-7 degree.
-    pub origin_lon_e7: i64,
-    /// Side of the box is `2^grid_bits` units.
-    pub grid_bits: u8,
-    /// Region membership is evaluated on cells of `2^region_shift` units.
-    pub region_shift: u8,
-}
-
-/// A point in frame-relative coordinates: `0 <= x, y < 2^grid_bits`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct RelPoint {
-    /// Easting: `lon_e7 - origin_lon_e7`.
-    pub x: u32,
-    /// Northing: `lat_e7 - origin_lat_e7`.
-    pub y: u32,
-}
-
-impl fmt::Debug for RelPoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RelPoint").finish_non_exhaustive()
-    }
-}
-
-impl Frame {
-    /// Side length of the box in coordinate units.
-    pub fn side(&self) -> i64 {
-        1i64 << self.grid_bits
+    /// North index `y = lat_e7 + 9·10^8`.
+    pub fn y(&self) -> i64 {
+        i64::from(self.lat_e7) + LAT_OFFSET
     }
 
-    /// Frame-relative coordinates, or `None` when the point lies outside the box.
-    pub fn relative(&self, p: &Point) -> Option<RelPoint> {
-        let x = i64::from(p.lon_e7) - self.origin_lon_e7;
-        let y = i64::from(p.lat_e7) - self.origin_lat_e7;
-        let side = self.side();
-        if (0..side).contains(&x) && (0..side).contains(&y) {
-            Some(RelPoint {
-                x: x as u32,
-                y: y as u32,
-            })
-        } else {
-            None
-        }
+    /// East index `x = lon_e7 + 18·10^8`, in `[0, 3.6·10^9)` (non-canonical longitudes are
+    /// wrapped).
+    pub fn x(&self) -> i64 {
+        (i64::from(self.lon_e7) + LON_OFFSET).rem_euclid(LON_PERIOD)
     }
 
-    /// The coarse cell of a relative point: `(x >> region_shift, y >> region_shift)`.
-    pub fn cell(&self, r: RelPoint) -> (i64, i64) {
-        (
-            i64::from(r.x >> self.region_shift),
-            i64::from(r.y >> self.region_shift),
-        )
+    /// The membership cell `(x >> 8, y >> 8)` of the point.
+    pub fn cell(&self) -> (i64, i64) {
+        (self.x() >> CELL_SHIFT, self.y() >> CELL_SHIFT)
     }
 }
 
@@ -177,26 +172,26 @@ mod tests {
     }
 
     #[test]
-    fn frame_box_is_half_open() {
-        let f = Frame {
-            origin_lat_e7: -10,
-            origin_lon_e7: 100,
-            grid_bits: 4,
-            region_shift: 2,
-        };
-        let p = |lat, lon| Point {
-            lat_e7: lat,
-            lon_e7: lon,
-            t_ms: 0,
-        };
-        let r = f.relative(&p(-10, 100)).unwrap();
-        assert_eq!((r.x, r.y), (0, 0));
-        let r = f.relative(&p(5, 115)).unwrap();
-        assert_eq!((r.x, r.y), (15, 15));
-        assert_eq!(f.cell(r), (3, 3));
-        assert!(f.relative(&p(6, 115)).is_none());
-        assert!(f.relative(&p(5, 116)).is_none());
-        assert!(f.relative(&p(-11, 100)).is_none());
-        assert!(f.relative(&p(-10, 99)).is_none());
+    fn longitudes_are_canonical_and_wrap() {
+        let east = Point::from_degrees(-16.8, 180.0, 1).unwrap();
+        let west = Point::from_degrees(-16.8, -180.0, 1).unwrap();
+        assert_eq!(east, west);
+        assert_eq!(east.lon_e7, -MAX_LON_E7);
+        assert_eq!(east.x(), 0);
+        let p = Point::from_degrees(-16.8, 179.999_999_9, 1).unwrap();
+        assert_eq!(p.x(), LON_PERIOD - 1);
+        // The short way across the antimeridian.
+        assert_eq!(lon_delta(1_799_999_990, -1_799_999_990), 20);
+        assert_eq!(lon_delta(-1_799_999_990, 1_799_999_990), -20);
+        assert_eq!(lon_delta(0, 100), 100);
+        assert_eq!(canonical_lon_e7(1_800_000_000), -1_800_000_000);
+        assert_eq!(canonical_lon_e7(1_900_000_000), -1_700_000_000);
+        // Indices and cells.
+        let q = Point::from_degrees(-90.0, -180.0, 1).unwrap();
+        assert_eq!((q.x(), q.y()), (0, 0));
+        assert_eq!(q.cell(), (0, 0));
+        let r = Point::from_degrees(90.0, 179.999_999_9, 1).unwrap();
+        assert_eq!(r.y(), 1_800_000_000);
+        assert_eq!(r.cell(), (CELLS_PER_TURN - 1, 1_800_000_000 >> 8));
     }
 }

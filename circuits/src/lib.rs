@@ -1,9 +1,12 @@
 //! # zkcontrib-circuits: the statement
 //!
-//! What a zkcontrib proof says, as plain Rust: the fixed-point encoding of a GPS trace
-//! ([`encode`]), the canonical policy and its `policy_id` ([`policy`], [`region`], [`merkle`],
-//! [`projection`], [`poseidon`]) and the native rule engine ([`rules`]) that the circuit must
-//! match exactly.
+//! What a zkcontrib proof says, as plain Rust, in the order data flows: the fixed-point
+//! encoding of a GPS trace ([`encode`]), the canonical policy and its `policy_id` ([`policy`],
+//! with the region's items and their Merkle tree: [`region`], [`merkle`], [`poseidon`]), the
+//! native rule engine ([`rules`], with [`projection`] for distances) that the circuit must
+//! match exactly, the chunking ([`plan`], [`window`]), the chain of chunk states and public
+//! inputs ([`statement`], [`witness`]) and, with feature `r1cs`, the circuit ([`circuit`],
+//! [`gadgets`]).
 //!
 //! ```
 //! use zkcontrib_circuits::{encode::Point, policy::{Policy, PolicyInput}, rules::evaluate};
@@ -14,6 +17,7 @@
 //!     region: MultiPolygon(vec![polygon![
 //!         (x: 10.0, y: 45.0), (x: 10.1, y: 45.0), (x: 10.1, y: 45.1), (x: 10.0, y: 45.1)
 //!     ]]),
+//!     exclude: None,
 //!     not_before_ms: 1,
 //!     not_after_ms: 2_000_000_000_000,
 //!     min_interval_ms: 1_000,
@@ -22,9 +26,6 @@
 //!     min_points: 2,
 //!     min_distance_m: 10,
 //!     min_inside_bp: 10_000,
-//!     grid_bits: 25,
-//!     region_shift: 8,
-//!     piece_bits: 21,
 //! })
 //! .unwrap();
 //! let trace = [
@@ -47,6 +48,7 @@ pub mod encode;
 #[cfg(feature = "r1cs")]
 pub mod gadgets;
 pub mod merkle;
+pub mod plan;
 pub mod policy;
 pub mod poseidon;
 pub mod projection;
@@ -55,4 +57,5 @@ pub mod region;
 pub mod rules;
 pub mod shape;
 pub mod statement;
+pub mod window;
 pub mod witness;

@@ -1,8 +1,8 @@
-//! 4-ary Poseidon Merkle tree over region pieces.
+//! 4-ary Poseidon Merkle tree over region items.
 //!
 //! `node = Poseidon(c0, c1, c2, c3)` over the four children in order; the leaf count is padded
-//! to `4^depth` with the value `0`, which is not the Poseidon image of any known piece, so
-//! padding cannot be opened as a piece. `depth = max(1, ceil(log4(pieces)))` and is part of the
+//! to `4^depth` with the value `0`, which is not the Poseidon image of any known item, so
+//! padding cannot be opened as an item. `depth = max(1, ceil(log4(items)))` and is part of the
 //! policy id. A 4-ary tree costs the circuit one `Poseidon(4)` (297 constraints) per level
 //! where a binary tree of the same capacity costs two `Poseidon(2)` (2 × 240).
 
@@ -12,10 +12,15 @@ use ark_bn254::Fr;
 /// Children per node.
 pub const ARITY: usize = 4;
 
-/// A full 4-ary tree, stored level by level (leaves first).
+/// A 4-ary tree over `n` leaves, stored level by level (leaves first), without its padding:
+/// level `l` keeps its first `ceil(n / 4^l)` nodes, every other node is the hash of an
+/// all-padding subtree (`zeros[l]`). The leaf level may be dropped ([`MerkleTree::drop_leaves`])
+/// when the leaves can be recomputed (a region package stores the levels above them).
 #[derive(Clone, Debug)]
 pub struct MerkleTree {
+    n: usize,
     levels: Vec<Vec<Fr>>,
+    zeros: Vec<Fr>,
 }
 
 /// An authentication path: per level (leaf level first) the three siblings in order, and the
@@ -44,18 +49,88 @@ pub fn children(node: Fr, siblings: &[Fr; 3], pos: usize) -> [Fr; ARITY] {
     c
 }
 
+/// `zeros[l]`: the hash of a subtree of height `l` whose leaves are all padding (0).
+fn zero_hashes(depth: u32) -> Vec<Fr> {
+    let mut z = vec![Fr::from(0u64)];
+    for _ in 0..depth {
+        let last = *z.last().unwrap_or(&Fr::from(0u64));
+        z.push(poseidon(&[last; ARITY]));
+    }
+    z
+}
+
+/// The level above `level` (`level` has `len` nodes of height `l`, padding `zero`).
+fn parent_level(level: &[Fr], zero: Fr) -> Vec<Fr> {
+    use rayon::prelude::*;
+    level
+        .par_chunks(ARITY)
+        .map(|c| {
+            let mut four = [zero; ARITY];
+            four[..c.len()].copy_from_slice(c);
+            poseidon(&four)
+        })
+        .collect()
+}
+
 impl MerkleTree {
-    /// Builds the tree over `leaves` (padded with zeros).
-    pub fn new(mut leaves: Vec<Fr>) -> Self {
-        let depth = depth_for(leaves.len());
-        leaves.resize(ARITY.pow(depth), Fr::from(0u64));
+    /// Builds the tree over `leaves` (padded with zeros to `4^depth`), each level in parallel.
+    pub fn new(leaves: Vec<Fr>) -> Self {
+        let n = leaves.len();
+        let depth = depth_for(n);
+        let zeros = zero_hashes(depth);
         let mut levels = vec![leaves];
-        while levels.last().map(|l| l.len()).unwrap_or(1) > 1 {
-            let prev = levels.last().map(Vec::as_slice).unwrap_or(&[]);
-            let next = prev.chunks_exact(ARITY).map(poseidon).collect();
+        for l in 0..depth as usize {
+            let next = if levels[l].is_empty() {
+                vec![zeros[l + 1]]
+            } else {
+                parent_level(&levels[l], zeros[l])
+            };
             levels.push(next);
         }
-        Self { levels }
+        Self { n, levels, zeros }
+    }
+
+    /// A tree from its levels above the leaves (`upper[0]` is level 1), as a package stores it.
+    /// `None` when the level sizes do not fit `n` leaves.
+    pub fn from_upper_levels(n: usize, upper: Vec<Vec<Fr>>) -> Option<Self> {
+        let depth = depth_for(n);
+        if upper.len() != depth as usize {
+            return None;
+        }
+        for (l, level) in upper.iter().enumerate() {
+            let want = n.max(1).div_ceil(ARITY.pow(l as u32 + 1));
+            if level.len() != want {
+                return None;
+            }
+        }
+        let mut levels = vec![Vec::new()];
+        levels.extend(upper);
+        Some(Self {
+            n,
+            levels,
+            zeros: zero_hashes(depth),
+        })
+    }
+
+    /// Forgets the leaf level (paths then need the leaves from elsewhere, see
+    /// [`MerkleTree::path_with`]).
+    pub fn drop_leaves(&mut self) {
+        self.levels[0] = Vec::new();
+    }
+
+    /// The levels above the leaves (what a package stores).
+    pub fn upper_levels(&self) -> &[Vec<Fr>] {
+        &self.levels[1..]
+    }
+
+    /// Number of real leaves.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// True when the tree has no real leaf.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
     }
 
     /// Number of levels above the leaves.
@@ -72,21 +147,40 @@ impl MerkleTree {
             .unwrap_or_default()
     }
 
-    /// Authentication path of leaf `index`, or `None` when out of range.
+    fn node(&self, level: usize, j: usize, leaf: &dyn Fn(usize) -> Fr) -> Fr {
+        if level == 0 {
+            if j >= self.n {
+                return self.zeros[0];
+            }
+            return match self.levels[0].get(j) {
+                Some(v) => *v,
+                None => leaf(j),
+            };
+        }
+        self.levels[level].get(j).copied().unwrap_or(self.zeros[level])
+    }
+
+    /// Authentication path of leaf `index`, or `None` when out of range (`index ≥ 4^depth`).
+    /// Needs the leaf level (see [`MerkleTree::path_with`]).
     pub fn path(&self, index: usize) -> Option<MerklePath> {
-        if index >= self.levels[0].len() {
+        self.path_with(index, &|_| Fr::from(0u64))
+    }
+
+    /// Authentication path of leaf `index`; `leaf(j)` supplies leaf `j` when the leaf level
+    /// was dropped.
+    pub fn path_with(&self, index: usize, leaf: &dyn Fn(usize) -> Fr) -> Option<MerklePath> {
+        if index >= ARITY.pow(self.depth()) {
             return None;
         }
         let mut i = index;
-        let siblings = self.levels[..self.levels.len() - 1]
-            .iter()
+        let siblings = (0..self.depth() as usize)
             .map(|level| {
                 let base = i - i % ARITY;
                 let mut s = [Fr::from(0u64); 3];
                 let mut k = 0;
                 for j in 0..ARITY {
                     if base + j != i {
-                        s[k] = level[base + j];
+                        s[k] = self.node(level, base + j, leaf);
                         k += 1;
                     }
                 }
@@ -143,7 +237,21 @@ mod tests {
                 }
             }
             assert!(t.path(ARITY.pow(t.depth())).is_none());
+            // Without its leaves, the tree gives the same paths from recomputed leaves.
+            let mut u = MerkleTree::from_upper_levels(n, t.upper_levels().to_vec()).unwrap();
+            u.drop_leaves();
+            assert_eq!(u.root(), t.root());
+            let leaf = |j: usize| leaves[j];
+            for i in 0..n {
+                assert_eq!(u.path_with(i, &leaf), t.path(i));
+            }
         }
+        // Padding is never materialized, and the root equals the padded tree's.
+        let t = MerkleTree::new(vec![Fr::from(5u64); 5]);
+        let mut padded = vec![Fr::from(5u64); 5];
+        padded.resize(16, Fr::from(0u64));
+        let l1: Vec<Fr> = padded.chunks(4).map(poseidon).collect();
+        assert_eq!(t.root(), poseidon(&l1));
     }
 
     #[test]

@@ -6,35 +6,36 @@
 //! ```text
 //! params    = Poseidon(not_before_ms, not_after_ms, min_interval_ms, max_interval_ms,
 //!                      speed_units, speed_tolerance, min_points, min_distance_m, min_inside_bp,
-//!                      origin_lat_e7 + 2^33, origin_lon_e7 + 2^33, 256·grid_bits + region_shift)
-//! policy_id = Poseidon(TAG, params, kx, ky, region_root, region_depth)
-//! TAG       = big-endian integer of the ASCII bytes "zkcontrib.policy.v2"
+//!                      region_encoding)
+//! policy_id = Poseidon(TAG, params, region_root, region_depth)
+//! TAG       = big-endian integer of the ASCII bytes "zkcontrib.policy.v3"
 //! ```
 //!
 //! with circomlib's Poseidon, so `circomlibjs` recomputes it from [`PolicyParams`]' JSON.
 //! The policy's `name` is a label and is *not* part of the id: two policies with the same
-//! rules and region are the same statement.
+//! rules and region are the same statement. A policy states rules only: every encoding
+//! parameter is fixed by the statement (cells, bands, windows, bit widths) or derived
+//! deterministically from the region ([`crate::region::compile`]).
 
-use crate::encode::Frame;
 use crate::merkle::MerkleTree;
 use crate::poseidon::{fr_from_tag, fr_to_hex, poseidon};
-use crate::projection::Projection;
-use crate::region::{Region, RegionError};
+use crate::region::{CompileOptions, Region, RegionError, ENCODING_CODE};
 use ark_bn254::Fr;
 use geo::MultiPolygon;
 
 /// Domain tag of policy ids.
-pub const POLICY_TAG: &[u8] = b"zkcontrib.policy.v2";
-/// Offset added to the (possibly negative) frame origin before it is hashed.
-pub const ORIGIN_OFFSET: i64 = 1 << 33;
+pub const POLICY_TAG: &[u8] = b"zkcontrib.policy.v3";
 /// Largest interval bound, milliseconds (2^32 - 1 ≈ 49.7 days).
 pub const MAX_INTERVAL_MS: u64 = u32::MAX as u64;
+/// `max_interval − min_interval` must be below `2^INTERVAL_BITS` ms (65.5 s).
+pub const INTERVAL_BITS: u32 = 16;
 /// Largest timestamp, milliseconds (2^47 ≈ year 6429).
 pub const MAX_TIME_MS: u64 = 1 << 47;
 /// Largest speed limit, mm/s (1 km/s).
 pub const MAX_SPEED_MMPS: u64 = 1_000_000;
-/// Most bits a legal step may need (`speed_units · max_interval < 2^MAX_STEP_BITS`).
-pub const MAX_STEP_BITS: u32 = 48;
+/// Legal steps are shorter than `2^STEP_BITS` distance units (`2^(STEP_BITS−18)` m = 1024 m):
+/// `speed_units · max_interval < 2^STEP_BITS`.
+pub const STEP_BITS: u32 = 28;
 /// Basis points of one whole.
 pub const BASIS_POINTS: u16 = 10_000;
 
@@ -45,6 +46,8 @@ pub struct PolicyInput {
     pub name: String,
     /// The region, degrees (x = longitude, y = latitude).
     pub region: MultiPolygon<f64>,
+    /// Zones excluded from the region (holes), degrees.
+    pub exclude: Option<MultiPolygon<f64>>,
     /// Earliest allowed timestamp (inclusive), unix ms.
     pub not_before_ms: u64,
     /// Latest allowed timestamp (inclusive), unix ms.
@@ -61,12 +64,6 @@ pub struct PolicyInput {
     pub min_distance_m: u64,
     /// Share of points that must lie inside the region, basis points (10000 = all).
     pub min_inside_bp: u16,
-    /// Frame box side `2^grid_bits` units of 1e-7 degree.
-    pub grid_bits: u8,
-    /// Membership cells of `2^region_shift` units.
-    pub region_shift: u8,
-    /// Region pieces have doubled areas below `2^piece_bits` cells².
-    pub piece_bits: u32,
 }
 
 /// Why a policy is rejected.
@@ -86,14 +83,21 @@ pub enum PolicyError {
         /// max_interval in ms.
         max_ms: u64,
     },
+    /// The interval range is too wide for the statement.
+    #[error("max_interval − min_interval is {width_ms} ms; the statement allows less than 65.536 s (raise min_interval_s or lower max_interval_s)")]
+    IntervalRange {
+        /// `max − min`, ms.
+        width_ms: u64,
+    },
     /// Speed limit out of range.
     #[error("max_speed_mps must be in [0.004, 1000] (got {0} mm/s)")]
     Speed(u64),
-    /// The longest legal step is too long to encode.
-    #[error(
-        "max_speed × max_interval allows steps of 2^{0} distance units; at most 2^48 are supported"
-    )]
-    StepTooLong(u32),
+    /// The longest legal step is too long for the statement.
+    #[error("max_speed × max_interval allows steps of {metres:.0} m; the statement allows steps up to 1024 m (lower max_speed_mps or max_interval_s)")]
+    StepTooLong {
+        /// The longest legal step, metres.
+        metres: f64,
+    },
     /// min_points out of range.
     #[error("min_points must be between 1 and 4294967295")]
     MinPoints,
@@ -135,19 +139,39 @@ pub struct PolicyParams {
     pub min_distance_m: u64,
     /// Share of points inside, basis points.
     pub min_inside_bp: u16,
-    /// The coordinate frame.
-    pub frame: Frame,
-    /// Projection factors.
-    pub projection: Projection,
     /// Root of the region's Merkle tree, `0x` hex.
     pub region_root: String,
     /// Depth of the region's Merkle tree.
     pub region_depth: u32,
-    /// Number of pieces (informative).
-    pub region_pieces: u64,
-    /// Pieces have doubled areas below `2^piece_bits` cells² (informative: the pieces
-    /// themselves are committed by `region_root`).
-    pub piece_bits: u32,
+    /// Number of items (informative: the items themselves are committed by `region_root`).
+    pub region_items: u64,
+    /// The region encoding's version code ([`ENCODING_CODE`]), hashed.
+    pub region_encoding: u64,
+}
+
+/// The rule parameters of a policy, validated (no region yet).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rules {
+    /// See [`PolicyParams`].
+    pub not_before_ms: u64,
+    /// See [`PolicyParams`].
+    pub not_after_ms: u64,
+    /// See [`PolicyParams`].
+    pub min_interval_ms: u64,
+    /// See [`PolicyParams`].
+    pub max_interval_ms: u64,
+    /// See [`PolicyParams`].
+    pub max_speed_mmps: u64,
+    /// See [`PolicyParams`].
+    pub speed_units: u64,
+    /// See [`PolicyParams`].
+    pub step_bits: u32,
+    /// See [`PolicyParams`].
+    pub min_points: u64,
+    /// See [`PolicyParams`].
+    pub min_distance_m: u64,
+    /// See [`PolicyParams`].
+    pub min_inside_bp: u16,
 }
 
 /// A compiled policy.
@@ -156,7 +180,6 @@ pub struct Policy {
     name: String,
     params: PolicyParams,
     region: Region,
-    tree: MerkleTree,
     id: Fr,
 }
 
@@ -170,74 +193,98 @@ pub fn bits_for(v: u128) -> u32 {
     128 - v.leading_zeros()
 }
 
+/// Validates a policy's rules (everything but the region).
+pub fn check_rules(p: &PolicyInput) -> Result<Rules, PolicyError> {
+    if p.not_before_ms >= p.not_after_ms || p.not_after_ms > MAX_TIME_MS || p.not_before_ms == 0 {
+        // Packed points must never be 0 (0 marks padding); t ≥ 1 ms guarantees it.
+        return Err(PolicyError::EmptyWindow);
+    }
+    if p.min_interval_ms == 0
+        || p.min_interval_ms > p.max_interval_ms
+        || p.max_interval_ms > MAX_INTERVAL_MS
+    {
+        return Err(PolicyError::Intervals {
+            min_ms: p.min_interval_ms,
+            max_ms: p.max_interval_ms,
+        });
+    }
+    if p.max_interval_ms - p.min_interval_ms >= 1 << INTERVAL_BITS {
+        return Err(PolicyError::IntervalRange {
+            width_ms: p.max_interval_ms - p.min_interval_ms,
+        });
+    }
+    let units = speed_units(p.max_speed_mmps);
+    if units == 0 || p.max_speed_mmps > MAX_SPEED_MMPS {
+        return Err(PolicyError::Speed(p.max_speed_mmps));
+    }
+    let step_bits = bits_for(u128::from(units) * u128::from(p.max_interval_ms));
+    if step_bits > STEP_BITS {
+        return Err(PolicyError::StepTooLong {
+            metres: (units as f64) * (p.max_interval_ms as f64)
+                / f64::from(1u32 << crate::projection::DISTANCE_FRAC_BITS),
+        });
+    }
+    if p.min_points == 0 || p.min_points > u64::from(u32::MAX) {
+        return Err(PolicyError::MinPoints);
+    }
+    if p.min_distance_m > u64::from(u32::MAX) {
+        return Err(PolicyError::MinDistance);
+    }
+    if p.min_inside_bp > BASIS_POINTS {
+        return Err(PolicyError::InsideFraction);
+    }
+    Ok(Rules {
+        not_before_ms: p.not_before_ms,
+        not_after_ms: p.not_after_ms,
+        min_interval_ms: p.min_interval_ms,
+        max_interval_ms: p.max_interval_ms,
+        max_speed_mmps: p.max_speed_mmps,
+        speed_units: units,
+        step_bits,
+        min_points: p.min_points,
+        min_distance_m: p.min_distance_m,
+        min_inside_bp: p.min_inside_bp,
+    })
+}
+
 impl Policy {
-    /// Validates and encodes a policy.
+    /// Validates and encodes a policy (compiles its region: seconds for a country).
     pub fn compile(input: &PolicyInput) -> Result<Self, PolicyError> {
-        let p = input;
-        if p.not_before_ms >= p.not_after_ms || p.not_after_ms > MAX_TIME_MS {
-            return Err(PolicyError::EmptyWindow);
-        }
-        if p.min_interval_ms == 0
-            || p.min_interval_ms > p.max_interval_ms
-            || p.max_interval_ms > MAX_INTERVAL_MS
-        {
-            return Err(PolicyError::Intervals {
-                min_ms: p.min_interval_ms,
-                max_ms: p.max_interval_ms,
-            });
-        }
-        if speed_units(p.max_speed_mmps) == 0 || p.max_speed_mmps > MAX_SPEED_MMPS {
-            return Err(PolicyError::Speed(p.max_speed_mmps));
-        }
-        let units = speed_units(p.max_speed_mmps);
-        let step_bits = bits_for(u128::from(units) * u128::from(p.max_interval_ms));
-        if step_bits > MAX_STEP_BITS {
-            return Err(PolicyError::StepTooLong(step_bits));
-        }
-        if p.not_before_ms == 0 {
-            // Packed points must never be 0 (0 marks padding); t ≥ 1 ms guarantees it.
-            return Err(PolicyError::EmptyWindow);
-        }
-        if p.min_points == 0 || p.min_points > u64::from(u32::MAX) {
-            return Err(PolicyError::MinPoints);
-        }
-        if p.min_distance_m > u64::from(u32::MAX) {
-            return Err(PolicyError::MinDistance);
-        }
-        if p.min_inside_bp > BASIS_POINTS {
-            return Err(PolicyError::InsideFraction);
-        }
-        let region = Region::compile(&p.region, p.grid_bits, p.region_shift, p.piece_bits)?;
-        let (lat_lo, lat_hi) = region.lat_band_e7();
-        let projection = Projection::for_band(lat_lo, lat_hi);
-        let tree = region.merkle_tree();
+        let rules = check_rules(input)?;
+        let region = crate::region::compile(
+            &input.region,
+            input.exclude.as_ref(),
+            &CompileOptions::default(),
+        )?;
+        Ok(Self::from_parts(&input.name, &rules, region))
+    }
+
+    /// A policy from validated rules and an already compiled region (e.g. a cached package).
+    pub fn from_parts(name: &str, r: &Rules, region: Region) -> Self {
         let params = PolicyParams {
-            not_before_ms: p.not_before_ms,
-            not_after_ms: p.not_after_ms,
-            min_interval_ms: p.min_interval_ms,
-            max_interval_ms: p.max_interval_ms,
-            max_speed_mmps: p.max_speed_mmps,
-            speed_units: units,
-            step_bits,
-            speed_tolerance: 1u64 << (step_bits + 1),
-            min_points: p.min_points,
-            min_distance_m: p.min_distance_m,
-            min_inside_bp: p.min_inside_bp,
-            frame: *region.frame(),
-            projection,
-            region_root: fr_to_hex(&tree.root()),
-            region_depth: tree.depth(),
-            region_pieces: region.pieces().len() as u64,
-            piece_bits: p.piece_bits,
+            not_before_ms: r.not_before_ms,
+            not_after_ms: r.not_after_ms,
+            min_interval_ms: r.min_interval_ms,
+            max_interval_ms: r.max_interval_ms,
+            max_speed_mmps: r.max_speed_mmps,
+            speed_units: r.speed_units,
+            step_bits: r.step_bits,
+            speed_tolerance: 1u64 << (r.step_bits + 1),
+            min_points: r.min_points,
+            min_distance_m: r.min_distance_m,
+            min_inside_bp: r.min_inside_bp,
+            region_root: fr_to_hex(&region.root()),
+            region_depth: region.depth(),
+            region_items: region.items().len() as u64,
+            region_encoding: ENCODING_CODE,
         };
-        let id = policy_id(&params, tree.root());
-        Ok(Self {
-            name: p.name.clone(),
+        let id = policy_id(&params, region.root());
+        Self {
+            name: name.to_string(),
             params,
             region,
-            tree,
             id,
-        })
+        }
     }
 
     /// The label.
@@ -255,9 +302,9 @@ impl Policy {
         &self.region
     }
 
-    /// The Merkle tree over the region's pieces.
+    /// The Merkle tree over the region's items.
     pub fn tree(&self) -> &MerkleTree {
-        &self.tree
+        self.region.tree()
     }
 
     /// `policy_id` as a field element.
@@ -272,11 +319,10 @@ impl Policy {
 }
 
 /// Number of parameters hashed into `params`.
-pub const NUM_PARAMS: usize = 12;
+pub const NUM_PARAMS: usize = 10;
 
-/// The twelve parameters hashed into `params`, in order.
+/// The ten parameters hashed into `params`, in order.
 pub fn params_fields(p: &PolicyParams) -> [Fr; NUM_PARAMS] {
-    let signed = |v: i64| Fr::from((v + ORIGIN_OFFSET) as u64);
     [
         Fr::from(p.not_before_ms),
         Fr::from(p.not_after_ms),
@@ -287,15 +333,8 @@ pub fn params_fields(p: &PolicyParams) -> [Fr; NUM_PARAMS] {
         Fr::from(p.min_points),
         Fr::from(p.min_distance_m),
         Fr::from(u64::from(p.min_inside_bp)),
-        signed(p.frame.origin_lat_e7),
-        signed(p.frame.origin_lon_e7),
-        Fr::from(frame_code(p.frame.grid_bits, p.frame.region_shift)),
+        Fr::from(p.region_encoding),
     ]
-}
-
-/// `256·grid_bits + region_shift`: the frame's two sizes in one hashed parameter.
-pub fn frame_code(grid_bits: u8, region_shift: u8) -> u64 {
-    256 * u64::from(grid_bits) + u64::from(region_shift)
 }
 
 /// `policy_id` from the canonical parameters and the region root.
@@ -304,8 +343,6 @@ pub fn policy_id(p: &PolicyParams, region_root: Fr) -> Fr {
     poseidon(&[
         fr_from_tag(POLICY_TAG),
         params,
-        Fr::from(u64::from(p.projection.kx)),
-        Fr::from(u64::from(p.projection.ky)),
         region_root,
         Fr::from(u64::from(p.region_depth)),
     ])

@@ -5,12 +5,12 @@
 //!
 //! | rule | condition |
 //! |---|---|
-//! | `grid` | every point lies in the frame box: `0 ≤ x, y < 2^grid_bits` |
-//! | `region` | `inside · 10000 ≥ min_inside_bp · n`, `inside` = points whose cell lies in a piece |
+//! | `encodable` | every point below 89.9356° N ([`crate::window::MAX_WINDOW_Y`]); every step spans at most one latitude band boundary and less than 2^22 units (0.42°) of longitude, so it fits a chunk window |
+//! | `region` | `inside · 10000 ≥ min_inside_bp · n`, `inside` = points whose cell lies in the region (an item) |
 //! | `window` | `not_before ≤ t_i ≤ not_after` |
 //! | `increasing` | `dt_i = t_i - t_{i-1} > 0` |
 //! | `interval` | `min_interval ≤ dt_i ≤ max_interval` |
-//! | `speed` | `D_i^2 < (v·dt_i)^2 + τ`, `D_i^2 = (kx·dx)^2 + (ky·dy)^2`, `v = speed_units`, `τ = speed_tolerance` |
+//! | `speed` | `D_i^2 < (v·dt_i)^2 + τ`, `D_i^2 = (kx·dx)^2 + (ky·dy)^2` with the step's band factors ([`crate::projection`]), `v = speed_units`, `τ = speed_tolerance` |
 //! | `min_points` | `n ≥ min_points` |
 //! | `min_distance` | `distance_m ≥ min_distance_m` |
 //!
@@ -24,9 +24,11 @@
 //! `sqrt(τ)` distance units — 4.4 cm for the Santa Clara policy (`step_bits = 26`) — and
 //! never flags a step within the limit.
 
-use crate::encode::{Point, RelPoint};
+use crate::encode::Point;
 use crate::policy::{Policy, BASIS_POINTS};
-use crate::projection::{step_length, DISTANCE_FRAC_BITS};
+use crate::projection::{step_length, Projection, DISTANCE_FRAC_BITS};
+use crate::statement::Step;
+use crate::window::{BAND_SHIFT, LON_WINDOW_BITS, MAX_WINDOW_Y};
 use std::fmt;
 
 /// The rules, as named in reports.
@@ -34,8 +36,9 @@ use std::fmt;
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Rule {
-    /// Points lie in the frame box.
-    Grid,
+    /// Points and steps fit a chunk window (everywhere but the last 0.07° below the north
+    /// pole, and long east–west steps within a degree or two of the poles).
+    Encodable,
     /// Enough points lie in the region.
     Region,
     /// Times lie in the window.
@@ -55,7 +58,7 @@ pub enum Rule {
 impl Rule {
     /// All rules, in report order.
     pub const ALL: [Rule; 8] = [
-        Rule::Grid,
+        Rule::Encodable,
         Rule::Region,
         Rule::Window,
         Rule::Increasing,
@@ -68,7 +71,7 @@ impl Rule {
     /// The snake_case name used in reports.
     pub fn name(self) -> &'static str {
         match self {
-            Rule::Grid => "grid",
+            Rule::Encodable => "encodable",
             Rule::Region => "region",
             Rule::Window => "window",
             Rule::Increasing => "increasing",
@@ -92,8 +95,13 @@ impl fmt::Display for Rule {
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Violation {
-    /// The point is too far from the region to be encoded in the frame.
-    OutsideGrid {
+    /// The point lies beyond 89.9356° N.
+    Polar {
+        /// Point index.
+        point: usize,
+    },
+    /// The step into this point is too wide to fit a chunk window (near a pole).
+    StepTooWide {
         /// Point index.
         point: usize,
     },
@@ -179,7 +187,7 @@ impl Violation {
     /// The rule this violates.
     pub fn rule(&self) -> Rule {
         match self {
-            Violation::OutsideGrid { .. } => Rule::Grid,
+            Violation::Polar { .. } | Violation::StepTooWide { .. } => Rule::Encodable,
             Violation::OutsideRegion { .. } | Violation::InsideShare { .. } => Rule::Region,
             Violation::BeforeWindow { .. } | Violation::AfterWindow { .. } => Rule::Window,
             Violation::NotIncreasing { .. } => Rule::Increasing,
@@ -195,7 +203,8 @@ impl Violation {
     /// The point it concerns, if it concerns one.
     pub fn point(&self) -> Option<usize> {
         match *self {
-            Violation::OutsideGrid { point }
+            Violation::Polar { point }
+            | Violation::StepTooWide { point }
             | Violation::OutsideRegion { point }
             | Violation::BeforeWindow { point, .. }
             | Violation::AfterWindow { point, .. }
@@ -211,9 +220,13 @@ impl Violation {
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Violation::OutsideGrid { point } => {
-                write!(f, "point {point} is too far from the region to be encoded")
+            Violation::Polar { point } => {
+                write!(f, "point {point} lies beyond 89.9356° N, which the statement cannot encode")
             }
+            Violation::StepTooWide { point } => write!(
+                f,
+                "the step to point {point} spans too much longitude to encode (near a pole)"
+            ),
             Violation::OutsideRegion { point } => write!(f, "point {point} is outside the region"),
             Violation::InsideShare {
                 inside,
@@ -289,10 +302,8 @@ pub struct Claims {
 /// Per-point values the circuit's witness is built from.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct PointEval {
-    /// Frame-relative coordinates, `None` outside the frame box.
-    pub rel: Option<RelPoint>,
-    /// Index of the first piece containing the point, `None` outside the region.
-    pub piece: Option<u32>,
+    /// The point's cell lies in the region.
+    pub inside: bool,
 }
 
 impl fmt::Debug for PointEval {
@@ -306,6 +317,8 @@ impl fmt::Debug for PointEval {
 pub struct StepEval {
     /// `t_i - t_{i-1}`, ms.
     pub dt_ms: i64,
+    /// The step as absorbed (`dy`, `dx` the short way round).
+    pub step: Step,
     /// `D_i^2`.
     pub d2: u128,
     /// The counted step length `min(floor(sqrt(D_i^2)), speed_units · dt_i)`, distance units
@@ -351,6 +364,21 @@ impl Evaluation {
     }
 }
 
+/// The squared projected length of a step between two points, with the step's band factors.
+pub fn step_d2(a: &Point, b: &Point) -> u128 {
+    let s = Step::between(a, b);
+    let band = |p: &Point| (p.y() >> BAND_SHIFT) as usize;
+    Projection::for_step(band(a), band(b)).step_d2(s.dx, s.dy)
+}
+
+/// True when a step fits a chunk window: its points' latitude bands differ by at most one and
+/// it spans less than 2^22 units (0.42°) of longitude the short way round.
+pub fn step_fits_window(a: &Point, b: &Point) -> bool {
+    let s = Step::between(a, b);
+    ((a.y() >> BAND_SHIFT) - (b.y() >> BAND_SHIFT)).abs() <= 1
+        && s.dx.abs() < 1 << (LON_WINDOW_BITS - 1)
+}
+
 /// The speed rule: `D^2 < reach^2 + tolerance`, `reach = speed_units · dt`.
 pub fn speed_ok(d2: u128, reach: u128, tolerance: u64) -> bool {
     reach
@@ -367,22 +395,19 @@ pub fn step_units(d2: u128, reach: u128) -> u64 {
 /// Evaluates every rule on `points` (which must be non-empty for claims to be meaningful).
 pub fn evaluate(policy: &Policy, points: &[Point]) -> Evaluation {
     let p = policy.params();
-    let frame = p.frame;
-    let proj = p.projection;
     let mut violations = Vec::new();
 
-    // Per point: frame, region, window.
+    // Per point: encodable, region, window.
+    let region = policy.region();
+    let inside_flags: Vec<bool> = crate::region::par_map(points, |pt| region.contains(pt.cell()));
     let mut evals = Vec::with_capacity(points.len());
     let mut inside = 0u64;
     for (i, pt) in points.iter().enumerate() {
-        let rel = frame.relative(pt);
-        let piece = rel
-            .and_then(|r| policy.region().locate(r))
-            .map(|k| k as u32);
-        if rel.is_none() {
-            violations.push(Violation::OutsideGrid { point: i });
+        if pt.y() > MAX_WINDOW_Y {
+            violations.push(Violation::Polar { point: i });
         }
-        inside += u64::from(piece.is_some());
+        let is_inside = inside_flags[i];
+        inside += u64::from(is_inside);
         if pt.t_ms < p.not_before_ms {
             violations.push(Violation::BeforeWindow {
                 point: i,
@@ -394,7 +419,7 @@ pub fn evaluate(policy: &Policy, points: &[Point]) -> Evaluation {
                 late_ms: pt.t_ms - p.not_after_ms,
             });
         }
-        evals.push(PointEval { rel, piece });
+        evals.push(PointEval { inside: is_inside });
     }
     let n = points.len() as u64;
     // inside / n >= bp / 10000, without division.
@@ -403,7 +428,7 @@ pub fn evaluate(policy: &Policy, points: &[Point]) -> Evaluation {
             evals
                 .iter()
                 .enumerate()
-                .filter(|(_, e)| e.rel.is_some() && e.piece.is_none())
+                .filter(|(_, e)| !e.inside)
                 .map(|(point, _)| Violation::OutsideRegion { point }),
         );
         violations.push(Violation::InsideShare {
@@ -419,9 +444,11 @@ pub fn evaluate(policy: &Policy, points: &[Point]) -> Evaluation {
     for (i, w) in points.windows(2).enumerate() {
         let point = i + 1;
         let dt = w[1].t_ms as i64 - w[0].t_ms as i64;
-        let dx = i64::from(w[1].lon_e7) - i64::from(w[0].lon_e7);
-        let dy = i64::from(w[1].lat_e7) - i64::from(w[0].lat_e7);
-        let d2 = proj.step_d2(dx, dy);
+        if !step_fits_window(&w[0], &w[1]) {
+            violations.push(Violation::StepTooWide { point });
+        }
+        let step = Step::between(&w[0], &w[1]);
+        let d2 = step_d2(&w[0], &w[1]);
         let d = if dt > 0 {
             step_units(d2, u128::from(p.speed_units) * dt as u128)
         } else {
@@ -458,7 +485,12 @@ pub fn evaluate(policy: &Policy, points: &[Point]) -> Evaluation {
                 });
             }
         }
-        steps.push(StepEval { dt_ms: dt, d2, d });
+        steps.push(StepEval {
+            dt_ms: dt,
+            step,
+            d2,
+            d,
+        });
     }
 
     let claims = Claims {

@@ -1,0 +1,823 @@
+//! From a boundary file's polygons to the region's items.
+//!
+//! 1. **Repair** (always on): every polygon that is not a valid simple feature (self-touching or
+//!    self-intersecting rings, holes touching the exterior, …) is rebuilt by `geo`'s
+//!    `MakeValid`; each repair is listed in the [`CompileReport`].
+//! 2. **Exclusion**: an optional second geometry is subtracted (`geo` boolean operations).
+//! 3. **Quantization**: vertices are rounded to 1e-7° and mapped to cells
+//!    `(x >> 8, y >> 8)` (rounding down, the same rule as for points); repeated and collinear
+//!    vertices are dropped; edges longer than 122 cells are split at rounded points (the
+//!    boundary moves by less than a cell); a polygon that becomes invalid on the grid is
+//!    repaired again there; one that vanishes (smaller than a cell) is dropped and reported.
+//! 4. **Decomposition**, per polygon and in parallel:
+//!    * *core squares*: a quadtree of aligned squares of `2^8 … 2^16` cells whose closed box
+//!      lies in the polygon;
+//!    * *band triangles*: the rest of the polygon (a band along its boundary, at most one
+//!      finest square wide) is triangulated by a constrained Delaunay triangulation (`spade`,
+//!      exact predicates) of its rings and the core's outline, refined by inserting rounded
+//!      centroids until every triangle's doubled area is below `2^16` cells²; the triangles and
+//!      squares must add up *exactly* (integers) to the polygon's area;
+//!    * *planning squares*: overlapping squares (side `2^k`, spacing `2^(k−1)`) that lie in the
+//!      polygon, on the levels below 16 only where the coarser level does not fit. Any set of
+//!      cells spanning at most half a square's side, away from the boundary, lies in one of
+//!      them, so a chunk of a drive opens a single item. Their count is capped
+//!      ([`CompileOptions::planning_budget`]): the finest level is chosen deterministically.
+//!
+//! The region is exactly the union of the core squares and band triangles; planning squares
+//! lie inside it. Membership error against the input polygon: a point is judged by its cell
+//! (less than one cell), vertices are rounded down to cells (less than one cell), split edges
+//! move by at most half a cell: within 2.5 cells per axis, ≈ 7 m north–south and
+//! 7·cos φ m east–west — the accuracy of a phone's GPS fix.
+
+use super::geometry::{
+    canonical_ring, densify_ring, ring_double_area, simplify_ring, Cell, PolyIndex, Seg, Side,
+};
+use super::{double_area, Item, Region, RegionError, AREA_BITS, MAX_ITEMS, MAX_SQUARE_LEVEL};
+use crate::encode::{quantize_degrees, CELL_SHIFT, LAT_OFFSET, LON_OFFSET, MAX_LAT_E7, MAX_LON_E7};
+use geo::{Area, BooleanOps, Coord, LineString, MakeValid, MultiPolygon, Polygon, Validation};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+
+/// Finest core square level (2^8 cells ≈ 730 m): the band of triangles is at most this wide.
+pub const CORE_FLOOR_LEVEL: u32 = 8;
+/// Coarsest quadtree node (2^24 cells cover every longitude and latitude).
+const ROOT_LEVEL: u32 = 24;
+/// Ring edges longer than this many cells are split before triangulation.
+pub const MAX_EDGE_CELLS: i64 = 122;
+/// Finest planning level considered.
+pub const MIN_PLANNING_LEVEL: u32 = 9;
+
+/// Knobs of [`compile`] (defaults are the statement's; tests use smaller budgets).
+#[derive(Clone, Debug)]
+pub struct CompileOptions {
+    /// Most planning squares: finer levels are added only while the total stays within it.
+    pub planning_budget: usize,
+}
+
+impl Default for CompileOptions {
+    fn default() -> Self {
+        Self {
+            planning_budget: 250_000,
+        }
+    }
+}
+
+/// One repair of the input geometry.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Repair {
+    /// Index of the input polygon (in the order of the file's features and parts).
+    pub polygon: usize,
+    /// What was wrong.
+    pub problem: String,
+    /// What was done.
+    pub action: String,
+}
+
+/// What [`compile`] did: repairs, exclusion, and the decomposition's counts.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CompileReport {
+    /// Polygons read.
+    pub input_polygons: usize,
+    /// Vertices read.
+    pub input_vertices: usize,
+    /// Repairs made (empty for a valid input).
+    pub repairs: Vec<Repair>,
+    /// Area removed by the exclusion geometry, km² (0 without one).
+    pub excluded_km2: f64,
+    /// Polygons encoded.
+    pub polygons: usize,
+    /// Core squares.
+    pub core_squares: usize,
+    /// Band triangles.
+    pub band_triangles: usize,
+    /// Planning squares (beyond the core ones).
+    pub planning_squares: usize,
+    /// Finest planning level used (side `2^level` cells).
+    pub planning_level: u32,
+    /// Region area on the cell grid, km² (approximate: cells at their latitude).
+    pub area_km2: f64,
+}
+
+fn bad(polygon: usize, vertex: usize) -> RegionError {
+    RegionError::BadCoordinate { polygon, vertex }
+}
+
+/// Checks coordinates: finite, |lat| ≤ 90, |lon| ≤ 180.
+fn check_coordinates(mp: &MultiPolygon<f64>) -> Result<usize, RegionError> {
+    let mut vertices = 0;
+    for (pi, poly) in mp.0.iter().enumerate() {
+        let mut v = 0;
+        for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+            for c in &ring.0 {
+                if quantize_degrees(c.x, MAX_LON_E7).is_none()
+                    || quantize_degrees(c.y, MAX_LAT_E7).is_none()
+                {
+                    return Err(bad(pi, v));
+                }
+                v += 1;
+            }
+        }
+        vertices += v;
+    }
+    Ok(vertices)
+}
+
+/// Step 1: repair every invalid polygon.
+fn repair(mp: &MultiPolygon<f64>, report: &mut CompileReport) -> Result<Vec<Polygon<f64>>, RegionError> {
+    let mut out = Vec::with_capacity(mp.0.len());
+    for (pi, poly) in mp.0.iter().enumerate() {
+        match poly.check_validation() {
+            Ok(()) => out.push(poly.clone()),
+            Err(e) => {
+                let problem = e.to_string();
+                let fixed = poly.make_valid().map_err(|err| RegionError::Unrepairable {
+                    polygon: pi,
+                    reason: format!("{problem} ({err})"),
+                })?;
+                let (before, after) = (poly.unsigned_area(), fixed.unsigned_area());
+                let change = if before > 0.0 {
+                    100.0 * (after - before) / before
+                } else {
+                    0.0
+                };
+                report.repairs.push(Repair {
+                    polygon: pi,
+                    problem,
+                    action: format!(
+                        "rebuilt as {} valid polygon(s), area {:+.4} %",
+                        fixed.0.len(),
+                        change
+                    ),
+                });
+                out.extend(fixed.0);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn km2(deg2: f64, lat: f64) -> f64 {
+    deg2 * 111.32 * 111.32 * lat.to_radians().cos().abs()
+}
+
+fn approx_km2(mp: &MultiPolygon<f64>) -> f64 {
+    mp.0.iter()
+        .map(|p| {
+            let lat = p.exterior().0.first().map(|c| c.y).unwrap_or(0.0);
+            km2(p.unsigned_area(), lat)
+        })
+        .sum()
+}
+
+/// Step 2: subtract the exclusion geometry.
+fn exclude(
+    polys: Vec<Polygon<f64>>,
+    zone: &MultiPolygon<f64>,
+    report: &mut CompileReport,
+) -> Result<Vec<Polygon<f64>>, RegionError> {
+    let mut zone_report = CompileReport::default();
+    let zone = MultiPolygon(repair(zone, &mut zone_report)?);
+    for r in zone_report.repairs {
+        report.repairs.push(Repair {
+            problem: format!("exclusion polygon {}: {}", r.polygon, r.problem),
+            ..r
+        });
+    }
+    let region = MultiPolygon(polys);
+    let before = approx_km2(&region);
+    let out = region.difference(&zone);
+    report.excluded_km2 = (before - approx_km2(&out)).max(0.0);
+    Ok(out.0)
+}
+
+/// The cell of a vertex, rounding down (no wrap: a vertex at 180° E is cell 14,062,500).
+fn vertex_cell(c: &Coord<f64>) -> Option<Cell> {
+    let lon = i64::from(quantize_degrees(c.x, MAX_LON_E7)?);
+    let lat = i64::from(quantize_degrees(c.y, MAX_LAT_E7)?);
+    Some(((lon + LON_OFFSET) >> CELL_SHIFT, (lat + LAT_OFFSET) >> CELL_SHIFT))
+}
+
+fn to_geo_ring(ring: &[Cell]) -> LineString<f64> {
+    let mut cs: Vec<Coord<f64>> = ring
+        .iter()
+        .map(|&(x, y)| Coord {
+            x: x as f64,
+            y: y as f64,
+        })
+        .collect();
+    if let Some(first) = cs.first().copied() {
+        cs.push(first);
+    }
+    LineString::new(cs)
+}
+
+fn to_geo(rings: &[Vec<Cell>]) -> Polygon<f64> {
+    Polygon::new(
+        to_geo_ring(&rings[0]),
+        rings[1..].iter().map(|r| to_geo_ring(r)).collect(),
+    )
+}
+
+/// Rounds, simplifies, orients and densifies the rings of a polygon already on the cell grid
+/// (coordinates are cells as floats, possibly non-integer after a repair). `None` when the
+/// exterior vanishes.
+fn grid_rings(poly: &Polygon<f64>) -> Option<Vec<Vec<Cell>>> {
+    let mut out: Vec<Vec<Cell>> = Vec::new();
+    for (ri, ring) in std::iter::once(poly.exterior()).chain(poly.interiors()).enumerate() {
+        let cells: Vec<Cell> = ring
+            .0
+            .iter()
+            .map(|c| (c.x.round() as i64, c.y.round() as i64))
+            .collect();
+        let simple = simplify_ring(&cells);
+        if simple.len() < 3 || ring_double_area(&simple) == 0 {
+            if ri == 0 {
+                return None;
+            }
+            continue;
+        }
+        let ring = canonical_ring(simple, ri == 0);
+        out.push(canonical_ring(densify_ring(&ring, MAX_EDGE_CELLS), ri == 0));
+    }
+    out[1..].sort();
+    Some(out)
+}
+
+/// Step 3: a polygon (degrees) on the cell grid, repaired there if rounding broke it.
+fn quantize(
+    pi: usize,
+    poly: &Polygon<f64>,
+    repairs: &mut Vec<Repair>,
+) -> Result<Vec<Vec<Vec<Cell>>>, RegionError> {
+    let mut vertex = 0usize;
+    let mut map_ring = |ring: &LineString<f64>| -> Result<LineString<f64>, RegionError> {
+        let mut cs = Vec::with_capacity(ring.0.len());
+        for c in &ring.0 {
+            let (x, y) = vertex_cell(c).ok_or(bad(pi, vertex))?;
+            vertex += 1;
+            cs.push(Coord {
+                x: x as f64,
+                y: y as f64,
+            });
+        }
+        Ok(LineString::new(cs))
+    };
+    let on_grid = Polygon::new(
+        map_ring(poly.exterior())?,
+        poly.interiors()
+            .iter()
+            .map(&mut map_ring)
+            .collect::<Result<_, _>>()?,
+    );
+    let mut pending = vec![on_grid];
+    let mut done = Vec::new();
+    for round in 0..4 {
+        let mut next = Vec::new();
+        for p in pending {
+            let Some(rings) = grid_rings(&p) else {
+                if round == 0 {
+                    repairs.push(Repair {
+                        polygon: pi,
+                        problem: "smaller than a membership cell (2.8 m)".into(),
+                        action: "dropped".into(),
+                    });
+                }
+                continue;
+            };
+            let g = to_geo(&rings);
+            match g.check_validation() {
+                Ok(()) => done.push(rings),
+                Err(e) if round < 3 => {
+                    let fixed = g.make_valid().map_err(|err| RegionError::Unrepairable {
+                        polygon: pi,
+                        reason: format!("invalid on the 2.8 m grid: {e} ({err})"),
+                    })?;
+                    repairs.push(Repair {
+                        polygon: pi,
+                        problem: format!("invalid after rounding to the 2.8 m grid: {e}"),
+                        action: format!("rebuilt on the grid as {} polygon(s)", fixed.0.len()),
+                    });
+                    next.extend(fixed.0);
+                }
+                Err(e) => {
+                    return Err(RegionError::Unrepairable {
+                        polygon: pi,
+                        reason: format!("invalid on the 2.8 m grid: {e}"),
+                    })
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        pending = next;
+    }
+    Ok(done)
+}
+
+/// The decomposition of one polygon (before planning squares).
+struct Pieces {
+    core: Vec<Item>,
+    band: Vec<Item>,
+    planner: Planner,
+}
+
+/// Step 4a: the core quadtree. Emits aligned squares (levels 8…16) whose closed box lies in
+/// the polygon.
+fn core_squares(idx: &PolyIndex, edges: Vec<Seg>, bbox: (Cell, Cell)) -> Vec<Item> {
+    fn node(
+        idx: &PolyIndex,
+        x: i64,
+        y: i64,
+        k: u32,
+        edges: Vec<Seg>,
+        bbox: (Cell, Cell),
+        out: &mut Vec<Item>,
+    ) {
+        let side = 1i64 << k;
+        let (x1, y1) = (x + side, y + side);
+        if x1 < bbox.0 .0 || x > bbox.1 .0 || y1 < bbox.0 .1 || y > bbox.1 .1 {
+            return;
+        }
+        let crossing = edges.iter().any(|s| s.crosses_open_box(x, y, x1, y1));
+        if !crossing {
+            if idx.side_scaled(x + x1, y + y1, 2) == Side::Inside {
+                if k <= MAX_SQUARE_LEVEL {
+                    out.push(Item::square(x, y, k));
+                } else {
+                    let step = 1i64 << MAX_SQUARE_LEVEL;
+                    for i in 0..1i64 << (k - MAX_SQUARE_LEVEL) {
+                        for j in 0..1i64 << (k - MAX_SQUARE_LEVEL) {
+                            out.push(Item::square(x + i * step, y + j * step, MAX_SQUARE_LEVEL));
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        if k == CORE_FLOOR_LEVEL {
+            return;
+        }
+        let h = side / 2;
+        for (cx, cy) in [(x, y), (x + h, y), (x, y + h), (x + h, y + h)] {
+            let sub: Vec<Seg> = edges
+                .iter()
+                .filter(|s| s.meets_closed_box(cx, cy, cx + h, cy + h))
+                .copied()
+                .collect();
+            node(idx, cx, cy, k - 1, sub, bbox, out);
+        }
+    }
+    let mut out = Vec::new();
+    node(idx, 0, 0, ROOT_LEVEL, edges, bbox, &mut out);
+    out
+}
+
+/// Step 4b: the outline of the core's union, as unit segments of 2^8 cells (shared sides of
+/// neighbouring squares cancel).
+fn core_outline(core: &[Item]) -> Vec<Seg> {
+    let unit = 1i64 << CORE_FLOOR_LEVEL;
+    let mut count: HashMap<(Cell, Cell), i32> = HashMap::new();
+    for it in core {
+        let super::ItemKind::Square { x, y, level } = it.kind() else {
+            continue;
+        };
+        let side = 1i64 << level;
+        let corners = [(x, y), (x + side, y), (x + side, y + side), (x, y + side)];
+        for s in 0..4 {
+            let (a, b) = (corners[s], corners[(s + 1) % 4]);
+            let (dx, dy) = ((b.0 - a.0).signum() * unit, (b.1 - a.1).signum() * unit);
+            let mut p = a;
+            while p != b {
+                let q = (p.0 + dx, p.1 + dy);
+                // A directed unit side; its reverse from a neighbour cancels it.
+                match count.get_mut(&(q, p)) {
+                    Some(c) => {
+                        *c -= 1;
+                        if *c == 0 {
+                            count.remove(&(q, p));
+                        }
+                    }
+                    None => *count.entry((p, q)).or_insert(0) += 1,
+                }
+                p = q;
+            }
+        }
+    }
+    let mut segs: Vec<Seg> = count.into_keys().map(|(a, b)| Seg { a, b }).collect();
+    segs.sort_by_key(|s| (s.a, s.b));
+    segs
+}
+
+/// Is the cell point `(px/3, py/3)` (thirds) in a core square? Core squares are aligned, so
+/// one lookup per level.
+fn in_core(core: &HashSet<(u32, i64, i64)>, px3: i64, py3: i64) -> bool {
+    let (px, py) = (px3.div_euclid(3), py3.div_euclid(3));
+    (CORE_FLOOR_LEVEL..=MAX_SQUARE_LEVEL).any(|k| core.contains(&(k, px >> k, py >> k)))
+}
+
+/// Step 4c: the band triangles.
+fn band_triangles(
+    pi: usize,
+    rings: &[Vec<Cell>],
+    idx: &PolyIndex,
+    core: &[Item],
+) -> Result<Vec<Item>, RegionError> {
+    use spade::{ConstrainedDelaunayTriangulation, Point2, Triangulation};
+    let core_set: HashSet<(u32, i64, i64)> = core
+        .iter()
+        .filter_map(|it| match it.kind() {
+            super::ItemKind::Square { x, y, level } => Some((level, x >> level, y >> level)),
+            _ => None,
+        })
+        .collect();
+    let mut constraints: Vec<Seg> = rings
+        .iter()
+        .flat_map(|r| (0..r.len()).map(move |i| Seg { a: r[i], b: r[(i + 1) % r.len()] }))
+        .collect();
+    constraints.extend(core_outline(core));
+    let mut cdt: ConstrainedDelaunayTriangulation<Point2<f64>> =
+        ConstrainedDelaunayTriangulation::new();
+    let fail = |what: &str| RegionError::Unrepairable {
+        polygon: pi,
+        reason: format!("triangulation failed ({what})"),
+    };
+    let pt = |c: Cell| Point2::new(c.0 as f64, c.1 as f64);
+    let mut handles: HashMap<Cell, spade::handles::FixedVertexHandle> = HashMap::new();
+    let mut vertices: Vec<Cell> = constraints.iter().flat_map(|s| [s.a, s.b]).collect();
+    vertices.sort_unstable();
+    vertices.dedup();
+    for v in &vertices {
+        let h = cdt.insert(pt(*v)).map_err(|_| fail("vertex"))?;
+        handles.insert(*v, h);
+    }
+    for s in &constraints {
+        let (a, b) = (handles[&s.a], handles[&s.b]);
+        if !cdt.can_add_constraint(a, b) {
+            return Err(fail("crossing constraint"));
+        }
+        cdt.add_constraint(a, b);
+    }
+    let limit = 1i128 << AREA_BITS;
+    let classify = |t: [Cell; 3]| -> bool {
+        let (sx, sy) = (t[0].0 + t[1].0 + t[2].0, t[0].1 + t[1].1 + t[2].1);
+        idx.side_scaled(sx, sy, 3) == Side::Inside && !in_core(&core_set, sx, sy)
+    };
+    let cell_of = |p: Point2<f64>| (p.x as i64, p.y as i64);
+    loop {
+        let mut big: Vec<[Cell; 3]> = Vec::new();
+        for f in cdt.inner_faces() {
+            let t = f.positions().map(cell_of);
+            if double_area(&t).abs() >= limit && classify(t) {
+                big.push(t);
+            }
+        }
+        if big.is_empty() {
+            break;
+        }
+        let mut inserted = 0usize;
+        for t in big {
+            // The rounded centroid, or else the rounded midpoint of the longest side.
+            let (sx, sy) = (t[0].0 + t[1].0 + t[2].0, t[0].1 + t[1].1 + t[2].1);
+            let mut candidates = vec![(
+                super::geometry::div_round(sx, 3),
+                super::geometry::div_round(sy, 3),
+            )];
+            let mut sides = [(t[0], t[1]), (t[1], t[2]), (t[2], t[0])];
+            sides.sort_by_key(|(a, b)| -((b.0 - a.0).pow(2) + (b.1 - a.1).pow(2)));
+            for (a, b) in sides {
+                candidates.push((
+                    super::geometry::div_round(a.0 + b.0, 2),
+                    super::geometry::div_round(a.1 + b.1, 2),
+                ));
+            }
+            for c in candidates {
+                if handles.contains_key(&c) {
+                    continue;
+                }
+                let h = cdt.insert(pt(c)).map_err(|_| fail("refinement"))?;
+                handles.insert(c, h);
+                inserted += 1;
+                break;
+            }
+        }
+        if inserted == 0 {
+            return Err(fail("refinement stalled"));
+        }
+    }
+    let mut out = Vec::new();
+    for f in cdt.inner_faces() {
+        let t = f.positions().map(cell_of);
+        if double_area(&t) != 0 && classify(t) {
+            out.push(Item::triangle(t));
+        }
+    }
+    Ok(out)
+}
+
+/// Step 4d: planning squares of one polygon, one level at a time from 16 down (see the
+/// module docs): a level's candidates are the lattice squares of the mixed squares (meeting
+/// the boundary) of the level above.
+struct Planner {
+    idx: PolyIndex,
+    bbox: (Cell, Cell),
+    mixed: Vec<(i64, i64)>,
+    done: bool,
+}
+
+impl Planner {
+    fn level(&mut self, level: u32) -> Vec<Item> {
+        if self.done {
+            return Vec::new();
+        }
+        let side = 1i64 << level;
+        let h = side / 2;
+        let bbox = self.bbox;
+        let candidates: Vec<(i64, i64)> = if level == MAX_SQUARE_LEVEL {
+            let (x0, y0) = (bbox.0 .0.div_euclid(h) - 1, bbox.0 .1.div_euclid(h) - 1);
+            let (x1, y1) = (bbox.1 .0.div_euclid(h), bbox.1 .1.div_euclid(h));
+            (x0..=x1)
+                .flat_map(|i| (y0..=y1).map(move |j| (i * h, j * h)))
+                .filter(|&(x, y)| x >= 0 && y >= 0)
+                .collect()
+        } else {
+            // The level-k lattice squares inside each mixed parent (side 4h): offsets 0, h, 2h.
+            let mut c: Vec<(i64, i64)> = self
+                .mixed
+                .iter()
+                .flat_map(|&(px, py)| {
+                    (0..3).flat_map(move |i| (0..3).map(move |j| (px + i * h, py + j * h)))
+                })
+                .collect();
+            c.sort_unstable();
+            c.dedup();
+            c
+        };
+        let idx = &self.idx;
+        let tested: Vec<(i64, i64, bool, bool)> = candidates
+            .par_iter()
+            .map(|&(x, y)| {
+                let inside = idx.contains_box(x, y, x + side - 1, y + side - 1);
+                let touches = !inside
+                    && idx
+                        .edges_meeting(x, y, x + side - 1, y + side - 1)
+                        .next()
+                        .is_some();
+                (x, y, inside, touches)
+            })
+            .collect();
+        self.mixed = tested.iter().filter(|t| t.3).map(|&(x, y, ..)| (x, y)).collect();
+        self.done = self.mixed.is_empty();
+        tested
+            .iter()
+            .filter(|t| t.2)
+            .map(|&(x, y, ..)| Item::square(x, y, level))
+            .collect()
+    }
+}
+
+/// Steps 4a–c for one polygon, with its planner ready for step 4d.
+fn decompose(pi: usize, rings: &[Vec<Cell>]) -> Result<Pieces, RegionError> {
+    let idx = PolyIndex::new(rings);
+    let edges: Vec<Seg> = rings
+        .iter()
+        .flat_map(|r| (0..r.len()).map(move |i| Seg { a: r[i], b: r[(i + 1) % r.len()] }))
+        .collect();
+    let (mut lo, mut hi) = ((i64::MAX, i64::MAX), (i64::MIN, i64::MIN));
+    for &(x, y) in &rings[0] {
+        lo = (lo.0.min(x), lo.1.min(y));
+        hi = (hi.0.max(x), hi.1.max(y));
+    }
+    let core = core_squares(&idx, edges, (lo, hi));
+    let band = band_triangles(pi, rings, &idx, &core)?;
+    let want = ring_double_area(&rings[0]).abs()
+        - rings[1..]
+            .iter()
+            .map(|r| ring_double_area(r).abs())
+            .sum::<i128>();
+    let got: i128 = core.iter().map(|s| s.size()).sum::<i128>()
+        + band.iter().map(Item::size).sum::<i128>();
+    if got != want {
+        return Err(RegionError::Decomposition {
+            polygon: pi,
+            got,
+            want,
+        });
+    }
+    Ok(Pieces {
+        core,
+        band,
+        planner: Planner {
+            idx,
+            bbox: (lo, hi),
+            mixed: Vec::new(),
+            done: false,
+        },
+    })
+}
+
+/// Compiles a region: repair, exclusion, quantization, decomposition (see the module docs).
+pub fn compile(
+    region: &MultiPolygon<f64>,
+    exclusion: Option<&MultiPolygon<f64>>,
+    opts: &CompileOptions,
+) -> Result<Region, RegionError> {
+    if region.0.is_empty() {
+        return Err(RegionError::Empty);
+    }
+    let mut report = CompileReport {
+        input_polygons: region.0.len(),
+        input_vertices: check_coordinates(region)?,
+        ..CompileReport::default()
+    };
+    if let Some(z) = exclusion {
+        check_coordinates(z)?;
+    }
+    let mut polys = repair(region, &mut report)?;
+    if let Some(z) = exclusion {
+        polys = exclude(polys, z, &mut report)?;
+    }
+    // Quantize (sequentially: the repair list keeps the input order).
+    let mut grid: Vec<(usize, Vec<Vec<Cell>>)> = Vec::new();
+    for (pi, p) in polys.iter().enumerate() {
+        for rings in quantize(pi, p, &mut report.repairs)? {
+            grid.push((pi, rings));
+        }
+    }
+    if grid.is_empty() {
+        return Err(RegionError::NoArea);
+    }
+    report.polygons = grid.len();
+    let mut pieces: Vec<Pieces> = grid
+        .par_iter()
+        .map(|(pi, rings)| decompose(*pi, rings))
+        .collect::<Result<_, _>>()?;
+    let mut items: Vec<Item> = Vec::new();
+    for p in &pieces {
+        items.extend(&p.core);
+        items.extend(&p.band);
+    }
+    report.core_squares = pieces.iter().map(|p| p.core.len()).sum();
+    report.band_triangles = pieces.iter().map(|p| p.band.len()).sum();
+    // Planning squares, coarsest level first, while the budget allows.
+    let core: HashSet<Item> = items.iter().copied().collect();
+    let mut planning: Vec<Item> = Vec::new();
+    report.planning_level = MAX_SQUARE_LEVEL;
+    for level in (MIN_PLANNING_LEVEL..=MAX_SQUARE_LEVEL).rev() {
+        let mut this: Vec<Item> = pieces
+            .iter_mut()
+            .flat_map(|p| p.planner.level(level))
+            .filter(|it| !core.contains(it))
+            .collect();
+        this.sort_unstable();
+        this.dedup();
+        if planning.len() + this.len() > opts.planning_budget
+            || items.len() + planning.len() + this.len() > MAX_ITEMS
+        {
+            break;
+        }
+        planning.extend(this);
+        report.planning_level = level;
+    }
+    report.planning_squares = planning.len();
+    items.extend(planning);
+    report.area_km2 = grid
+        .iter()
+        .map(|(_, rings)| {
+            let a = (ring_double_area(&rings[0]).abs()
+                - rings[1..].iter().map(|r| ring_double_area(r).abs()).sum::<i128>())
+                as f64
+                / 2.0;
+            let lat = ((rings[0][0].1 << CELL_SHIFT) - LAT_OFFSET) as f64 / 1e7;
+            let cell_deg = f64::from(1u32 << CELL_SHIFT) / 1e7;
+            km2(a * cell_deg * cell_deg, lat)
+        })
+        .sum();
+    Region::from_items(items, report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encode::Point;
+    use geo::polygon;
+
+    fn square_with_hole() -> MultiPolygon<f64> {
+        MultiPolygon(vec![polygon!(
+            exterior: [(x: 10.0, y: 45.0), (x: 10.1, y: 45.0), (x: 10.1, y: 45.1), (x: 10.0, y: 45.1)],
+            interiors: [[(x: 10.04, y: 45.04), (x: 10.06, y: 45.04), (x: 10.05, y: 45.06)]],
+        )])
+    }
+
+    fn cell(lat: f64, lon: f64) -> Cell {
+        Point::from_degrees(lat, lon, 1).unwrap().cell()
+    }
+
+    #[test]
+    fn membership_is_exact_and_items_are_well_formed() {
+        let r = compile(&square_with_hole(), None, &CompileOptions::default()).unwrap();
+        let rep = r.report();
+        assert!(rep.core_squares > 0 && rep.band_triangles > 0, "{rep:?}");
+        assert!(r.items().iter().all(Item::is_well_formed));
+        assert!(r.contains(cell(45.002, 10.002)));
+        assert!(r.contains(cell(45.03, 10.03)));
+        assert!(!r.contains(cell(45.045, 10.05)), "inside the hole");
+        assert!(!r.contains(cell(44.999, 10.05)));
+        assert!(!r.contains(cell(45.05, 10.101)));
+        // The boundary itself is inside (closed pieces).
+        assert!(r.contains(cell(45.0, 10.05)));
+        assert!(r.contains(cell(45.0, 10.0)));
+        // Membership agrees with an exact point-in-polygon test on the grid, everywhere.
+        let mp = square_with_hole();
+        let poly = &mp.0[0];
+        let rings: Vec<Vec<Cell>> = std::iter::once(poly.exterior())
+            .chain(poly.interiors())
+            .map(|r| r.0.iter().map(|c| vertex_cell(c).unwrap()).collect())
+            .collect();
+        let idx = PolyIndex::new(&rings);
+        let (c0, c1) = (cell(44.998, 9.998), cell(45.102, 10.102));
+        for cx in (c0.0..c1.0).step_by(7) {
+            for cy in (c0.1..c1.1).step_by(7) {
+                let want = idx.side((cx, cy)) != Side::Outside;
+                assert_eq!(r.contains((cx, cy)), want, "({cx}, {cy})");
+            }
+        }
+    }
+
+    #[test]
+    fn deterministic_and_independent_of_ring_start_and_orientation() {
+        let a = square_with_hole();
+        let mut b = a.clone();
+        let ext: Vec<_> = b.0[0].exterior().0.iter().rev().copied().collect();
+        b.0[0].exterior_mut(|e| *e = LineString::new(ext));
+        let ra = compile(&a, None, &CompileOptions::default()).unwrap();
+        let rb = compile(&b, None, &CompileOptions::default()).unwrap();
+        assert_eq!(ra.items(), rb.items());
+        assert_eq!(ra.tree().root(), rb.tree().root());
+    }
+
+    #[test]
+    fn self_touching_rings_are_repaired_and_reported() {
+        // A figure-eight: two squares touching at one vertex, as one ring.
+        let eight = MultiPolygon(vec![polygon![
+            (x: 0.0, y: 0.0), (x: 0.01, y: 0.0), (x: 0.01, y: 0.01), (x: 0.02, y: 0.01),
+            (x: 0.02, y: 0.02), (x: 0.01, y: 0.02), (x: 0.01, y: 0.01), (x: 0.0, y: 0.01)
+        ]]);
+        let r = compile(&eight, None, &CompileOptions::default()).unwrap();
+        assert_eq!(r.report().repairs.len(), 1, "{:?}", r.report());
+        assert!(r.contains(cell(0.005, 0.005)) && r.contains(cell(0.015, 0.015)));
+        assert!(!r.contains(cell(0.015, 0.005)));
+        // A bow tie (self-intersecting) too.
+        let bowtie = MultiPolygon(vec![polygon![
+            (x: 0.0, y: 0.0), (x: 0.01, y: 0.01), (x: 0.01, y: 0.0), (x: 0.0, y: 0.01)
+        ]]);
+        let r = compile(&bowtie, None, &CompileOptions::default()).unwrap();
+        assert!(!r.report().repairs.is_empty());
+        assert!(r.contains(cell(0.005, 0.002)));
+    }
+
+    #[test]
+    fn exclusion_zones_are_holes() {
+        let zone = MultiPolygon(vec![polygon![
+            (x: 10.02, y: 45.02), (x: 10.03, y: 45.02), (x: 10.03, y: 45.03), (x: 10.02, y: 45.03)
+        ]]);
+        let r = compile(&square_with_hole(), Some(&zone), &CompileOptions::default()).unwrap();
+        assert!(r.report().excluded_km2 > 0.5, "{:?}", r.report());
+        assert!(!r.contains(cell(45.025, 10.025)));
+        assert!(r.contains(cell(45.015, 10.025)));
+    }
+
+    #[test]
+    fn tiny_polygons_vanish_with_a_report_and_empty_regions_are_refused() {
+        let tiny = MultiPolygon(vec![polygon![
+            (x: 0.0, y: 0.0), (x: 0.000_000_1, y: 0.0), (x: 0.000_000_1, y: 0.000_000_1)
+        ]]);
+        assert_eq!(
+            compile(&tiny, None, &CompileOptions::default()).unwrap_err(),
+            RegionError::NoArea
+        );
+        let bad = MultiPolygon(vec![polygon![(x: 0.0, y: 0.0), (x: 200.0, y: 0.0), (x: 0.0, y: 1.0)]]);
+        assert!(matches!(
+            compile(&bad, None, &CompileOptions::default()),
+            Err(RegionError::BadCoordinate { .. })
+        ));
+    }
+
+    #[test]
+    fn planning_squares_hold_chunks_away_from_the_boundary() {
+        let big = MultiPolygon(vec![polygon![
+            (x: 10.0, y: 45.0), (x: 11.0, y: 45.0), (x: 11.0, y: 46.0), (x: 10.0, y: 46.0)
+        ]]);
+        let r = compile(&big, None, &CompileOptions::default()).unwrap();
+        assert!(r.report().planning_squares > 0, "{:?}", r.report());
+        // Any 3 km × 3 km box at least 6 km from the boundary lies in one item.
+        let mut seed = 7u64;
+        for _ in 0..200 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let lat = 45.06 + (seed >> 40) as f64 / (1u64 << 24) as f64 * 0.85;
+            let lon = 10.08 + ((seed >> 16) & 0xffffff) as f64 / (1u64 << 24) as f64 * 0.8;
+            let cells = [cell(lat, lon), cell(lat + 0.027, lon + 0.038)];
+            assert!(r.covering(&cells).is_some(), "{lat} {lon}");
+        }
+    }
+}
