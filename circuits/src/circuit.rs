@@ -479,13 +479,17 @@ impl TraceCircuit {
 
         // ---- State in, and the predecessor of slot 0 (in the window). ----
         let (mut sin, [ly, lx, lt]) = ctx.state_in(&io.first)?;
-        // Unwrapped east index of the predecessor: u = x + 3.6·10^9·w_p, w_p ≤ seam
-        let wp = ctx.bool(|w| {
-            w.window
-                .offsets(&w.predecessor)
-                .map(|o| o.wrapped)
-                .unwrap_or(false)
+        // z = [slot 0 is the trace's first point]: z·(points_in − Σ c_j) = 0, so z = 1 only
+        // when no point precedes slot 0 (the first chunk, or a chunk carrying the first,
+        // still incomplete group); slot 0 then has no step.
+        let z = ctx.bool(|w| {
+            w.state_in.points as usize == w.slots.iter().take_while(|s| s.carried).count()
         })?;
+        let carried_count = carried.iter().fold(FpVar::zero(), |acc, c| acc + fp(c));
+        enforce_zero_product(&fp(&z), &(&sin.points - &carried_count))?;
+        let z = fp(&z);
+        // Unwrapped east index of the predecessor: u = x + 3.6·10^9·w_p, w_p ≤ seam
+        let wp = ctx.bool(|w| w.window.raw_offsets(&w.predecessor).2)?;
         // w_p · (1 − seam) = 0
         enforce_zero_product(&fp(&wp), &(FpVar::one() - fp(&win.seam)))?;
         let lu = &lx + fp(&wp) * Fr::from(crate::encode::LON_PERIOD as u64);
@@ -523,17 +527,23 @@ impl TraceCircuit {
                 None => a.clone(),
             };
             meter.tick("carry");
-            let pt: PointVar = win.point(&cs, w.and_then(|w| w.window.offsets(&slot(w).point)))?;
+            let pt: PointVar = win.point(
+                &cs,
+                w.map(|w| {
+                    let (oy, ox, _) = w.window.raw_offsets(&slot(w).point);
+                    (oy, ox)
+                }),
+            )?;
             let t = ctx.witness(|w| Fr::from(slot(w).point.t_ms))?;
             meter.tick("coordinates (window offsets)");
             let (p, gate) = match &prev {
                 Some(p) => (p.clone(), None),
                 None => {
-                    // Slot 0 follows the state's last point, or itself when the chunk starts
-                    // the trace: p = last + is_first·(point − last)
-                    let py = &ly + &io.first * (&pt.y - &ly);
-                    let pu = &lu + &io.first * (&pt.u - &lu);
-                    let pt_t = &lt + &io.first * (&t - &lt);
+                    // Slot 0 follows the state's last point, or itself when it is the trace's
+                    // first point: p = last + z·(point − last)
+                    let py = &ly + &z * (&pt.y - &ly);
+                    let pu = &lu + &z * (&pt.u - &lu);
+                    let pt_t = &lt + &z * (&t - &lt);
                     // The predecessor lies in the window.
                     let band = win.enforce_contains(&py, &pu)?;
                     meter.tick("chain state in");
@@ -544,7 +554,7 @@ impl TraceCircuit {
                             t: pt_t,
                             band,
                         },
-                        Some(FpVar::one() - &io.first),
+                        Some(FpVar::one() - &z),
                     )
                 }
             };
@@ -655,8 +665,11 @@ impl TraceCircuit {
         meter.tick("padding (active prefix)");
         // first' = first + is_first·(point(p_0) − first)
         let t0 = slots[0].t.clone();
-        let first_out = &sin.first
-            + &io.first * (pack_point(&slots[0].y, &slots[0].x, &t0) - &sin.first);
+        let p0 = pack_point(&slots[0].y, &slots[0].x, &t0);
+        let first_out = &sin.first + &io.first * (&p0 - &sin.first);
+        // z·(point(p_0) − first) = 0: a slot without a step is the trace's first point
+        enforce_zero_product(&z, &(&p0 - &first_out))?;
+        meter.tick("chain state in");
         // Window: t_0 − not_before ∈ [0, 2^47); is_last·(not_after − last_t) ∈ [0, 2^47)
         enforce_bits(&(&t0 - &pol.not_before), TIME_BITS)?;
         enforce_product_bits(&io.last, &(&pol.not_after - &last_t), &zero, TIME_BITS)?;
@@ -760,4 +773,46 @@ impl TraceCircuit {
 /// The public inputs as the verifier passes them, for a chunk witness.
 pub fn public_inputs(w: &ChunkWitness) -> [Fr; NUM_PUBLIC_INPUTS] {
     PublicInputs::to_array(&w.public)
+}
+
+/// A witness that does not satisfy its circuit: the first failing constraint and its part.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unsatisfied {
+    /// Index of the first unsatisfied constraint.
+    pub row: usize,
+    /// The part ([`PARTS`]) it belongs to.
+    pub rule: &'static str,
+}
+
+/// Checks a chunk witness against its circuit, constraint by constraint, and names the first
+/// failing one's part. `Err(None)`-like synthesis failures (a witness that cannot even be
+/// assigned) are returned as `SynthesisError`.
+pub fn check(shape: Shape, w: &ChunkWitness) -> Result<Result<(), Unsatisfied>, SynthesisError> {
+    use ark_relations::gr1cs::{ConstraintSystem, OptimizationGoal, R1CS_PREDICATE_LABEL};
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    let mut meter = Meter::new(&cs);
+    TraceCircuit {
+        shape,
+        witness: Some(w.clone()),
+    }
+    .synthesize(cs.clone(), &mut meter)?;
+    let Meter { layout, .. } = meter;
+    cs.finalize();
+    let mut all = cs.to_matrices()?;
+    let abc = all
+        .remove(R1CS_PREDICATE_LABEL)
+        .ok_or(SynthesisError::PredicateNotFound)?;
+    let inner = cs.borrow().ok_or(SynthesisError::MissingCS)?;
+    let mut z = inner.instance_assignment()?.to_vec();
+    z.extend_from_slice(inner.witness_assignment()?);
+    let dot = |row: &[(Fr, usize)]| row.iter().map(|(c, i)| *c * z[*i]).sum::<Fr>();
+    let rows = abc[0].len();
+    match (0..rows).find(|&i| dot(&abc[0][i]) * dot(&abc[1][i]) != dot(&abc[2][i])) {
+        None => Ok(Ok(())),
+        Some(row) => Ok(Err(Unsatisfied {
+            row,
+            rule: layout.rule_of(row).unwrap_or("unknown"),
+        })),
+    }
 }

@@ -87,18 +87,8 @@ impl Window {
 
     /// The point's offsets, or `None` when it lies outside the window.
     pub fn offsets(&self, p: &Point) -> Option<Offsets> {
-        let oy = p.y() - self.y0();
-        if !(0..1 << LAT_WINDOW_BITS).contains(&oy) {
-            return None;
-        }
-        let x = p.x();
-        let (u, wrapped) = if self.seam && x < self.x0() {
-            (x + LON_PERIOD, true)
-        } else {
-            (x, false)
-        };
-        let ox = u - self.x0();
-        if !(0..1 << LON_WINDOW_BITS).contains(&ox) {
+        let (oy, ox, wrapped) = self.raw_offsets(p);
+        if !(0..1 << LAT_WINDOW_BITS).contains(&oy) || !(0..1 << LON_WINDOW_BITS).contains(&ox) {
             return None;
         }
         Some(Offsets {
@@ -106,6 +96,19 @@ impl Window {
             ox: ox as u64,
             wrapped,
         })
+    }
+
+    /// `(y − Y0, u − X0, wrapped)` whether or not the point lies in the window (what a prover
+    /// would have to write for a point outside it: the circuit's decomposition cannot).
+    pub fn raw_offsets(&self, p: &Point) -> (i64, i64, bool) {
+        let oy = p.y() - self.y0();
+        let x = p.x();
+        let (u, wrapped) = if self.seam && x < self.x0() {
+            (x + LON_PERIOD, true)
+        } else {
+            (x, false)
+        };
+        (oy, u - self.x0(), wrapped)
     }
 
     /// The point's membership cell in this window's (unwrapped) coordinates.

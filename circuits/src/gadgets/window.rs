@@ -11,7 +11,7 @@ use crate::encode::{CELL_SHIFT, LON_PERIOD};
 use crate::gadgets::range::{alloc_bits, enforce_bits};
 use crate::projection::{band_table, BANDS};
 use crate::window::{
-    Offsets, Window, BAND_SHIFT, LAT_WINDOW_BITS, LON_WINDOW_BITS, MAX_WINDOW_BAND, MAX_X0_CELL,
+    Window, BAND_SHIFT, LAT_WINDOW_BITS, LON_WINDOW_BITS, MAX_WINDOW_BAND, MAX_X0_CELL,
     SEAM_X0_CELL,
 };
 use ark_bn254::Fr;
@@ -165,21 +165,23 @@ impl WindowVar {
         })
     }
 
-    /// Allocates a point from its offsets (`None` in setup mode).
+    /// Allocates a point from its offsets `(y − Y0, u − X0)` (`None` in setup mode). Offsets
+    /// outside `[0, 2^22) × [0, 2^23)` cannot be written: only their low bits are.
     pub fn point(
         &self,
         cs: &ConstraintSystemRef<Fr>,
-        o: Option<Offsets>,
+        o: Option<(i64, i64)>,
     ) -> Result<PointVar, SynthesisError> {
+        let signed = |v: i64| crate::range::fr_from_i128(i128::from(v));
         // oy = Σ b_i 2^i (22 bits), ox = Σ b_i 2^i (23 bits)
         let (oy, ybits) = alloc_bits(
             cs.clone(),
-            o.map(|o| Fr::from(o.oy)),
+            o.map(|o| signed(o.0)),
             LAT_WINDOW_BITS as usize,
         )?;
         let (ox, xbits) = alloc_bits(
             cs.clone(),
-            o.map(|o| Fr::from(o.ox)),
+            o.map(|o| signed(o.1)),
             LON_WINDOW_BITS as usize,
         )?;
         let y = &self.y0 + &oy;
