@@ -23,6 +23,7 @@ fn input() -> PolicyInput {
     PolicyInput {
         name: "square".into(),
         region: square(),
+        exclude: None,
         not_before_ms: NB,
         not_after_ms: NA,
         min_interval_ms: 1_000,
@@ -31,14 +32,13 @@ fn input() -> PolicyInput {
         min_points: 3,
         min_distance_m: 10,
         min_inside_bp: 10_000,
-        grid_bits: 25,
-        region_shift: 8,
-        piece_bits: 21,
     }
 }
 
 fn policy() -> Policy {
-    Policy::compile(&input()).unwrap()
+    use std::sync::OnceLock;
+    static P: OnceLock<Policy> = OnceLock::new();
+    P.get_or_init(|| Policy::compile(&input()).unwrap()).clone()
 }
 
 fn pt(lat: f64, lon: f64, t: u64) -> Point {
@@ -176,7 +176,7 @@ fn speed_limit_boundary_is_exact_in_integers_and_matches_metres() {
             pt(45.0201, 10.0201, T0 + dt + 9_000),
         ]
     };
-    let d2 = params.projection.step_d2(0, 1_000);
+    let d2 = zkcontrib_circuits::rules::step_d2(&a, &pt(45.0201, 10.02, T0));
     let dt_min = (1..=10_000u64)
         .find(|dt| {
             zkcontrib_circuits::rules::speed_ok(
@@ -214,7 +214,7 @@ fn region_only(min_inside_bp: u16) -> Policy {
     Policy::compile(&PolicyInput {
         min_points: 1,
         min_distance_m: 0,
-        max_speed_mmps: 1_000_000,
+        max_speed_mmps: 100_000,
         min_inside_bp,
         ..input()
     })
@@ -297,14 +297,31 @@ fn min_points_and_min_distance() {
     assert!(e10.qualifies());
 }
 
+/// A far point is outside the region (there is no frame any more), and the steps into and out
+/// of it are too wide for any window; points beyond 89.9356° N and steps too wide to fit a
+/// window near a pole are `encodable` violations.
 #[test]
-fn far_points_leave_the_grid() {
+fn far_points_are_outside_and_polar_points_unencodable() {
     let p = policy();
     let mut w = walk();
     w[4] = pt(55.0, 10.01, w[4].t_ms);
     let e = evaluate(&p, &w);
-    assert!(e.violations.contains(&Violation::OutsideGrid { point: 4 }));
-    assert!(e.broken_rules().contains(&Rule::Grid));
+    assert!(e.violations.contains(&Violation::OutsideRegion { point: 4 }));
+    assert!(e.violations.contains(&Violation::StepTooWide { point: 4 }));
+    assert!(e.violations.contains(&Violation::StepTooWide { point: 5 }));
+    let polar: Vec<Point> = (0..3)
+        .map(|i| pt(89.94 + 0.000_01 * i as f64, 10.0, T0 + 1000 * i))
+        .collect();
+    let e = evaluate(&p, &polar);
+    assert!(e.violations.contains(&Violation::Polar { point: 0 }));
+    // 100 m east–west at 89.95° is 1.15° of longitude: wider than a window's half.
+    let near_pole = [pt(89.7, 10.0, T0), pt(89.7, 11.7, T0 + 10_000)];
+    let e = evaluate(&p, &near_pole);
+    assert!(e.violations.contains(&Violation::StepTooWide { point: 1 }));
+    // The same step across the antimeridian fits: the short way round.
+    let seam = [pt(-16.8, 179.99, T0), pt(-16.8, -179.99, T0 + 10_000)];
+    let e = evaluate(&p, &seam);
+    assert!(!e.broken_rules().contains(&Rule::Encodable), "{:?}", e.violations);
 }
 
 #[test]
@@ -376,8 +393,7 @@ proptest! {
         let near = |v: f64, edges: &[f64]| edges.iter().any(|e| (v - e).abs() < 2e-5);
         prop_assume!(!near(lat, &[45.0, 45.1, 45.04, 45.06]) && !near(lon, &[10.0, 10.1, 10.04, 10.06]));
         let p = policy();
-        let rel = p.params().frame.relative(&pt(lat, lon, T0)).unwrap();
-        let ours = p.region().locate(rel).is_some();
+        let ours = p.region().contains(pt(lat, lon, T0).cell());
         let reference = region.contains(&GeoPoint::new(lon, lat));
         prop_assert_eq!(ours, reference);
     }
