@@ -20,8 +20,8 @@
 //! oy ∈ [0, 2^22), ox ∈ [0, 2^23)                           window (range, Earth, cell, band)
 //! dt − min_dt, max_dt − dt ∈ [0, 2^16)                     increasing + interval
 //! (kx, ky) = min of the two points' band factors           projection
-//! D² = (kx·du)² + (ky·dy)²;  d ∈ [0, 2^28)                 step
-//! v·dt − d ∈ [0, 2^28);  c·(D² − d²) ∈ [0, 2^29)           speed: D² < (v·dt)² + τ
+//! D² = (kx·du)² + (ky·dy)²;  d ∈ [0, 2^29)                 step
+//! v·dt − d ∈ [0, 2^29);  c·(D² − d²) ∈ [0, 2^30)           speed: D² < (v·dt)² + τ
 //! distance += n_i·d                                        a lower bound of the path
 //! f ∈ {0,1}, f ≤ n_i;  f·L1, f·L2, f·L3 ∈ [0, 2^16)        the cell lies in the chunk's item
 //! m_i = a_i · pack(dy, du, dt)                             absorbed value (0 for padding)
@@ -233,7 +233,7 @@ struct PolicyVars {
     min_dt: FpVar<Fr>,
     max_dt: FpVar<Fr>,
     speed: FpVar<Fr>,
-    /// `c = 2^29 / τ`.
+    /// `c = 2^30 / τ`.
     tolerance_scale: FpVar<Fr>,
     min_points: FpVar<Fr>,
     min_distance: FpVar<Fr>,
@@ -350,7 +350,7 @@ impl Ctx<'_> {
         .enforce_equal(policy_id)?;
         let [nb, na, min_dt, max_dt, v, tol, min_pts, min_dist, bp, _]: [FpVar<Fr>; NUM_PARAMS] =
             params.try_into().map_err(|_| SynthesisError::Unsatisfiable)?;
-        // c·τ = 2^29: τ = 2^(step_bits+1) with step_bits ≤ 28, so c = 2^(28 − step_bits)
+        // c·τ = 2^30: τ = 2^(step_bits+1) with step_bits ≤ 29, so c = 2^(29 − step_bits)
         let scale = pow2(STEP_BITS + 1);
         let c = FpVar::new_witness(self.cs.clone(), || {
             let t = tol.value()?;
@@ -570,7 +570,7 @@ impl TraceCircuit {
             let ey = ky * &dy;
             let d2 = ex.square()? + ey.square()?;
             meter.tick("projection");
-            // d ∈ [0, 2^28)
+            // d ∈ [0, 2^29)
             let (d, _) = alloc_bits(
                 cs.clone(),
                 w.map(|w| Fr::from(slot(w).d)),

@@ -90,37 +90,54 @@ impl MerkleTree {
         Self { n, levels, zeros }
     }
 
-    /// A tree from its levels above the leaves (`upper[0]` is level 1), as a package stores it.
+    /// A tree from its levels `first..=depth` (`upper[0]` is level `first ≥ 1`), as a package
+    /// stores it; the levels below are recomputed from the leaves when a path needs them.
     /// `None` when the level sizes do not fit `n` leaves.
-    pub fn from_upper_levels(n: usize, upper: Vec<Vec<Fr>>) -> Option<Self> {
-        let depth = depth_for(n);
-        if upper.len() != depth as usize {
+    pub fn from_upper_levels(n: usize, first: usize, upper: Vec<Vec<Fr>>) -> Option<Self> {
+        let depth = depth_for(n) as usize;
+        if first == 0 || first > depth || upper.len() != depth + 1 - first {
             return None;
         }
-        for (l, level) in upper.iter().enumerate() {
-            let want = n.max(1).div_ceil(ARITY.pow(l as u32 + 1));
+        for (k, level) in upper.iter().enumerate() {
+            let want = n.max(1).div_ceil(ARITY.pow((first + k) as u32));
             if level.len() != want {
                 return None;
             }
         }
-        let mut levels = vec![Vec::new()];
+        let mut levels = vec![Vec::new(); first];
         levels.extend(upper);
         Some(Self {
             n,
             levels,
-            zeros: zero_hashes(depth),
+            zeros: zero_hashes(depth as u32),
         })
     }
 
     /// Forgets the leaf level (paths then need the leaves from elsewhere, see
     /// [`MerkleTree::path_with`]).
     pub fn drop_leaves(&mut self) {
-        self.levels[0] = Vec::new();
+        self.drop_levels_below(1);
     }
 
-    /// The levels above the leaves (what a package stores).
+    /// Forgets every level below `first` (at most the depth): a path recomputes the nodes it
+    /// needs from the leaves (`4^first` leaf hashes per opened item).
+    pub fn drop_levels_below(&mut self, first: usize) {
+        let first = first.min(self.depth() as usize);
+        for l in 0..first {
+            self.levels[l] = Vec::new();
+        }
+    }
+
+    /// The lowest stored level above the leaves.
+    pub fn first_stored_level(&self) -> usize {
+        (1..self.levels.len())
+            .find(|&l| !self.levels[l].is_empty())
+            .unwrap_or(self.levels.len() - 1)
+    }
+
+    /// The stored levels from [`MerkleTree::first_stored_level`] up (what a package stores).
     pub fn upper_levels(&self) -> &[Vec<Fr>] {
-        &self.levels[1..]
+        &self.levels[self.first_stored_level()..]
     }
 
     /// Number of real leaves.
@@ -148,16 +165,18 @@ impl MerkleTree {
     }
 
     fn node(&self, level: usize, j: usize, leaf: &dyn Fn(usize) -> Fr) -> Fr {
-        if level == 0 {
-            if j >= self.n {
-                return self.zeros[0];
-            }
-            return match self.levels[0].get(j) {
-                Some(v) => *v,
-                None => leaf(j),
-            };
+        // Nodes past the real leaves are padding.
+        if j >= self.n.max(1).div_ceil(ARITY.pow(level as u32)) {
+            return self.zeros[level];
         }
-        self.levels[level].get(j).copied().unwrap_or(self.zeros[level])
+        if let Some(v) = self.levels[level].get(j) {
+            return *v;
+        }
+        if level == 0 {
+            return leaf(j);
+        }
+        let children: [Fr; ARITY] = std::array::from_fn(|c| self.node(level - 1, ARITY * j + c, leaf));
+        poseidon(&children)
     }
 
     /// Authentication path of leaf `index`, or `None` when out of range (`index ≥ 4^depth`).
@@ -237,13 +256,17 @@ mod tests {
                 }
             }
             assert!(t.path(ARITY.pow(t.depth())).is_none());
-            // Without its leaves, the tree gives the same paths from recomputed leaves.
-            let mut u = MerkleTree::from_upper_levels(n, t.upper_levels().to_vec()).unwrap();
-            u.drop_leaves();
-            assert_eq!(u.root(), t.root());
+            // Without its lower levels, the tree gives the same paths from recomputed leaves.
             let leaf = |j: usize| leaves[j];
-            for i in 0..n {
-                assert_eq!(u.path_with(i, &leaf), t.path(i));
+            for first in 1..=3usize {
+                let mut v = t.clone();
+                v.drop_levels_below(first);
+                let u = MerkleTree::from_upper_levels(n, v.first_stored_level(), v.upper_levels().to_vec())
+                    .unwrap();
+                assert_eq!(u.root(), t.root());
+                for i in 0..n {
+                    assert_eq!(u.path_with(i, &leaf), t.path(i));
+                }
             }
         }
         // Padding is never materialized, and the root equals the padded tree's.

@@ -33,9 +33,9 @@ pub const INTERVAL_BITS: u32 = 16;
 pub const MAX_TIME_MS: u64 = 1 << 47;
 /// Largest speed limit, mm/s (1 km/s).
 pub const MAX_SPEED_MMPS: u64 = 1_000_000;
-/// Legal steps are shorter than `2^STEP_BITS` distance units (`2^(STEP_BITS−18)` m = 1024 m):
+/// Legal steps are shorter than `2^STEP_BITS` distance units (`2^(STEP_BITS−18)` m = 2048 m):
 /// `speed_units · max_interval < 2^STEP_BITS`.
-pub const STEP_BITS: u32 = 28;
+pub const STEP_BITS: u32 = 29;
 /// Basis points of one whole.
 pub const BASIS_POINTS: u16 = 10_000;
 
@@ -93,7 +93,7 @@ pub enum PolicyError {
     #[error("max_speed_mps must be in [0.004, 1000] (got {0} mm/s)")]
     Speed(u64),
     /// The longest legal step is too long for the statement.
-    #[error("max_speed × max_interval allows steps of {metres:.0} m; the statement allows steps up to 1024 m (lower max_speed_mps or max_interval_s)")]
+    #[error("max_speed × max_interval allows steps of {metres:.0} m; the statement allows steps up to 2048 m (lower max_speed_mps or max_interval_s)")]
     StepTooLong {
         /// The longest legal step, metres.
         metres: f64,

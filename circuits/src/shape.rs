@@ -32,19 +32,19 @@ impl Shape {
     }
 }
 
-/// Small shape for tests and CI: 66 points (two groups) per chunk.
+/// Small shape for tests and CI: 66 points (two groups) per chunk, the production tree depth.
 pub const TEST: Shape = Shape {
     name: "test",
     points: 2 * POINTS_PER_GROUP,
-    depth: 11,
+    depth: 12,
 };
 
-/// The production shape: 462 points (14 groups) per chunk, regions of up to 4,194,304 items
+/// The production shape: 462 points (14 groups) per chunk, regions of up to 16,777,216 items
 /// (every country; the world's land), a 2^17 evaluation domain.
 pub const EARTH: Shape = Shape {
     name: "earth",
     points: 14 * POINTS_PER_GROUP,
-    depth: 11,
+    depth: 12,
 };
 
 // Chunks hold whole groups, at least two (a carried partial group and the next one).

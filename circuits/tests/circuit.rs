@@ -165,8 +165,8 @@ fn honest_chunks_satisfy_and_chain() {
 }
 
 /// Pinned sizes: a change here is a deliberate, reviewed circuit change.
-const TEST_CONSTRAINTS: usize = 24_584;
-const EARTH_CONSTRAINTS: usize = 125_864;
+const TEST_CONSTRAINTS: usize = 25_091;
+const EARTH_CONSTRAINTS: usize = 127_559;
 
 #[test]
 fn constraint_counts_are_pinned() {
@@ -537,7 +537,7 @@ fn window_tampering_is_caught() {
 }
 
 /// Field wrap-around at the new bit widths: window offsets are 22 and 23 bits, step lengths
-/// 28, intervals 16, item forms 16. A value at or beyond 2^k cannot be written — only its low
+/// 29, intervals 16, item forms 16. A value at or beyond 2^k cannot be written — only its low
 /// bits are, so the circuit proves the in-window point those bits give (here the honest one,
 /// which the public inputs commit to), never the out-of-range one — and a negative value is
 /// ≈ p, whose low bits are another point of the window: a jump the speed rule rejects. Times
@@ -559,8 +559,8 @@ fn wraparound_attempts_fail() {
             let x0 = w.window.x0();
             w.slots[5].point.lon_e7 = (x0 - 1 - 1_800_000_000) as i32;
         }), "speed"),
-        ("d = 2^28", Box::new(|w| w.slots[5].d = 1 << 28), "speed"),
-        ("d = 2^28 − 1", Box::new(|w| w.slots[5].d = (1 << 28) - 1), "speed"),
+        ("d = 2^29", Box::new(|w| w.slots[5].d = 1 << 29), "speed"),
+        ("d = 2^29 − 1", Box::new(|w| w.slots[5].d = (1 << 29) - 1), "speed"),
         ("t wraps below the previous", Box::new(|w| w.slots[5].point.t_ms = 0), "time (order, interval)"),
         ("t just below the previous", Box::new(|w| w.slots[5].point.t_ms -= 1001), "time (order, interval)"),
         ("t far in the future", Box::new(|w| w.slots[5].point.t_ms = u64::MAX), "time (order, interval)"),

@@ -4,16 +4,17 @@ use std::path::Path;
 use std::time::Instant;
 use zkcontrib_circuits::rules::evaluate;
 use zkcontrib_circuits::shape::shape_by_name;
-use zkcontrib_circuits::witness::{chunk_witnesses, plan};
+use zkcontrib_circuits::plan::plan;
+use zkcontrib_circuits::witness::chunk_witnesses;
 use zkcontrib_prover::{ingest::read_points, keys, policy_file::load_policy, prove};
 
 fn main() {
-    let shape = shape_by_name(&std::env::args().nth(1).unwrap_or("county".into())).unwrap();
+    let shape = shape_by_name(&std::env::args().nth(1).unwrap_or("earth".into())).unwrap();
     let fx = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
     let policy = load_policy(&fx.join("santa-clara-2017.toml")).unwrap();
     let points = read_points(&fx.join("garmin-activity-santa-clara.gpx")).unwrap();
     let eval = evaluate(&policy, &points);
-    let plans = plan(&policy, &shape, &points, &eval).unwrap();
+    let (plans, _) = plan(&policy, &shape, &points, &eval).unwrap();
     let ws = chunk_witnesses(
         &policy,
         &shape,

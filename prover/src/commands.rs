@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 use zkcontrib_circuits::policy::Policy;
-use zkcontrib_circuits::shape::{shape_by_name, Shape, COUNTRY, COUNTY};
+use zkcontrib_circuits::shape::{shape_by_name, Shape, EARTH};
 use zkcontrib_prover::contribution::{prove_contribution, ContributionError, Proven};
 use zkcontrib_prover::keys::{self, Keys, Origin};
 use zkcontrib_prover::prove::Matrices;
@@ -24,7 +24,7 @@ multi-party ceremony (docs/ceremony.md).";
 /// `zkcontrib setup`.
 #[derive(clap::Args)]
 pub struct SetupArgs {
-    /// Circuit shape: test, county or country.
+    /// Circuit shape: earth (production) or test.
     #[arg(long)]
     shape: String,
     /// Where keys live (default: $ZKCONTRIB_KEYS_DIR or ~/.cache/zkcontrib/keys).
@@ -54,7 +54,7 @@ pub struct ProveArgs {
     /// Where keys live (default: $ZKCONTRIB_KEYS_DIR or ~/.cache/zkcontrib/keys).
     #[arg(long)]
     keys_dir: Option<PathBuf>,
-    /// Circuit shape (default: the first of county, country that fits the policy).
+    /// Circuit shape (default: earth, the production shape).
     #[arg(long)]
     shape: Option<String>,
     /// Proving threads (default: all cores).
@@ -92,7 +92,7 @@ pub struct DemoArgs {
     #[arg(long)]
     keys_dir: Option<PathBuf>,
     /// Circuit shape.
-    #[arg(long, default_value = "county")]
+    #[arg(long, default_value = "earth")]
     shape: String,
     /// Proving threads (default: all cores).
     #[arg(long)]
@@ -105,7 +105,7 @@ pub struct DemoArgs {
 fn shape_arg(name: &str) -> Result<Shape, BadInput> {
     shape_by_name(name).ok_or_else(|| {
         BadInput(anyhow!(
-            "unknown shape `{name}` (known: test, county, country)"
+            "unknown shape `{name}` (known: earth, test)"
         ))
     })
 }
@@ -176,17 +176,10 @@ fn choose_shape(policy: &Policy, requested: Option<&str>) -> Result<Shape, BadIn
         s.check_policy(policy).map_err(|e| BadInput(e.into()))?;
         return Ok(s);
     }
-    let mut why = Vec::new();
-    for s in [COUNTY, COUNTRY] {
-        match s.check_policy(policy) {
-            Ok(()) => return Ok(s),
-            Err(e) => why.push(e.to_string()),
-        }
-    }
-    Err(BadInput(anyhow!(
-        "the policy fits no production shape: {}",
-        why.join("; ")
-    )))
+    EARTH
+        .check_policy(policy)
+        .map_err(|e| BadInput(anyhow!("the policy fits no production shape: {e}")))?;
+    Ok(EARTH)
 }
 
 fn progress_bar(quiet: bool) -> ProgressBar {

@@ -9,7 +9,8 @@ use ark_std::rand::{CryptoRng, RngCore};
 use zkcontrib_circuits::encode::Point;
 use zkcontrib_circuits::policy::Policy;
 use zkcontrib_circuits::rules::{evaluate, Evaluation};
-use zkcontrib_circuits::witness::{chain_states, chunk_witness, plan, PlanError};
+use zkcontrib_circuits::plan::{plan, Chunking, PlanError};
+use zkcontrib_circuits::witness::{chain_states, ChunkContext};
 use zkcontrib_verifier::bundle::{decode_submitter, Bundle, Chunk, BUNDLE_FORMAT};
 use zkcontrib_verifier::{encode_fr_hex, encode_proof_hex, Claims, DecodeError};
 
@@ -67,6 +68,8 @@ pub struct Proven {
     pub opening: Opening,
     /// The native evaluation (claims, per-point results).
     pub eval: Evaluation,
+    /// How the trace was chunked: `Fixed` (`⌈n/N⌉` chunks) unless it had to end chunks early.
+    pub chunking: Chunking,
 }
 
 /// Evaluates the trace and refuses it if it breaks a rule.
@@ -96,27 +99,27 @@ pub fn prove_contribution<G: RngCore + CryptoRng>(
     let submitter_fr = decode_submitter(submitter).map_err(ContributionError::Submitter)?;
     let eval = check(policy, points)?;
     let shape = keys.shape;
-    let plans = plan(policy, &shape, points, &eval)?;
+    let (plans, chunking) = plan(policy, &shape, points, &eval)?;
     let blinding = Fr::rand(rng);
     // The chain states are a few field elements per chunk; each chunk's witness is built just
     // before it is proven and dropped after, so memory stays one chunk's whatever the length.
-    let states = chain_states(policy, points, &eval, &plans, blinding);
+    let states = chain_states(points, &eval, &plans, blinding);
+    let ctx = ChunkContext {
+        policy,
+        shape: &shape,
+        points,
+        eval: &eval,
+        plans: &plans,
+        states: &states,
+        blinding,
+        submitter: submitter_fr,
+    };
     let prover = ChunkProver::new(matrices, &keys.pk, keys.meta.qap)?;
     let n = plans.len();
     let mut chunks = Vec::with_capacity(n);
     let mut last = None;
     for k in 0..n {
-        let w = chunk_witness(
-            policy,
-            &shape,
-            points,
-            &eval,
-            &plans,
-            &states,
-            k,
-            blinding,
-            submitter_fr,
-        );
+        let w = ctx.witness(k);
         let proof = prover.prove(&w, k, rng)?;
         chunks.push(Chunk {
             state_in: encode_fr_hex(&w.public.state_in),
@@ -155,5 +158,6 @@ pub fn prove_contribution<G: RngCore + CryptoRng>(
         bundle,
         opening,
         eval,
+        chunking,
     })
 }

@@ -112,6 +112,7 @@ fn run(cli: Cli) -> Result<ExitCode, BadInput> {
                     "name": p.name(),
                     "policy_id": p.id_hex(),
                     "params": params,
+                    "region": p.region().report(),
                 });
                 println!(
                     "{}",
@@ -139,25 +140,33 @@ fn run(cli: Cli) -> Result<ExitCode, BadInput> {
                     "thresholds    {} points, {} m, {} bp inside",
                     params.min_points, params.min_distance_m, params.min_inside_bp
                 );
+                let r = p.region().report();
                 println!(
-                    "frame         origin ({}, {}) e-7 deg, 2^{} units, cells 2^{}",
-                    params.frame.origin_lat_e7,
-                    params.frame.origin_lon_e7,
-                    params.frame.grid_bits,
-                    params.frame.region_shift
+                    "region        {} items (4-ary depth {}), root {}",
+                    params.region_items, params.region_depth, params.region_root
                 );
                 println!(
-                    "projection    kx = {}, ky = {} (2^-18 m per 1e-7 deg)",
-                    params.projection.kx, params.projection.ky
+                    "              {} polygon(s) of {} read ({} vertices), {:.0} km²: {} core squares, {} boundary triangles, {} overlapping squares down to level {}",
+                    r.polygons,
+                    r.input_polygons,
+                    r.input_vertices,
+                    r.area_km2,
+                    r.core_squares,
+                    r.band_triangles,
+                    r.planning_squares,
+                    r.planning_level
                 );
-                println!(
-                    "region        {} pieces (4-ary depth {}), root {}, half-plane bits {} (piece_bits {})",
-                    params.region_pieces,
-                    params.region_depth,
-                    params.region_root,
-                    p.region().piece_area_bits(),
-                    params.piece_bits
-                );
+                if r.excluded_km2 > 0.0 {
+                    println!("exclusion     {:.1} km² removed", r.excluded_km2);
+                }
+                if r.repairs.is_empty() {
+                    println!("repairs       none (the boundary file is valid)");
+                } else {
+                    println!("repairs       {}", r.repairs.len());
+                    for rep in &r.repairs {
+                        println!("  polygon {}: {}: {}", rep.polygon, rep.problem, rep.action);
+                    }
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

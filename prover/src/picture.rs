@@ -13,8 +13,7 @@ const MARGIN: f64 = 20.0;
 
 /// Renders the picture as an SVG document.
 pub fn render(policy: &Policy, points: &[Point], eval: &Evaluation) -> String {
-    let frame = policy.params().frame;
-    let s = frame.region_shift;
+    use zkcontrib_circuits::encode::{CELL_SHIFT, LAT_OFFSET, LON_OFFSET};
     // Region rings back in degrees (the encoded, rounded region that is actually enforced).
     let rings: Vec<Vec<(f64, f64)>> = policy
         .region()
@@ -25,8 +24,8 @@ pub fn render(policy: &Policy, points: &[Point], eval: &Evaluation) -> String {
             ring.iter()
                 .map(|&(cx, cy)| {
                     (
-                        e7_to_degrees((cx << s) + frame.origin_lon_e7),
-                        e7_to_degrees((cy << s) + frame.origin_lat_e7),
+                        e7_to_degrees((cx << CELL_SHIFT) - LON_OFFSET),
+                        e7_to_degrees((cy << CELL_SHIFT) - LAT_OFFSET),
                     )
                 })
                 .collect()

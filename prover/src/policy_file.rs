@@ -12,22 +12,30 @@
 //! min_distance_m = 1000
 //! min_inside_fraction = 1.0
 //! # optional:
-//! # region_feature = "Croatia"   # pick features by properties.name
-//! # repair_region = true         # repair self-intersections (geo's MakeValid) instead of failing
-//! # grid_bits = 25               # frame box 2^25 x 1e-7 degree (≈ 3.4°; regions up to 1.7°)
-//! # region_shift = 8             # membership cell 2^8 x 1e-7 degree (≈ 2.8 m)
-//! # piece_bits = 21              # region pieces: doubled areas below 2^21 cells² (≈ 7 km²)
+//! # region_feature = "Croatia"          # pick features by properties.name
+//! # exclude = "restricted.geojson"      # zones subtracted from the region
+//! # exclude_feature = "Airport"
 //! ```
-//! Unknown keys are rejected, so a typo never silently weakens a policy.
+//! A policy states rules only: every encoding parameter is fixed by the statement or derived
+//! from the region. Boundary files are repaired as needed (self-touching or self-intersecting
+//! rings, antimeridian splits) and each repair is reported ([`Policy::region`]'s report,
+//! printed by `zkcontrib policy`). Unknown keys are rejected, so a typo never silently weakens
+//! a policy; the encoding keys of earlier versions (`grid_bits`, `region_shift`, `piece_bits`,
+//! `repair_region`) are refused with a message saying they are no longer needed.
+//!
+//! Compiling a country's region takes seconds; [`load_policy`] keeps the compiled region in a
+//! cache ([`crate::runtime::default_regions_dir`]) keyed by the SHA-256 of the boundary files
+//! and the compiler version, so later loads take milliseconds.
 
-use geo::{Geometry, MakeValid, MultiPolygon};
+use geo::{Geometry, MultiPolygon};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-use zkcontrib_circuits::policy::{Policy, PolicyError, PolicyInput, BASIS_POINTS};
-use zkcontrib_circuits::region::{DEFAULT_GRID_BITS, DEFAULT_PIECE_BITS, DEFAULT_REGION_SHIFT};
+use zkcontrib_circuits::policy::{check_rules, Policy, PolicyError, PolicyInput, BASIS_POINTS};
+use zkcontrib_circuits::region::{package, CompileOptions, Region};
 
 /// Largest policy or region file read, bytes.
 pub const MAX_POLICY_BYTES: u64 = 64 * 1024 * 1024;
@@ -66,13 +74,18 @@ struct PolicyFile {
     #[serde(default = "one")]
     min_inside_fraction: f64,
     #[serde(default)]
-    repair_region: bool,
+    exclude: Option<PathBuf>,
     #[serde(default)]
-    grid_bits: Option<u8>,
+    exclude_feature: Option<String>,
+    // Encoding keys of statement v2, refused with an explanation.
     #[serde(default)]
-    region_shift: Option<u8>,
+    repair_region: Option<toml::Value>,
     #[serde(default)]
-    piece_bits: Option<u32>,
+    grid_bits: Option<toml::Value>,
+    #[serde(default)]
+    region_shift: Option<toml::Value>,
+    #[serde(default)]
+    piece_bits: Option<toml::Value>,
 }
 
 fn one() -> f64 {
@@ -183,10 +196,30 @@ fn seconds_to_ms(key: &'static str, v: f64) -> Result<u64, PolicyFileErrorKind> 
     Ok((v * 1000.0).round() as u64)
 }
 
-/// Parses policy text (`json` selects JSON, else TOML) into a [`PolicyInput`] whose region is
-/// read relative to `base_dir`.
-fn to_input(file: &PolicyFile, policy_path: &Path) -> Result<PolicyInput, PolicyFileError> {
+/// The boundary files behind a policy (what its compiled region is cached by).
+#[derive(Clone, Debug)]
+struct Sources {
+    region: (PathBuf, Option<String>),
+    exclude: Option<(PathBuf, Option<String>)>,
+}
+
+/// Turns a parsed policy file into a [`PolicyInput`] (reading its region files) and the
+/// boundary files it was read from.
+fn to_input(file: &PolicyFile, policy_path: &Path) -> Result<(PolicyInput, Sources), PolicyFileError> {
     let perr = |k| PolicyFileError::new(policy_path, k);
+    for (key, present) in [
+        ("grid_bits", file.grid_bits.is_some()),
+        ("region_shift", file.region_shift.is_some()),
+        ("piece_bits", file.piece_bits.is_some()),
+        ("repair_region", file.repair_region.is_some()),
+    ] {
+        if present {
+            return Err(perr(PolicyFileErrorKind::Value {
+                key,
+                reason: "is no longer a policy key: statement v3 derives every encoding parameter from the rules and the region, and repairs boundaries automatically; remove it".into(),
+            }));
+        }
+    }
     let not_before_ms = parse_time("not_before", &file.not_before).map_err(perr)?;
     let not_after_ms = parse_time("not_after", &file.not_after).map_err(perr)?;
     let min_interval_ms = seconds_to_ms("min_interval_s", file.min_interval_s).map_err(perr)?;
@@ -204,22 +237,18 @@ fn to_input(file: &PolicyFile, policy_path: &Path) -> Result<PolicyInput, Policy
             reason: format!("must be between 0 and 1 (got {f})"),
         }));
     }
-    let region_path = policy_path
-        .parent()
-        .unwrap_or_else(|| Path::new("."))
-        .join(&file.region);
-    let mut region = read_region(&region_path, file.region_feature.as_deref())?;
-    if file.repair_region {
-        region = region.make_valid().map_err(|e| {
-            PolicyFileError::new(
-                &region_path,
-                PolicyFileErrorKind::Region(format!("cannot be repaired: {e}")),
-            )
-        })?;
-    }
-    Ok(PolicyInput {
+    let base = policy_path.parent().unwrap_or_else(|| Path::new("."));
+    let region_path = base.join(&file.region);
+    let region = read_region(&region_path, file.region_feature.as_deref())?;
+    let exclude_path = file.exclude.as_ref().map(|p| base.join(p));
+    let exclude = match &exclude_path {
+        Some(p) => Some(read_region(p, file.exclude_feature.as_deref())?),
+        None => None,
+    };
+    let input = PolicyInput {
         name: file.name.clone(),
         region,
+        exclude,
         not_before_ms,
         not_after_ms,
         // A zero minimum still means "strictly increasing": the smallest step is 1 ms.
@@ -229,14 +258,15 @@ fn to_input(file: &PolicyFile, policy_path: &Path) -> Result<PolicyInput, Policy
         min_points: file.min_points,
         min_distance_m: file.min_distance_m,
         min_inside_bp: (f * f64::from(BASIS_POINTS)).round() as u16,
-        grid_bits: file.grid_bits.unwrap_or(DEFAULT_GRID_BITS),
-        region_shift: file.region_shift.unwrap_or(DEFAULT_REGION_SHIFT),
-        piece_bits: file.piece_bits.unwrap_or(DEFAULT_PIECE_BITS),
-    })
+    };
+    let sources = Sources {
+        region: (region_path, file.region_feature.clone()),
+        exclude: exclude_path.map(|p| (p, file.exclude_feature.clone())),
+    };
+    Ok((input, sources))
 }
 
-/// Reads a policy file and its region; does not encode it.
-pub fn read_policy_input(path: &Path) -> Result<PolicyInput, PolicyFileError> {
+fn parse_file(path: &Path) -> Result<PolicyFile, PolicyFileError> {
     let bytes = read_limited(path)?;
     let text = String::from_utf8(bytes).map_err(|_| {
         PolicyFileError::new(
@@ -248,19 +278,100 @@ pub fn read_policy_input(path: &Path) -> Result<PolicyInput, PolicyFileError> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
         || text.trim_start().starts_with('{');
-    let file: PolicyFile = if is_json {
+    if is_json {
         serde_json::from_str(&text).map_err(|e| e.to_string())
     } else {
         toml::from_str(&text).map_err(|e| e.to_string())
     }
-    .map_err(|m| PolicyFileError::new(path, PolicyFileErrorKind::Syntax(m)))?;
-    to_input(&file, path)
+    .map_err(|m| PolicyFileError::new(path, PolicyFileErrorKind::Syntax(m)))
 }
 
-/// Reads, validates and encodes a policy file.
+/// Version of the region compiler, part of the cache key: bump it whenever
+/// [`zkcontrib_circuits::region::compile`] can produce other items for the same input.
+pub const REGION_COMPILER_VERSION: &str = "zkcontrib.region-compiler.v3.2";
+
+/// SHA-256 of what a compiled region depends on: the compiler version and the boundary files'
+/// bytes and feature names.
+fn source_hash(s: &Sources) -> Result<[u8; 32], PolicyFileError> {
+    let mut h = Sha256::new();
+    h.update(REGION_COMPILER_VERSION.as_bytes());
+    let mut add = |path: &Path, feature: &Option<String>| -> Result<(), PolicyFileError> {
+        let bytes = read_limited(path)?;
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(&bytes);
+        let f = feature.as_deref().unwrap_or("");
+        h.update((f.len() as u64).to_le_bytes());
+        h.update(f.as_bytes());
+        Ok(())
+    };
+    add(&s.region.0, &s.region.1)?;
+    match &s.exclude {
+        Some((p, f)) => add(p, f)?,
+        None => h.update(b"no exclusion"),
+    }
+    Ok(h.finalize().into())
+}
+
+/// Compiles the region of `input`, or loads it from `cache` when an entry made from the same
+/// boundary files exists. A corrupt or stale entry is recompiled and replaced; a cache that
+/// cannot be written is not an error (the region is then compiled on every load).
+fn region_for(
+    input: &PolicyInput,
+    sources: &Sources,
+    policy_path: &Path,
+    cache: Option<&Path>,
+) -> Result<Region, PolicyFileError> {
+    let perr = |e: PolicyError| PolicyFileError::new(policy_path, PolicyFileErrorKind::Policy(e));
+    let compile = || {
+        zkcontrib_circuits::region::compile(
+            &input.region,
+            input.exclude.as_ref(),
+            &CompileOptions::default(),
+        )
+        .map_err(|e| perr(PolicyError::Region(e)))
+    };
+    let Some(dir) = cache else {
+        return compile();
+    };
+    let key = source_hash(sources)?;
+    let file = dir.join(format!("{}.zkregion", hex::encode(&key[..16])));
+    if let Ok(bytes) = std::fs::read(&file) {
+        if let Ok((region, src)) = package::from_bytes(&bytes) {
+            if src == key {
+                return Ok(region);
+            }
+        }
+    }
+    let region = compile()?;
+    let bytes = package::to_bytes(&region, &key);
+    if std::fs::create_dir_all(dir).is_ok() {
+        let tmp = dir.join(format!(".{}.{}.tmp", hex::encode(&key[..16]), std::process::id()));
+        if std::fs::write(&tmp, &bytes).is_ok() {
+            let _ = std::fs::rename(&tmp, &file);
+        }
+        let _ = std::fs::remove_file(&tmp);
+    }
+    Ok(region)
+}
+
+/// Reads a policy file and its region files; does not encode it.
+pub fn read_policy_input(path: &Path) -> Result<PolicyInput, PolicyFileError> {
+    to_input(&parse_file(path)?, path).map(|(input, _)| input)
+}
+
+/// Reads, validates and encodes a policy file, with the compiled-region cache of
+/// [`crate::runtime::default_regions_dir`].
 pub fn load_policy(path: &Path) -> Result<Policy, PolicyFileError> {
-    let input = read_policy_input(path)?;
-    Policy::compile(&input).map_err(|e| PolicyFileError::new(path, PolicyFileErrorKind::Policy(e)))
+    load_policy_cached(path, crate::runtime::default_regions_dir().as_deref())
+}
+
+/// [`load_policy`] with an explicit region cache (`None`: compile, write nothing).
+pub fn load_policy_cached(path: &Path, cache: Option<&Path>) -> Result<Policy, PolicyFileError> {
+    let (input, sources) = to_input(&parse_file(path)?, path)?;
+    let rules = check_rules(&input)
+        .map_err(|e| PolicyFileError::new(path, PolicyFileErrorKind::Policy(e)))?;
+    let region = region_for(&input, &sources, path, cache)?;
+    Ok(Policy::from_parts(&input.name, &rules, region))
 }
 
 /// Reads the polygons of a GeoJSON file: a Polygon or MultiPolygon geometry, a Feature, or a

@@ -155,7 +155,7 @@ fn rule_summary(
 ) -> String {
     let n = rep.claims.points;
     match r.rule {
-        Rule::Grid => "every point within the policy's frame".into(),
+        Rule::Encodable => "every point and step fits a chunk window".into(),
         Rule::Region => format!(
             "{} of {} points inside ({:.2} % required)",
             rep.inside_points,

@@ -1,5 +1,5 @@
 //! What the prover needs from the device: a thread pool of the requested size, the default
-//! keys directory and the peak memory the process used.
+//! keys and region-cache directories and the peak memory the process used.
 
 use std::path::PathBuf;
 
@@ -20,6 +20,24 @@ pub fn default_keys_dir() -> PathBuf {
             .join("keys");
     }
     PathBuf::from("zkcontrib-keys")
+}
+
+/// The compiled-region cache when none is given: `$ZKCONTRIB_REGIONS_DIR`, else
+/// `$XDG_CACHE_HOME/zkcontrib/regions`, else `$HOME/.cache/zkcontrib/regions`; `None` (no
+/// cache: regions are compiled every time, nothing is written) when none of them is set.
+pub fn default_regions_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("ZKCONTRIB_REGIONS_DIR") {
+        return Some(PathBuf::from(d));
+    }
+    if let Some(d) = std::env::var_os("XDG_CACHE_HOME") {
+        return Some(PathBuf::from(d).join("zkcontrib").join("regions"));
+    }
+    std::env::var_os("HOME").map(|d| {
+        PathBuf::from(d)
+            .join(".cache")
+            .join("zkcontrib")
+            .join("regions")
+    })
 }
 
 /// Runs `f` on a rayon pool of `threads` threads (`None`: all cores).

@@ -295,7 +295,7 @@ fn damaged_key_files_are_refused() {
     );
     assert!(err.to_string().contains("proving.key"), "{err}");
     assert!(matches!(
-        Keys::load(dir.path(), "county").unwrap_err(),
+        Keys::load(dir.path(), "earth").unwrap_err(),
         KeyError::Missing { .. }
     ));
     assert!(matches!(
@@ -304,17 +304,11 @@ fn damaged_key_files_are_refused() {
     ));
 }
 
-/// Every qualifying fixture, whole, proven and verified on the smallest shape its policy fits:
-/// the real Garmin run and the 10 Hz walk on `test` (county frame), the real Višnjan drive on
-/// `country`.
+/// Every qualifying fixture, whole, proven and verified on the `test` shape (statement v3 has
+/// one set of bit widths for every region and policy): the real Garmin run, the 10 Hz walk and
+/// the real Višnjan drive against Croatia.
 #[test]
 fn every_qualifying_fixture_round_trips() {
-    use zkcontrib_circuits::shape::COUNTRY;
-    let country = tempfile::tempdir().unwrap();
-    keys::setup(COUNTRY, &mut StdRng::seed_from_u64(3))
-        .unwrap()
-        .write(country.path())
-        .unwrap();
     let cases = [
         (
             "garmin-activity-santa-clara.gpx",
@@ -331,8 +325,8 @@ fn every_qualifying_fixture_round_trips() {
         (
             "visnjan-car.gpx",
             "croatia-2020.toml",
-            country.path(),
-            "country",
+            env().keys_dir.as_path(),
+            "test",
         ),
     ];
     for (trace, policy_file, keys_dir, shape) in cases {

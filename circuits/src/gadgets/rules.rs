@@ -36,11 +36,11 @@ pub fn enforce_interval(
 
 /// The speed rule and the counted step length (twin of [`crate::rules::speed_ok`] and
 /// [`crate::rules::step_units`]), for a step length `d` already range-checked to
-/// `[0, 2^28)`:
+/// `[0, 2^29)`:
 ///
 /// ```text
-/// v·dt − d ∈ [0, 2^28)                 d ≤ v·dt
-/// c·(D² − d²) ∈ [0, 2^29),  c·τ = 2^29  d ≤ D and D² − d² < τ
+/// v·dt − d ∈ [0, 2^29)                 d ≤ v·dt
+/// c·(D² − d²) ∈ [0, 2^30),  c·τ = 2^30  d ≤ D and D² − d² < τ
 /// ```
 ///
 /// Together: some such `d` exists exactly when `D² < (v·dt)² + τ`.
@@ -52,9 +52,9 @@ pub fn enforce_step(
     c: &FpVar<Fr>,
 ) -> Result<(), SynthesisError> {
     let sb = STEP_BITS as usize;
-    // v·dt = d + Σ b_i 2^i: v·dt − d ∈ [0, 2^28)
+    // v·dt = d + Σ b_i 2^i: v·dt − d ∈ [0, 2^29)
     enforce_product_bits(v, dt, d, sb)?;
-    // c·(D² − d²) ∈ [0, 2^29)
+    // c·(D² − d²) ∈ [0, 2^30)
     let r = d2 - d.square()?;
     enforce_product_bits(c, &r, &FpVar::zero(), sb + 1)
 }

@@ -34,7 +34,7 @@ use super::geometry::{
 };
 use super::{double_area, Item, Region, RegionError, AREA_BITS, MAX_ITEMS, MAX_SQUARE_LEVEL};
 use crate::encode::{quantize_degrees, CELL_SHIFT, LAT_OFFSET, LON_OFFSET, MAX_LAT_E7, MAX_LON_E7};
-use geo::{Area, BooleanOps, Coord, LineString, MakeValid, MultiPolygon, Polygon, Validation};
+use geo::{Area, BooleanOps, Coord, LineString, MakeValid, MultiPolygon, Polygon};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
@@ -46,6 +46,10 @@ const ROOT_LEVEL: u32 = 24;
 pub const MAX_EDGE_CELLS: i64 = 122;
 /// Finest planning level considered.
 pub const MIN_PLANNING_LEVEL: u32 = 9;
+/// Width of the seam strip, 1e-7 degree: the region within 0.5° of ±180° is also decomposed
+/// as one continuous piece in unwrapped coordinates (180° … 180.5°), so items span the
+/// antimeridian (a seam window reaches 0.42° either side).
+pub const SEAM_STRIP_E7: i32 = 5_000_000;
 
 /// Knobs of [`compile`] (defaults are the statement's; tests use smaller budgets).
 #[derive(Clone, Debug)]
@@ -94,6 +98,9 @@ pub struct CompileReport {
     pub planning_squares: usize,
     /// Finest planning level used (side `2^level` cells).
     pub planning_level: u32,
+    /// Polygons of the seam strip (the region across ±180°, decomposed once more in unwrapped
+    /// coordinates so that items span the antimeridian); 0 when the region does not touch it.
+    pub seam_polygons: usize,
     /// Region area on the cell grid, km² (approximate: cells at their latitude).
     pub area_km2: f64,
 }
@@ -122,14 +129,99 @@ fn check_coordinates(mp: &MultiPolygon<f64>) -> Result<usize, RegionError> {
     Ok(vertices)
 }
 
+/// Step 0: boundary files split polygons at the antimeridian, and some write the split
+/// vertices with the wrong sign (Natural Earth's `world-atlas` gives a ring lying east of 179°
+/// a closing vertex at −180°: a 360°-wide edge) or close a ring around a pole along a parallel
+/// (Antarctica). A ring whose other vertices all lie on one side gets its ±180° vertices on
+/// that side; a ring that spans every longitude and jumps from +180° to −180° is closed
+/// through the pole instead.
+fn normalize_antimeridian(mp: &MultiPolygon<f64>, report: &mut CompileReport) -> MultiPolygon<f64> {
+    let fix_ring = |ring: &LineString<f64>| -> (LineString<f64>, Option<&'static str>) {
+        let cs = &ring.0;
+        let seam = |c: &Coord<f64>| c.x.abs() == 180.0;
+        if !cs.iter().any(seam) {
+            return (ring.clone(), None);
+        }
+        let east = cs.iter().any(|c| !seam(c) && c.x > 0.0);
+        let west = cs.iter().any(|c| !seam(c) && c.x < 0.0);
+        let jump = |a: &Coord<f64>, b: &Coord<f64>| (a.x - b.x).abs() > 180.0;
+        if east != west {
+            let side = if east { 180.0 } else { -180.0 };
+            let changed = cs.iter().any(|c| seam(c) && c.x != side);
+            let out: Vec<Coord<f64>> = cs
+                .iter()
+                .map(|c| if seam(c) { Coord { x: side, y: c.y } } else { *c })
+                .collect();
+            return (LineString::new(out), changed.then_some("a vertex on the antimeridian had the wrong sign"));
+        }
+        // Both sides: a ring around a pole closed along a parallel.
+        let span_all = cs.iter().any(|c| c.x == 180.0) && cs.iter().any(|c| c.x == -180.0);
+        if !span_all || !cs.windows(2).any(|w| jump(&w[0], &w[1]) && seam(&w[0]) && seam(&w[1])) {
+            return (ring.clone(), None);
+        }
+        let mean_lat = cs.iter().map(|c| c.y).sum::<f64>() / cs.len() as f64;
+        let pole = if mean_lat < 0.0 { -90.0 } else { 90.0 };
+        let mut out = Vec::with_capacity(cs.len() + 2);
+        for w in cs.windows(2) {
+            out.push(w[0]);
+            if jump(&w[0], &w[1]) && seam(&w[0]) && seam(&w[1]) {
+                out.push(Coord { x: w[0].x, y: pole });
+                out.push(Coord { x: w[1].x, y: pole });
+            }
+        }
+        out.extend(cs.last());
+        (LineString::new(out), Some("a ring around a pole was closed along a parallel"))
+    };
+    let mut polys = Vec::with_capacity(mp.0.len());
+    for (pi, poly) in mp.0.iter().enumerate() {
+        let (ext, e) = fix_ring(poly.exterior());
+        let mut what = e;
+        let holes = poly
+            .interiors()
+            .iter()
+            .map(|r| {
+                let (h, w) = fix_ring(r);
+                what = what.or(w);
+                h
+            })
+            .collect();
+        if let Some(problem) = what {
+            report.repairs.push(Repair {
+                polygon: pi,
+                problem: problem.into(),
+                action: if problem.contains("pole") {
+                    "closed through the pole".into()
+                } else {
+                    "moved it to the ring's side".into()
+                },
+            });
+        }
+        polys.push(Polygon::new(ext, holes));
+    }
+    MultiPolygon(polys)
+}
+
 /// Step 1: repair every invalid polygon.
 fn repair(mp: &MultiPolygon<f64>, report: &mut CompileReport) -> Result<Vec<Polygon<f64>>, RegionError> {
     let mut out = Vec::with_capacity(mp.0.len());
     for (pi, poly) in mp.0.iter().enumerate() {
-        match poly.check_validation() {
-            Ok(()) => out.push(poly.clone()),
-            Err(e) => {
-                let problem = e.to_string();
+        let found = super::validity::check(poly);
+        match found.problem {
+            None => {
+                if found.self_touches > 0 {
+                    report.repairs.push(Repair {
+                        polygon: pi,
+                        problem: format!(
+                            "a ring touches itself at {} point(s)",
+                            found.self_touches
+                        ),
+                        action: "kept as is (the even–odd rule and the triangulation handle it)"
+                            .into(),
+                    });
+                }
+                out.push(poly.clone())
+            }
+            Some(problem) => {
                 let fixed = poly.make_valid().map_err(|err| RegionError::Unrepairable {
                     polygon: pi,
                     reason: format!("{problem} ({err})"),
@@ -192,7 +284,11 @@ fn exclude(
 
 /// The cell of a vertex, rounding down (no wrap: a vertex at 180° E is cell 14,062,500).
 fn vertex_cell(c: &Coord<f64>) -> Option<Cell> {
-    let lon = i64::from(quantize_degrees(c.x, MAX_LON_E7)?);
+    // Longitudes up to 180° + SEAM_STRIP_DEG occur in the seam strip (unwrapped).
+    let lon = i64::from(quantize_degrees(c.x, MAX_LON_E7 + SEAM_STRIP_E7)?);
+    if lon < -i64::from(MAX_LON_E7) {
+        return None;
+    }
     let lat = i64::from(quantize_degrees(c.y, MAX_LAT_E7)?);
     Some(((lon + LON_OFFSET) >> CELL_SHIFT, (lat + LAT_OFFSET) >> CELL_SHIFT))
 }
@@ -285,9 +381,9 @@ fn quantize(
                 continue;
             };
             let g = to_geo(&rings);
-            match g.check_validation() {
-                Ok(()) => done.push(rings),
-                Err(e) if round < 3 => {
+            match super::validity::problem(&g) {
+                None => done.push(rings),
+                Some(e) if round < 3 => {
                     let fixed = g.make_valid().map_err(|err| RegionError::Unrepairable {
                         polygon: pi,
                         reason: format!("invalid on the 2.8 m grid: {e} ({err})"),
@@ -299,7 +395,7 @@ fn quantize(
                     });
                     next.extend(fixed.0);
                 }
-                Err(e) => {
+                Some(e) => {
                     return Err(RegionError::Unrepairable {
                         polygon: pi,
                         reason: format!("invalid on the 2.8 m grid: {e}"),
@@ -576,6 +672,35 @@ impl Planner {
     }
 }
 
+/// The seam strip (see [`SEAM_STRIP_E7`]): empty unless the region reaches both +180° and −180°.
+fn seam_strip(polys: &[Polygon<f64>]) -> Vec<Polygon<f64>> {
+    let w = f64::from(SEAM_STRIP_E7) / 1e7;
+    let region = MultiPolygon(polys.to_vec());
+    let bx = |x0: f64, x1: f64| {
+        MultiPolygon(vec![Polygon::new(
+            LineString::from(vec![(x0, -90.0), (x1, -90.0), (x1, 90.0), (x0, 90.0), (x0, -90.0)]),
+            vec![],
+        )])
+    };
+    let east = region.intersection(&bx(180.0 - w, 180.0));
+    let west = region.intersection(&bx(-180.0, -180.0 + w));
+    if east.0.is_empty() || west.0.is_empty() {
+        return Vec::new();
+    }
+    let shifted = MultiPolygon(
+        west.0
+            .iter()
+            .map(|p| {
+                let mv = |r: &LineString<f64>| {
+                    LineString::new(r.0.iter().map(|c| Coord { x: c.x + 360.0, y: c.y }).collect())
+                };
+                Polygon::new(mv(p.exterior()), p.interiors().iter().map(mv).collect())
+            })
+            .collect(),
+    );
+    east.union(&shifted).0
+}
+
 /// Steps 4a–c for one polygon, with its planner ready for step 4d.
 fn decompose(pi: usize, rings: &[Vec<Cell>]) -> Result<Pieces, RegionError> {
     let idx = PolyIndex::new(rings);
@@ -588,8 +713,20 @@ fn decompose(pi: usize, rings: &[Vec<Cell>]) -> Result<Pieces, RegionError> {
         lo = (lo.0.min(x), lo.1.min(y));
         hi = (hi.0.max(x), hi.1.max(y));
     }
+    let t0 = std::time::Instant::now();
     let core = core_squares(&idx, edges, (lo, hi));
+    let t1 = t0.elapsed();
     let band = band_triangles(pi, rings, &idx, &core)?;
+    if std::env::var_os("ZKCONTRIB_REGION_TIMING").is_some() {
+        eprintln!(
+            "polygon {pi}: {} vertices, core {} in {:?}, band {} in {:?}",
+            rings.iter().map(Vec::len).sum::<usize>(),
+            core.len(),
+            t1,
+            band.len(),
+            t0.elapsed() - t1
+        );
+    }
     let want = ring_double_area(&rings[0]).abs()
         - rings[1..]
             .iter()
@@ -633,7 +770,8 @@ pub fn compile(
     if let Some(z) = exclusion {
         check_coordinates(z)?;
     }
-    let mut polys = repair(region, &mut report)?;
+    let region = normalize_antimeridian(region, &mut report);
+    let mut polys = repair(&region, &mut report)?;
     if let Some(z) = exclusion {
         polys = exclude(polys, z, &mut report)?;
     }
@@ -644,12 +782,23 @@ pub fn compile(
             grid.push((pi, rings));
         }
     }
+    // The seam strip: the region's parts within 0.5° east of −180° moved one turn east and
+    // joined to its parts within 0.5° west of +180°.
+    let strip = seam_strip(&polys);
+    let mut strip_grid: Vec<(usize, Vec<Vec<Cell>>)> = Vec::new();
+    for p in &strip {
+        for rings in quantize(usize::MAX, p, &mut Vec::new())? {
+            strip_grid.push((usize::MAX, rings));
+        }
+    }
+    report.seam_polygons = strip_grid.len();
     if grid.is_empty() {
         return Err(RegionError::NoArea);
     }
     report.polygons = grid.len();
     let mut pieces: Vec<Pieces> = grid
         .par_iter()
+        .chain(strip_grid.par_iter())
         .map(|(pi, rings)| decompose(*pi, rings))
         .collect::<Result<_, _>>()?;
     let mut items: Vec<Item> = Vec::new();
@@ -693,7 +842,8 @@ pub fn compile(
             km2(a * cell_deg * cell_deg, lat)
         })
         .sum();
-    Region::from_items(items, report)
+    let rings = grid.into_iter().map(|(_, r)| r).collect();
+    Ok(Region::from_items(items, report)?.with_rings(rings))
 }
 
 #[cfg(test)]
@@ -774,6 +924,51 @@ mod tests {
         let r = compile(&bowtie, None, &CompileOptions::default()).unwrap();
         assert!(!r.report().repairs.is_empty());
         assert!(r.contains(cell(0.005, 0.002)));
+    }
+
+    #[test]
+    fn antimeridian_splits_are_normalized() {
+        // The western half of an island split at ±180° whose closing vertex says −180°.
+        let bad = MultiPolygon(vec![polygon![
+            (x: -180.0, y: -16.8), (x: 179.95, y: -16.8), (x: 179.95, y: -16.7), (x: 180.0, y: -16.7)
+        ]]);
+        let r = compile(&bad, None, &CompileOptions::default()).unwrap();
+        assert!(r.report().repairs.iter().any(|x| x.problem.contains("wrong sign")));
+        assert!(r.contains(cell(-16.75, 179.97)));
+        assert!(!r.contains(cell(-16.75, 0.0)), "no sliver around the world");
+        assert!(r.report().area_km2 < 100.0, "{:?}", r.report());
+        // A ring around the south pole closed along a parallel is closed through the pole
+        // (checked on the geometry: compiling all of it is a benchmark, not a unit test).
+        let ant = MultiPolygon(vec![polygon![
+            (x: -180.0, y: -85.0), (x: -90.0, y: -84.5), (x: 0.0, y: -84.8), (x: 90.0, y: -84.9),
+            (x: 180.0, y: -85.0), (x: -180.0, y: -85.0)
+        ]]);
+        let mut rep = CompileReport::default();
+        let fixed = normalize_antimeridian(&ant, &mut rep);
+        assert!(rep.repairs[0].action.contains("pole"));
+        let ring = &fixed.0[0].exterior().0;
+        assert!(ring.iter().filter(|c| c.y == -90.0).count() == 2, "{ring:?}");
+        use geo::Contains;
+        assert!(fixed.contains(&geo::Point::new(45.0, -89.0)));
+        assert!(!fixed.contains(&geo::Point::new(45.0, -84.0)));
+    }
+
+    #[test]
+    fn items_span_the_antimeridian() {
+        // An island split at ±180°, as boundary files write it.
+        let split = MultiPolygon(vec![
+            polygon![(x: 179.8, y: -17.0), (x: 180.0, y: -17.0), (x: 180.0, y: -16.6), (x: 179.8, y: -16.6)],
+            polygon![(x: -180.0, y: -17.0), (x: -179.8, y: -17.0), (x: -179.8, y: -16.6), (x: -180.0, y: -16.6)],
+        ]);
+        let r = compile(&split, None, &CompileOptions::default()).unwrap();
+        assert_eq!(r.report().seam_polygons, 1, "{:?}", r.report());
+        // A stretch of 2 km either side of 180° lies in one item, in a seam window's frame.
+        let w = cell(-16.8, 179.98);
+        let e = cell(-16.8, -179.98);
+        let e_unwrapped = (e.0 + crate::encode::CELLS_PER_TURN, e.1);
+        assert!(r.covering(&[w, e_unwrapped]).is_some());
+        assert!(r.contains(e) && r.contains(w));
+        assert!(!r.contains(cell(-16.8, -179.7)));
     }
 
     #[test]

@@ -28,6 +28,7 @@
 pub mod compile;
 pub mod geometry;
 pub mod package;
+pub mod validity;
 
 pub use compile::{compile, CompileOptions, CompileReport, Repair};
 pub use geometry::Cell;
@@ -45,8 +46,12 @@ pub const MAX_SQUARE_LEVEL: u32 = AREA_BITS;
 pub const ITEM_COORD_BITS: u32 = 24;
 /// Bits of a packed item: kind, then six coordinates.
 pub const ITEM_PACKED_BITS: u32 = 1 + 6 * ITEM_COORD_BITS;
-/// Most items a region may have: a tree of depth 11.
-pub const MAX_ITEMS: usize = 1 << 22;
+/// Most items a region may have: a tree of depth 12 (all land of the Earth at Natural Earth's
+/// finest scale needs more than 4^11).
+pub const MAX_ITEMS: usize = 1 << 24;
+/// The lowest Merkle level a region keeps in memory and in its package (below it, nodes are
+/// recomputed from the items: `4^3 = 64` leaf hashes per opened item).
+pub const STORED_FROM_LEVEL: usize = 3;
 /// Version of the region encoding, hashed into `policy_id` (cells of 2^8 units, 16-bit forms).
 pub const ENCODING_CODE: u64 = 3 << 16 | (AREA_BITS as u64) << 8 | crate::encode::CELL_SHIFT as u64;
 
@@ -328,6 +333,7 @@ pub struct Region {
     tree: MerkleTree,
     index: RTree<Indexed>,
     report: CompileReport,
+    rings: Vec<Vec<Vec<Cell>>>,
 }
 
 impl std::fmt::Debug for Region {
@@ -346,6 +352,7 @@ impl Clone for Region {
             tree: self.tree.clone(),
             index: self.index.clone(),
             report: self.report.clone(),
+            rings: self.rings.clone(),
         }
     }
 }
@@ -364,14 +371,31 @@ impl Region {
         }
         let leaves = par_map(&items, Item::leaf);
         let mut tree = MerkleTree::new(leaves);
-        // Leaves are recomputed from the items when a path needs them (memory: a continent's
-        // region has millions of items).
-        tree.drop_leaves();
-        Ok(Self::with_tree(items, tree, report))
+        // The two lowest levels are recomputed from the items when a path needs them (16 leaf
+        // hashes per opened item): a continent's region has millions of items.
+        tree.drop_levels_below(STORED_FROM_LEVEL);
+        Ok(Self::with_tree(items, tree, report, Vec::new()))
+    }
+
+    /// Sets the region's outline: the polygons' rings on the cell grid, as encoded (for
+    /// pictures; membership is the items').
+    pub fn with_rings(mut self, rings: Vec<Vec<Vec<Cell>>>) -> Self {
+        self.rings = rings;
+        self
+    }
+
+    /// The encoded polygons' rings on the cell grid (exterior first), per polygon.
+    pub fn rings(&self) -> &[Vec<Vec<Cell>>] {
+        &self.rings
     }
 
     /// A region whose tree is already built (loading a package).
-    pub(crate) fn with_tree(items: Vec<Item>, tree: MerkleTree, report: CompileReport) -> Self {
+    pub(crate) fn with_tree(
+        items: Vec<Item>,
+        tree: MerkleTree,
+        report: CompileReport,
+        rings: Vec<Vec<Vec<Cell>>>,
+    ) -> Self {
         let index = RTree::bulk_load(
             items
                 .iter()
@@ -390,6 +414,7 @@ impl Region {
             tree,
             index,
             report,
+            rings,
         }
     }
 

@@ -7,13 +7,16 @@
 //! report length, report JSON       u32 LE, bytes
 //! item count n                     u32 LE
 //! items                            n × 25 bytes: kind (0 triangle, 1 square), six u32 LE coords
-//! tree depth d                     u32 LE
-//! levels 1..=d                     per level: u32 LE count, count × 32 bytes (field elements LE)
+//! tree depth d, first level f       u32 LE, u32 LE
+//! levels f..=d                     per level: u32 LE count, count × 32 bytes (field elements LE)
+//! outline                          u32 LE polygons; per polygon u32 LE rings; per ring u32 LE
+//!                                  vertices, vertices × 2 u32 LE (cells; for pictures only)
 //! sha256 of everything above       32 bytes
 //! ```
 //!
-//! The leaf level is not stored (a leaf is `Poseidon(packed item)`, recomputed for the three
-//! siblings a path needs), which keeps a package at ≈ 36 bytes per item. Loading checks the
+//! The leaves and the two levels above them are not stored (a leaf is `Poseidon(packed item)`;
+//! a path recomputes the 64 leaves under its level-3 node), which keeps a package at ≈ 26 bytes
+//! per item. Loading checks the
 //! checksum, every item's well-formedness and every level's size; the root the package claims
 //! is what the policy id commits to, and every Merkle path a prover opens is checked against
 //! it natively before it is used.
@@ -67,10 +70,22 @@ pub fn to_bytes(region: &Region, source: &[u8; 32]) -> Vec<u8> {
         }
     }
     out.extend_from_slice(&tree.depth().to_le_bytes());
+    out.extend_from_slice(&(tree.first_stored_level() as u32).to_le_bytes());
     for level in tree.upper_levels() {
         out.extend_from_slice(&(level.len() as u32).to_le_bytes());
         for v in level {
             out.extend_from_slice(&v.into_bigint().to_bytes_le());
+        }
+    }
+    out.extend_from_slice(&(region.rings().len() as u32).to_le_bytes());
+    for poly in region.rings() {
+        out.extend_from_slice(&(poly.len() as u32).to_le_bytes());
+        for ring in poly {
+            out.extend_from_slice(&(ring.len() as u32).to_le_bytes());
+            for &(x, y) in ring {
+                out.extend_from_slice(&(x as u32).to_le_bytes());
+                out.extend_from_slice(&(y as u32).to_le_bytes());
+            }
         }
     }
     let sum = Sha256::digest(&out);
@@ -153,11 +168,12 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(Region, [u8; 32]), PackageError> {
         return Err(PackageError::Malformed("item order"));
     }
     let depth = r.u32()? as usize;
-    if depth > 16 {
+    let first = r.u32()? as usize;
+    if depth > 16 || first == 0 || first > depth {
         return Err(PackageError::Malformed("tree depth"));
     }
     let mut upper = Vec::with_capacity(depth);
-    for _ in 0..depth {
+    for _ in first..=depth {
         let m = r.u32()? as usize;
         if m > n {
             return Err(PackageError::Malformed("tree level"));
@@ -169,11 +185,29 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(Region, [u8; 32]), PackageError> {
         }
         upper.push(level);
     }
+    let polys = r.u32()? as usize;
+    let mut rings = Vec::with_capacity(polys.min(1 << 20));
+    for _ in 0..polys {
+        let nr = r.u32()? as usize;
+        let mut poly = Vec::with_capacity(nr.min(1 << 16));
+        for _ in 0..nr {
+            let nv = r.u32()? as usize;
+            let mut ring = Vec::with_capacity(nv.min(1 << 20));
+            for _ in 0..nv {
+                let x = r.u32()?;
+                let y = r.u32()?;
+                ring.push((i64::from(x), i64::from(y)));
+            }
+            poly.push(ring);
+        }
+        rings.push(poly);
+    }
     if r.at != body.len() {
         return Err(PackageError::Malformed("trailing bytes"));
     }
-    let tree = MerkleTree::from_upper_levels(n, upper).ok_or(PackageError::Malformed("tree"))?;
-    Ok((Region::with_tree(items, tree, report), source))
+    let tree =
+        MerkleTree::from_upper_levels(n, first, upper).ok_or(PackageError::Malformed("tree"))?;
+    Ok((Region::with_tree(items, tree, report, rings), source))
 }
 
 #[cfg(test)]
@@ -182,13 +216,7 @@ mod tests {
 
     #[test]
     fn round_trip_and_corruption() {
-        let items = vec![
-            Item::square(0, 0, 4),
-            Item::square(8, 8, 4),
-            Item::triangle([(16, 0), (26, 0), (16, 10)]),
-            Item::triangle([(16, 20), (26, 20), (16, 30)]),
-            Item::square(100, 100, 2),
-        ];
+        let items: Vec<Item> = (0..300).map(|i| Item::square(10 * i, 20 * i, 3)).collect();
         let r = Region::from_items(items, CompileReport::default()).unwrap();
         let bytes = to_bytes(&r, &[7u8; 32]);
         assert_eq!(source_of(&bytes), Some([7u8; 32]));

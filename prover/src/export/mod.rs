@@ -27,7 +27,8 @@ use ark_groth16::Proof;
 use ark_relations::gr1cs::SynthesisError;
 use zkcontrib_circuits::encode::Point;
 use zkcontrib_circuits::policy::Policy;
-use zkcontrib_circuits::witness::{chunk_witnesses, plan};
+use zkcontrib_circuits::plan::plan;
+use zkcontrib_circuits::witness::chunk_witnesses;
 use zkcontrib_verifier::bundle::{decode_submitter, Bundle, NUM_PUBLIC_INPUTS};
 use zkcontrib_verifier::{decode_fr_hex, decode_proof_hex, encode_fr_hex, DecodeError};
 
@@ -119,7 +120,7 @@ pub fn chunk_assignment(
 ) -> Result<(Vec<Fr>, usize), ExportError> {
     let submitter_fr = decode_submitter(submitter).map_err(ContributionError::Submitter)?;
     let eval = check(policy, points)?;
-    let plans = plan(policy, &m.shape, points, &eval).map_err(ContributionError::Plan)?;
+    let (plans, _) = plan(policy, &m.shape, points, &eval).map_err(ContributionError::Plan)?;
     let blinding = match opening {
         Some(o) => decode_fr_hex(&o.blinding).map_err(ExportError::Opening)?,
         None => {
