@@ -2,7 +2,7 @@
 //! the stock `ark_groth16::Groth16::prove` on the same circuit and witness, and the floor (the
 //! FFTs and MSMs no Groth16 prover of that domain can avoid).
 //!
-//! `cargo bench -p zkcontrib-benches --bench prove` (filter with e.g. `-- prove/county`)
+//! `cargo bench -p zkcontrib-benches --bench prove` (filter with e.g. `-- prove/earth`)
 //!
 //! Every measured chunk is full (all slots are trace points: a synthetic run of the shape's
 //! policy, see `zkcontrib_benches::full_chunk`), so `Throughput::Elements` is points per second.
@@ -15,13 +15,13 @@ use rand::{rngs::StdRng, SeedableRng};
 use std::hint::black_box;
 use zkcontrib_benches::{bench_keys, full_chunk};
 use zkcontrib_circuits::circuit::TraceCircuit;
-use zkcontrib_circuits::shape::{Shape, COUNTRY, COUNTY, TEST};
+use zkcontrib_circuits::shape::{Shape, EARTH, TEST};
 use zkcontrib_circuits::witness::ChunkWitness;
 use zkcontrib_prover::keys::{Keys, Qap};
 use zkcontrib_prover::prove::{prove_chunk_stock, ChunkProver, Matrices};
 use zkcontrib_prover::runtime::with_threads;
 
-const SHAPES: [Shape; 3] = [TEST, COUNTY, COUNTRY];
+const SHAPES: [Shape; 2] = [TEST, EARTH];
 
 fn all_cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -30,7 +30,7 @@ fn all_cores() -> usize {
 fn bench_setup(c: &mut Criterion) {
     let mut g = c.benchmark_group("setup");
     g.sample_size(10);
-    for shape in [TEST, COUNTY] {
+    for shape in [TEST, EARTH] {
         g.bench_with_input(BenchmarkId::from_parameter(shape.name), &shape, |b, s| {
             let mut rng = StdRng::seed_from_u64(1);
             b.iter(|| {

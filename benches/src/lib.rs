@@ -10,7 +10,8 @@ use zkcontrib_circuits::encode::Point;
 use zkcontrib_circuits::policy::Policy;
 use zkcontrib_circuits::rules::evaluate;
 use zkcontrib_circuits::shape::Shape;
-use zkcontrib_circuits::witness::{chunk_witnesses, plan, ChunkWitness};
+use zkcontrib_circuits::plan::plan;
+use zkcontrib_circuits::witness::{chunk_witnesses, ChunkWitness};
 use zkcontrib_prover::keys::{self, Keys};
 
 /// The repository's `fixtures/` folder.
@@ -30,10 +31,23 @@ pub fn trace(name: &str) -> Vec<Point> {
         .unwrap_or_else(|e| panic!("fixture trace {name}: {e}"))
 }
 
-/// The policy the production-shape benchmarks prove against: Santa Clara County, 2017.
+/// The policy the chunk benchmarks prove against: Santa Clara County, 2017 (every shape: statement
+/// v3 has one set of bit widths, and a chunk costs the same whatever the region).
 pub const COUNTY_POLICY: &str = "santa-clara-2017.toml";
-/// The policy of the `country` shape's benchmarks: Croatia, December 2020.
-pub const COUNTRY_POLICY: &str = "croatia-2020.toml";
+/// The drives of the driving networks, with their policies: the fill and effective-cost rows of
+/// the report.
+pub const DRIVES: [(&str, &str, &str); 2] = [
+    (
+        "city drive (San Jose, 1 h, 1 Hz)",
+        "city-drive-san-jose.csv",
+        "santa-clara-drive.toml",
+    ),
+    (
+        "highway drive (Germany, 52 min, 1 Hz)",
+        "highway-drive-germany.csv",
+        "germany-drive.toml",
+    ),
+];
 
 /// Where and how a synthetic trace moves.
 #[derive(Clone, Copy, Debug)]
@@ -55,15 +69,6 @@ pub const SANTA_CLARA_RUN: Route = Route {
     lon: -121.95,
     t0: 1_501_336_800_000,
     speed: 3.0,
-};
-
-/// A drive near Zagreb (45.81° N, 15.98° E, 2020-12-10 10:00 UTC, 10 m/s) that meets
-/// [`COUNTRY_POLICY`].
-pub const ZAGREB_DRIVE: Route = Route {
-    lat: 45.81,
-    lon: 15.98,
-    t0: 1_607_594_400_000,
-    speed: 10.0,
 };
 
 /// `n` fixes one second apart going round a circle of `radius_m` metres on `route`. A small
@@ -88,20 +93,16 @@ pub fn synthetic_run(n: usize, radius_m: f64) -> Vec<Point> {
     synthetic_trace(SANTA_CLARA_RUN, n, radius_m)
 }
 
-/// The policy file and route a shape is benchmarked with.
-pub fn workload_of(shape: &Shape) -> (&'static str, Route) {
-    if shape.grid_bits == zkcontrib_circuits::shape::COUNTRY.grid_bits {
-        (COUNTRY_POLICY, ZAGREB_DRIVE)
-    } else {
-        (COUNTY_POLICY, SANTA_CLARA_RUN)
-    }
+/// The policy file and route a shape is benchmarked with (the same for every shape).
+pub fn workload_of(_shape: &Shape) -> (&'static str, Route) {
+    (COUNTY_POLICY, SANTA_CLARA_RUN)
 }
 
 /// Chunk witnesses of `points` against `policy` for `shape` (seeded blinding and submitter).
 pub fn witnesses(policy: &Policy, shape: &Shape, points: &[Point]) -> Vec<ChunkWitness> {
     let eval = evaluate(policy, points);
     assert!(eval.qualifies(), "benchmark trace breaks the policy");
-    let plans = plan(policy, shape, points, &eval).expect("benchmark trace plans");
+    let (plans, _) = plan(policy, shape, points, &eval).expect("benchmark trace plans");
     chunk_witnesses(
         policy,
         shape,
@@ -120,7 +121,10 @@ pub fn relaxed_policy(name: &str) -> Policy {
         .unwrap_or_else(|e| panic!("fixture policy {name}: {e}"));
     input.min_points = 10;
     input.min_distance_m = 10;
-    Policy::compile(&input).unwrap_or_else(|e| panic!("fixture policy {name}, relaxed: {e}"))
+    let rules = zkcontrib_circuits::policy::check_rules(&input)
+        .unwrap_or_else(|e| panic!("fixture policy {name}, relaxed: {e}"));
+    // The compiled region of the fixture (cached), with the relaxed rules.
+    Policy::from_parts(&input.name, &rules, policy(name).region().clone())
 }
 
 /// One full chunk of `shape` (every slot a trace point) for the shape's policy

@@ -576,10 +576,11 @@ fn circom_keys() -> &'static ProvingKey<Bn254> {
 
 fn chunk0_witness() -> zkcontrib_circuits::witness::ChunkWitness {
     use zkcontrib_circuits::rules::evaluate;
-    use zkcontrib_circuits::witness::{chunk_witnesses, plan};
+    use zkcontrib_circuits::plan::plan;
+    use zkcontrib_circuits::witness::chunk_witnesses;
     let e = env();
     let eval = evaluate(&e.policy, &e.points);
-    let plans = plan(&e.policy, &TEST, &e.points, &eval).unwrap();
+    let (plans, _) = plan(&e.policy, &TEST, &e.points, &eval).unwrap();
     let submitter = zkcontrib_verifier::bundle::decode_submitter(SUBMITTER).unwrap();
     chunk_witnesses(
         &e.policy,
@@ -771,9 +772,9 @@ fn zkey_import_round_trips_and_refuses_damage() {
     b[offset_of(1)] = 2;
     assert!(matches!(err(&b), ZkeyError::Protocol(2)));
     // A key for another shape's circuit.
-    let county = Matrices::new(zkcontrib_circuits::shape::COUNTRY).unwrap();
+    let earth = Matrices::new(zkcontrib_circuits::shape::EARTH).unwrap();
     assert!(matches!(
-        export::zkey::read(&bytes, &county),
+        export::zkey::read(&bytes, &earth),
         Err(ZkeyError::OtherCircuit { .. })
     ));
     // Through the CLI: exit 2, the file named.

@@ -1,7 +1,7 @@
 //! Policy files: canonical hashing, validation, region files.
 
 use std::path::{Path, PathBuf};
-use zkcontrib_prover::policy_file::{load_policy, PolicyFileErrorKind};
+use zkcontrib_prover::policy_file::{load_policy, load_policy_cached, PolicyFileErrorKind};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
@@ -51,9 +51,47 @@ fn santa_clara_fixture_policy_compiles_with_a_stable_id() {
     assert_eq!(params.max_speed_mmps, 10_000);
     assert_eq!(params.min_inside_bp, 10_000);
     assert_eq!(params.not_before_ms, 1_498_867_200_000);
-    assert!(params.region_pieces >= 40, "{}", params.region_pieces);
-    // The county's largest triangle needs < 40 bits of half-plane range at 0.7 m cells.
-    assert!(p.region().piece_area_bits() <= 40);
+    assert!(params.region_items >= 1000, "{}", params.region_items);
+    assert_eq!(params.region_encoding, zkcontrib_circuits::region::ENCODING_CODE);
+    // Every item is well-formed: triangles below 2^16 cells² doubled, squares up to 2^16 cells.
+    assert!(p
+        .region()
+        .items()
+        .iter()
+        .all(zkcontrib_circuits::region::Item::is_well_formed));
+}
+
+/// The compiled region is cached by the boundary files' contents: a second load reads the
+/// package (same id), an edited boundary file is compiled again.
+#[test]
+fn compiled_regions_are_cached_by_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let region = dir.path().join("r.geojson");
+    std::fs::copy(fixtures().join("santa-clara-county.geojson"), &region).unwrap();
+    let p = dir.path().join("p.toml");
+    std::fs::write(&p, BASE.replace("REGION", "r.geojson")).unwrap();
+    let a = load_policy_cached(&p, Some(&cache)).unwrap();
+    let files: Vec<_> = std::fs::read_dir(&cache).unwrap().collect();
+    assert_eq!(files.len(), 1);
+    let b = load_policy_cached(&p, Some(&cache)).unwrap();
+    assert_eq!(a.id(), b.id());
+    assert_eq!(a.region().items(), b.region().items());
+    // A corrupt entry is compiled again and replaced.
+    let entry = files[0].as_ref().unwrap().path();
+    let mut bytes = std::fs::read(&entry).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 1;
+    std::fs::write(&entry, &bytes).unwrap();
+    assert_eq!(load_policy_cached(&p, Some(&cache)).unwrap().id(), a.id());
+    // Another boundary: another id, another entry.
+    let text = std::fs::read_to_string(&region).unwrap();
+    std::fs::write(&region, text.replacen("-121.", "-121.0", 1)).unwrap();
+    let c = load_policy_cached(&p, Some(&cache)).unwrap();
+    assert_ne!(c.id(), a.id());
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 2);
+    // Without a cache nothing is written.
+    assert_eq!(load_policy_cached(&p, None).unwrap().id(), c.id());
 }
 
 #[test]
@@ -142,6 +180,22 @@ fn inconsistent_and_malformed_policies_are_rejected() {
         ),
         ("name = [".to_string(), "p.toml"),
         (
+            format!("{BASE}\ngrid_bits = 27"),
+            "is no longer a policy key",
+        ),
+        (
+            format!("{BASE}\nrepair_region = true"),
+            "repairs boundaries automatically",
+        ),
+        (
+            BASE.replace("max_interval_s = 15", "max_interval_s = 90"),
+            "65.536 s",
+        ),
+        (
+            BASE.replace("max_speed_mps = 10.0", "max_speed_mps = 150"),
+            "up to 2048 m",
+        ),
+        (
             BASE.replace("\"REGION\"", "\"does-not-exist.geojson\""),
             "does-not-exist",
         ),
@@ -152,42 +206,38 @@ fn inconsistent_and_malformed_policies_are_rejected() {
     }
 }
 
-fn region_err(geojson: &str) -> String {
+fn region_policy(geojson: &str) -> Result<zkcontrib_circuits::policy::Policy, String> {
     let dir = tempfile::tempdir().unwrap();
     let r = dir.path().join("r.geojson");
     std::fs::write(&r, geojson).unwrap();
     let text = BASE.replace("REGION", &r.display().to_string());
     let p = dir.path().join("p.toml");
     std::fs::write(&p, text).unwrap();
-    let e = load_policy(&p).expect_err("region must be rejected");
-    e.to_string()
+    load_policy_cached(&p, None).map_err(|e| e.to_string())
+}
+
+fn region_err(geojson: &str) -> String {
+    region_policy(geojson).expect_err("region must be rejected")
 }
 
 #[test]
-fn bad_regions_are_rejected_with_a_reason() {
-    let bowtie = r#"{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}"#;
-    assert!(
-        region_err(bowtie).contains("self-intersection"),
-        "{}",
-        region_err(bowtie)
-    );
+fn regions_are_repaired_or_rejected_with_a_reason() {
+    // A bow tie is repaired, and the repair reported.
+    let bowtie = r#"{"type":"Polygon","coordinates":[[[0,0],[0.01,0.01],[0.01,0],[0,0.01],[0,0]]]}"#;
+    let p = region_policy(bowtie).unwrap();
+    let r = p.region().report();
+    assert_eq!(r.repairs.len(), 1, "{r:?}");
+    assert!(r.repairs[0].problem.contains("crosses itself"), "{r:?}");
+    // A region of 20° × 20° is a region like any other.
+    let huge = r#"{"type":"Polygon","coordinates":[[[0,0],[20,0],[20,20],[0,20],[0,0]]]}"#;
+    assert!(region_policy(huge).is_ok());
     let flat = r#"{"type":"Polygon","coordinates":[[[0,0],[0.00000001,0],[0.00000001,0.00000001],[0,0]]]}"#;
-    assert!(
-        region_err(flat).contains("zero area"),
-        "{}",
-        region_err(flat)
-    );
+    assert!(region_err(flat).contains("no area"), "{}", region_err(flat));
     let point = r#"{"type":"Point","coordinates":[0,0]}"#;
     assert!(region_err(point).contains("Point"));
     let empty = r#"{"type":"FeatureCollection","features":[]}"#;
     assert!(region_err(empty).contains("no polygon"));
     assert!(region_err("{not json").contains("GeoJSON"));
-    let huge = r#"{"type":"Polygon","coordinates":[[[0,0],[20,0],[20,20],[0,20],[0,0]]]}"#;
-    assert!(
-        region_err(huge).contains("grid_bits = 29"),
-        "{}",
-        region_err(huge)
-    );
     let bad_lat = r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,95],[0,0]]]}"#;
     assert!(
         region_err(bad_lat).contains("vertex 2"),
@@ -207,22 +257,12 @@ fn country_region_selects_feature_and_encodes() {
             "name = \"hr\"\nregion_feature = \"Croatia\"",
         );
     let p = dir.path().join("hr.toml");
-    // Natural Earth's Croatia has a self-intersecting ring: rejected as is, with the reason...
+    // Natural Earth's Croatia has a self-touching ring: used as is, and reported.
     std::fs::write(&p, &text).unwrap();
-    let e = load_policy(&p).unwrap_err().to_string();
-    assert!(e.contains("self-intersection"), "{e}");
-    // ...and accepted when the policy asks for a repair.
-    let text = text.replace(
-        "region_feature",
-        "repair_region = true\ngrid_bits = 27\nregion_feature",
-    );
-    std::fs::write(&p, &text).unwrap();
-    let hr = load_policy(&p).unwrap();
-    assert!(
-        hr.params().region_pieces > 2000,
-        "{}",
-        hr.params().region_pieces
-    );
+    let hr = load_policy_cached(&p, None).unwrap();
+    let r = hr.region().report();
+    assert!(!r.repairs.is_empty(), "{r:?}");
+    assert!(hr.params().region_items > 2000, "{}", hr.params().region_items);
     assert!(hr.params().region_depth >= 6);
     std::fs::write(&p, text.replace("Croatia", "Atlantis")).unwrap();
     let e = load_policy(&p).unwrap_err();

@@ -7,8 +7,8 @@
 //!
 //! ```json
 //! {
-//!   "format": "zkcontrib.bundle.v1",
-//!   "shape": "county",
+//!   "format": "zkcontrib.bundle.v2",
+//!   "shape": "earth",
 //!   "vk_hash": "0x…32 bytes (sha256 of the encoded verifying key)",
 //!   "policy_id": "0x…",
 //!   "submitter": "0x…reward address, at most 32 bytes, < r as a big-endian integer",
@@ -34,8 +34,11 @@ use crate::decode::{decode_fr_hex, decode_hash_hex, decode_proof_hex, DecodeErro
 use crate::error::{Field, Rejected};
 use crate::Claims;
 
-/// The bundle format this library reads and writes.
-pub const BUNDLE_FORMAT: &str = "zkcontrib.bundle.v1";
+/// The bundle format this library reads and writes: bundles of statement v3.
+pub const BUNDLE_FORMAT: &str = "zkcontrib.bundle.v2";
+/// Formats of earlier statements, refused with [`Rejected::StatementVersion`]: their proofs
+/// are of another circuit, whatever their fields say.
+pub const OLD_BUNDLE_FORMATS: [(&str, u32); 1] = [("zkcontrib.bundle.v1", 2)];
 /// Most chunks a bundle may have.
 pub const MAX_CHUNKS: usize = 4096;
 /// Largest bundle (JSON bytes) accepted before parsing: room for [`MAX_CHUNKS`] chunks.
@@ -190,6 +193,11 @@ impl Bundle {
     /// The error names the field and chunk.
     pub fn fields(&self) -> Result<BundleFields, Rejected> {
         let bad = |field: Field| move |error: DecodeError| Rejected::Field { field, error };
+        if let Some((_, statement)) = OLD_BUNDLE_FORMATS.iter().find(|(f, _)| *f == self.format) {
+            return Err(Rejected::StatementVersion {
+                statement: *statement,
+            });
+        }
         if self.format != BUNDLE_FORMAT {
             return Err(bad(Field::Format)(DecodeError::Format));
         }

@@ -80,6 +80,13 @@ pub enum Rejected {
         /// What is wrong with it.
         error: DecodeError,
     },
+    /// A bundle of an earlier statement (its `format` says which): its proofs are of another
+    /// circuit, so it can never verify here; the contributor must prove the trace again.
+    #[error("format: a statement v{statement} bundle; this verifier checks statement v3 bundles ({BUNDLE_FORMAT}): prove the trace again with a current zkcontrib")]
+    StatementVersion {
+        /// The bundle's statement version.
+        statement: u32,
+    },
     /// No chunks, or more than [`MAX_CHUNKS`].
     #[error("chunks: {got} chunks, between 1 and {max} are accepted", max = MAX_CHUNKS)]
     ChunkCount {

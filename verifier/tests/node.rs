@@ -375,6 +375,14 @@ fn every_rejection_has_its_class_and_names_the_field() {
         assert!(e.is_malformed(), "{e}");
         assert!(e.to_string().starts_with(field), "{e}");
     }
+    // A bundle of the previous statement: refused as such, before any decoding.
+    let mut old = b.clone();
+    old.format = "zkcontrib.bundle.v1".into();
+    let e = f.verifier.verify(&old).unwrap_err();
+    assert_eq!(e, Rejected::StatementVersion { statement: 2 });
+    assert!(e.is_malformed());
+    assert!(e.to_string().starts_with("format: a statement v2 bundle"), "{e}");
+    assert!(e.to_string().contains("prove the trace again"), "{e}");
     let mut none = b.clone();
     none.chunks.clear();
     assert_eq!(

@@ -21,8 +21,8 @@ use zkcontrib_benches::{
     bench_keys, bench_keys_dir, full_chunk, policy, synthetic_trace, trace, verify_workload,
     COUNTY_POLICY, SANTA_CLARA_RUN,
 };
-use zkcontrib_circuits::circuit::breakdown;
-use zkcontrib_circuits::shape::{shape_by_name, Shape, COUNTRY, COUNTY, TEST};
+use zkcontrib_circuits::circuit::layout;
+use zkcontrib_circuits::shape::{shape_by_name, Shape, EARTH, TEST};
 use zkcontrib_prover::contribution::prove_contribution;
 use zkcontrib_prover::keys::{self, Keys, Qap};
 use zkcontrib_prover::prove::{prove_chunk_stock, ChunkProver, Matrices};
@@ -119,10 +119,10 @@ struct Plan {
 impl Plan {
     fn full() -> Self {
         Self {
-            shapes: &[TEST, COUNTY, COUNTRY],
+            shapes: &[TEST, EARTH],
             reps: 3,
-            e2e_shape: COUNTY,
-            curve: &[440, 1_000, 2_500, 5_000, 10_000],
+            e2e_shape: EARTH,
+            curve: &[462, 1_000, 2_500, 5_000, 10_000],
             batch_sizes: &[1, 4, 16, 64, 256, 1024],
         }
     }
@@ -218,7 +218,7 @@ struct ShapeFigures {
 
 fn measure_shape(shape: Shape, plan: &Plan) -> ShapeFigures {
     let matrices = Matrices::new(shape).expect("the shape synthesizes");
-    let parts = breakdown(shape).expect("the shape synthesizes").parts;
+    let parts = layout(shape).expect("the shape synthesizes").breakdown();
     eprintln!("   {} constraints; setup", matrices.num_constraints);
     let t = Instant::now();
     let k = keys::setup(shape, &mut StdRng::seed_from_u64(KEY_SEED)).expect("setup");
@@ -574,7 +574,7 @@ impl Report {
     }
 
     fn production(&self) -> Option<&ShapeFigures> {
-        self.shapes.iter().find(|s| s.shape == COUNTY)
+        self.shapes.iter().find(|s| s.shape == EARTH)
     }
 
     fn markdown(&self) -> String {
@@ -637,14 +637,14 @@ impl Report {
         if let Some(p) = self.production() {
             let per_point = p.constraints as f64 / p.shape.points as f64;
             row(
-                "≤ 300 constraints per point (`county`)",
+                "≤ 300 constraints per point slot (`earth`)",
                 format!("{per_point:.1}"),
                 per_point <= 300.0,
             );
             let (_, t1, s1) = p.prove[0];
             let pps = p.shape.points as f64 / t1;
             row(
-                "≥ 300 points/s per core (`county`, 1 thread, full chunk)",
+                "≥ 300 points/s per core (`earth`, 1 thread, full chunk)",
                 format!("{pps:.0}"),
                 pps >= 300.0,
             );
@@ -671,7 +671,7 @@ impl Report {
             .e2e
             .curve
             .iter()
-            .find(|e| e.points >= 10_000 && self.e2e.shape == COUNTY)
+            .find(|e| e.points >= 10_000 && self.e2e.shape == EARTH)
         {
             row(
                 "peak RSS ≤ 256 MB for a 10,000-point trace",
@@ -706,24 +706,24 @@ impl Report {
         let _ = writeln!(s, "## Circuits\n");
         let _ = writeln!(
             s,
-            "| shape | points/chunk | constraints | per point | public inputs | witness variables | \
-             coordinate frame | cell | max step | interval span |\n|---|---|---|---|---|---|---|---|---|---|"
+            "Every shape has the statement's widths: windows of 2^22 × 2^23 units (two latitude \
+             bands × 0.84°), cells of 2^8 units, steps below 2^29 distance units (2,048 m), \
+             intervals spanning less than 2^16 ms, item forms of 16 bits.\n\n\
+             | shape | points/chunk | constraints | per point | public inputs | witness variables | \
+             region tree depth (4-ary) |\n|---|---|---|---|---|---|---|"
         );
         for f in &self.shapes {
             let sh = f.shape;
             let _ = writeln!(
                 s,
-                "| `{}` | {} | {} | {:.1} | {} | {} | 2^{} units | 2^{} units | 2^{} dist. units | < 2^{} ms |",
+                "| `{}` | {} | {} | {:.1} | {} | {} | {} |",
                 sh.name,
                 sh.points,
                 thousands(f.constraints as u64),
                 f.constraints as f64 / sh.points as f64,
                 f.instance - 1,
                 thousands(f.witness as u64),
-                sh.grid_bits,
-                sh.region_shift,
-                sh.step_bits,
-                sh.interval_bits
+                sh.depth
             );
         }
         for f in &self.shapes {
@@ -1108,7 +1108,7 @@ mod tests {
     #[test]
     fn fixtures_exist() {
         assert!(fixtures().join(GARMIN).exists());
-        let (file, _) = workload_of(&COUNTY);
+        let (file, _) = workload_of(&EARTH);
         assert!(fixtures().join(file).exists());
     }
 }
