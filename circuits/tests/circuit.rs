@@ -776,3 +776,86 @@ fn a_large_detailed_region_fits_the_production_shape() {
         assert!(p.region().items()[c.item].is_square());
     }
 }
+
+/// What the chunk count reveals (docs/threat-model.md, "Chunk count"): for traces away from
+/// the region's boundary it is `⌈n/N⌉` whatever the route — two walks with the same number of
+/// points, one straight and one zig-zagging, take the same chunks; a ride along the boundary
+/// (where items are small triangles) takes more, and the planner says so.
+#[test]
+fn the_chunk_count_depends_on_the_point_count_away_from_the_boundary() {
+    let p = policy();
+    let straight = walk(150);
+    let zigzag: Vec<Point> = (0..150)
+        .map(|i| {
+            let f = i as f64;
+            let wiggle = if (i / 10) % 2 == 0 { (i % 10) as f64 } else { (10 - i % 10) as f64 };
+            pt(45.07 - 1e-5 * f, 10.03 + 8e-6 * wiggle, T0 + 1000 * i as u64)
+        })
+        .collect();
+    for pts in [&straight, &zigzag] {
+        let eval = evaluate(&p, pts);
+        assert!(eval.qualifies(), "{:?}", eval.violations);
+        for shape in [TEST, EARTH] {
+            let (plans, how) = plan(&p, &shape, pts, &eval).unwrap();
+            assert_eq!(how, Chunking::Fixed);
+            assert_eq!(plans.len(), pts.len().div_ceil(shape.points));
+        }
+    }
+    let ride = edge_ride(120);
+    let eval = evaluate(&p, &ride);
+    let (plans, how) = plan(&p, &TEST, &ride, &eval).unwrap();
+    assert_eq!(how, Chunking::Greedy);
+    assert!(plans.len() > ride.len().div_ceil(TEST.points), "{}", plans.len());
+    // With slack in the policy (here 50 % inside), a walk along the edge keeps ⌈n/N⌉ chunks:
+    // points its chunks' items do not hold are counted outside.
+    let lax = policy_with(|i| i.min_inside_bp = 5_000);
+    let slack_walk = edge_walk(132);
+    let eval = evaluate(&lax, &slack_walk);
+    let (plans, how) = plan(&lax, &TEST, &slack_walk, &eval).unwrap();
+    assert_eq!((plans.len(), how), (2, Chunking::Fixed));
+}
+
+/// The antimeridian: a ride across ±180° over an island split there (as boundary files write
+/// it) is one continuous trace; the chunk that crosses uses a seam window and an item of the
+/// seam strip, and it is accepted; a plain window in its place is not (a seam window for a
+/// chunk near ±180° that a plain window also holds is the same statement, and accepted).
+#[test]
+fn rides_across_the_antimeridian() {
+    let island = policy_with(|i| {
+        i.region = MultiPolygon(vec![
+            polygon![(x: 179.9, y: -16.9), (x: 180.0, y: -16.9), (x: 180.0, y: -16.8), (x: 179.9, y: -16.8)],
+            polygon![(x: -180.0, y: -16.9), (x: -179.9, y: -16.9), (x: -179.9, y: -16.8), (x: -180.0, y: -16.8)],
+        ]);
+        i.max_speed_mmps = 15_000;
+    });
+    // 5 m/s east along 16.85° S from 179.98° E: 180° is crossed after about 420 s.
+    let ride: Vec<Point> = (0..300)
+        .map(|i| {
+            let lon = 179.98 + 5.0 * 3.0 * i as f64 / (111_320.0 * 16.85f64.to_radians().cos());
+            let lon = if lon >= 180.0 { lon - 360.0 } else { lon };
+            pt(-16.85, lon, T0 + 3000 * i as u64)
+        })
+        .collect();
+    let eval = evaluate(&island, &ride);
+    assert!(eval.qualifies(), "{:?}", eval.violations);
+    let (plans, how) = plan(&island, &TEST, &ride, &eval).unwrap();
+    assert_eq!(how, Chunking::Fixed, "the seam strip's items span 180°");
+    let seam: Vec<usize> = (0..plans.len()).filter(|&k| plans[k].window.seam).collect();
+    assert!(!seam.is_empty());
+    let ws = witnesses(&island, &ride);
+    for w in &ws {
+        assert_eq!(verdict(w), Ok(()));
+    }
+    let k = seam[0];
+    let mut plain = ws[k].clone();
+    plain.window.seam = false;
+    plain.window.x0_cell = zkcontrib_circuits::window::MAX_X0_CELL;
+    assert!(verdict(&plain).is_err(), "a plain window cannot hold both sides");
+    // The id is the trace's: the steps across 180° are the short way round.
+    let id = zkcontrib_circuits::statement::contribution_id(
+        zkcontrib_circuits::statement::accumulate(&ride),
+        ride.len() as u64,
+        &ride[0],
+    );
+    assert_eq!(ws.last().unwrap().public.contribution_id, id);
+}

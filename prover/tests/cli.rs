@@ -137,15 +137,16 @@ fn synthetic_edge_cases() {
     assert_eq!(code, 1);
     assert_eq!(broken(&v), ["increasing"]);
     assert_eq!(failing_points(&v, "increasing"), [101, 201]);
-    // Exactly on the county's vertices: inside (closed region).
+    // Exactly on the county's vertices: inside (closed region); the vertices are an hour apart,
+    // more than the policy's 60 s.
     let (code, v) = check_json("synthetic/boundary.csv", "santa-clara-region-only.toml");
-    assert_eq!(code, 0, "{v}");
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(broken(&v), ["interval"]);
     assert_eq!(v["inside_points"], 12);
-    // Crossing the antimeridian leaves the frame from point 27 on.
-    let (code, v) = check_json("synthetic/antimeridian.csv", "synthetic/antimeridian.toml");
-    assert_eq!(code, 1);
-    assert_eq!(failing_points(&v, "grid"), (27..60).collect::<Vec<u64>>());
-    assert!(broken(&v).contains(&"speed".to_string()));
+    // Across the antimeridian on Taveuni: one trace, every point inside Fiji.
+    let (code, v) = check_json("synthetic/antimeridian.csv", "fiji-ride.toml");
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["inside_points"], 1000);
 }
 
 #[test]
@@ -245,8 +246,26 @@ fn policy_command_prints_the_same_id_as_check() {
     let p: Value = serde_json::from_slice(&out.stdout).unwrap();
     let (_, c) = check_json("garmin-activity-santa-clara.gpx", "santa-clara-2017.toml");
     assert_eq!(p["policy_id"], c["policy_id"]);
-    assert_eq!(p["params"]["frame"]["grid_bits"], 25);
-    assert_eq!(p["params"]["frame"]["region_shift"], 8);
+    assert!(p["params"]["region_items"].as_u64().unwrap() > 1000);
+    assert_eq!(
+        p["params"]["region_encoding"],
+        zkcontrib_circuits::region::ENCODING_CODE
+    );
+    assert!(p["region"]["repairs"].as_array().unwrap().is_empty());
     // floor(10 m/s · 2^18 / 1000) distance units per ms
     assert_eq!(p["params"]["speed_units"], 2_621);
+}
+
+/// Natural Earth's Germany has polygons that cross themselves: the policy names no repair flag,
+/// `zkcontrib policy` repairs them and says what it did.
+#[test]
+fn policy_command_reports_region_repairs() {
+    let out = zkcontrib(&["policy", "--policy", "germany-drive.toml"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("repairs       3"), "{text}");
+    assert!(text.contains("crosses itself") && text.contains("rebuilt as"), "{text}");
+    let out = zkcontrib(&["policy", "--policy", "germany-drive.toml", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["region"]["repairs"].as_array().unwrap().len(), 3);
 }
