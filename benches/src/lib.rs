@@ -7,10 +7,10 @@
 use ark_bn254::Fr;
 use std::path::{Path, PathBuf};
 use zkcontrib_circuits::encode::Point;
+use zkcontrib_circuits::plan::plan;
 use zkcontrib_circuits::policy::Policy;
 use zkcontrib_circuits::rules::evaluate;
 use zkcontrib_circuits::shape::Shape;
-use zkcontrib_circuits::plan::plan;
 use zkcontrib_circuits::witness::{chunk_witnesses, ChunkWitness};
 use zkcontrib_prover::keys::{self, Keys};
 

@@ -49,9 +49,7 @@ use crate::policy::{NUM_PARAMS, POLICY_TAG, STEP_BITS};
 use crate::poseidon::fr_from_tag;
 use crate::region::ENCODING_CODE;
 use crate::shape::Shape;
-use crate::statement::{
-    PublicInputs, COMMIT_TAG, ID_TAG, NUM_PUBLIC_INPUTS, POINTS_PER_GROUP,
-};
+use crate::statement::{PublicInputs, COMMIT_TAG, ID_TAG, NUM_PUBLIC_INPUTS, POINTS_PER_GROUP};
 use crate::witness::ChunkWitness;
 use ark_bn254::Fr;
 use ark_ff::Field;
@@ -349,7 +347,9 @@ impl Ctx<'_> {
         ])?
         .enforce_equal(policy_id)?;
         let [nb, na, min_dt, max_dt, v, tol, min_pts, min_dist, bp, _]: [FpVar<Fr>; NUM_PARAMS] =
-            params.try_into().map_err(|_| SynthesisError::Unsatisfiable)?;
+            params
+                .try_into()
+                .map_err(|_| SynthesisError::Unsatisfiable)?;
         // c·τ = 2^30: τ = 2^(step_bits+1) with step_bits ≤ 29, so c = 2^(29 − step_bits)
         let scale = pow2(STEP_BITS + 1);
         let c = FpVar::new_witness(self.cs.clone(), || {
@@ -404,9 +404,24 @@ impl Ctx<'_> {
     /// The state a chunk starts from (its `pending` is recomputed from the carried slots and
     /// the hash checked later).
     fn state_in(&self, first: &FpVar<Fr>) -> Result<(StateVars, [FpVar<Fr>; 3]), SynthesisError> {
-        let last_y = self.witness(|w| w.state_in.last.map(|p| Fr::from(p.y() as u64)).unwrap_or_default())?;
-        let last_x = self.witness(|w| w.state_in.last.map(|p| Fr::from(p.x() as u64)).unwrap_or_default())?;
-        let last_t = self.witness(|w| w.state_in.last.map(|p| Fr::from(p.t_ms)).unwrap_or_default())?;
+        let last_y = self.witness(|w| {
+            w.state_in
+                .last
+                .map(|p| Fr::from(p.y() as u64))
+                .unwrap_or_default()
+        })?;
+        let last_x = self.witness(|w| {
+            w.state_in
+                .last
+                .map(|p| Fr::from(p.x() as u64))
+                .unwrap_or_default()
+        })?;
+        let last_t = self.witness(|w| {
+            w.state_in
+                .last
+                .map(|p| Fr::from(p.t_ms))
+                .unwrap_or_default()
+        })?;
         let s = StateVars {
             acc: self.witness(|w| w.state_in.acc)?,
             last: pack_point(&last_y, &last_x, &last_t),
@@ -620,7 +635,10 @@ impl TraceCircuit {
         for gi in 0..groups {
             let head = gi * POINTS_PER_GROUP;
             let tail = head + POINTS_PER_GROUP - 1;
-            let packs: Vec<FpVar<Fr>> = slots[head..=tail].iter().map(|s| s.absorbed.clone()).collect();
+            let packs: Vec<FpVar<Fr>> = slots[head..=tail]
+                .iter()
+                .map(|s| s.absorbed.clone())
+                .collect();
             let elems = group_elements(&packs);
             let mut inputs = Vec::with_capacity(1 + elems.len());
             inputs.push(acc.clone());
@@ -659,7 +677,10 @@ impl TraceCircuit {
         // Last active time: Σ (a_i − a_{i+1})·t_i
         let mut last_t = FpVar::zero();
         for i in 0..n {
-            let next = slots.get(i + 1).map(|s| s.active.clone()).unwrap_or_else(FpVar::zero);
+            let next = slots
+                .get(i + 1)
+                .map(|s| s.active.clone())
+                .unwrap_or_else(FpVar::zero);
             last_t += (&slots[i].active - next) * &slots[i].t;
         }
         meter.tick("padding (active prefix)");

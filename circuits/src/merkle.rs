@@ -175,7 +175,8 @@ impl MerkleTree {
         if level == 0 {
             return leaf(j);
         }
-        let children: [Fr; ARITY] = std::array::from_fn(|c| self.node(level - 1, ARITY * j + c, leaf));
+        let children: [Fr; ARITY] =
+            std::array::from_fn(|c| self.node(level - 1, ARITY * j + c, leaf));
         poseidon(&children)
     }
 
@@ -261,8 +262,12 @@ mod tests {
             for first in 1..=3usize {
                 let mut v = t.clone();
                 v.drop_levels_below(first);
-                let u = MerkleTree::from_upper_levels(n, v.first_stored_level(), v.upper_levels().to_vec())
-                    .unwrap();
+                let u = MerkleTree::from_upper_levels(
+                    n,
+                    v.first_stored_level(),
+                    v.upper_levels().to_vec(),
+                )
+                .unwrap();
                 assert_eq!(u.root(), t.root());
                 for i in 0..n {
                     assert_eq!(u.path_with(i, &leaf), t.path(i));

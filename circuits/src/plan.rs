@@ -144,7 +144,8 @@ impl Fit {
     fn fits(&self) -> bool {
         let band = (self.y_min >> crate::window::BAND_SHIFT).min(crate::window::MAX_WINDOW_BAND);
         let lat_ok = self.y_max <= MAX_WINDOW_Y
-            && self.y_max - (band << crate::window::BAND_SHIFT) < 1 << crate::window::LAT_WINDOW_BITS;
+            && self.y_max - (band << crate::window::BAND_SHIFT)
+                < 1 << crate::window::LAT_WINDOW_BITS;
         lat_ok && (self.plain() || self.off_seam == 0)
     }
 }
@@ -208,7 +209,8 @@ pub fn plan_unchecked(
     let n = points.len();
     let inside_total = eval.points.iter().filter(|e| e.inside).count() as u64;
     // Fewest inside points that still meet the threshold: ceil(bp·n / 10000).
-    let need = (u64::from(policy.params().min_inside_bp) * n as u64).div_ceil(u64::from(BASIS_POINTS));
+    let need =
+        (u64::from(policy.params().min_inside_bp) * n as u64).div_ceil(u64::from(BASIS_POINTS));
     let slack = inside_total.saturating_sub(need) as usize;
     if let Some(plans) = fixed(policy.region(), shape, points, eval, slack) {
         return Ok((plans, Chunking::Fixed));
@@ -259,7 +261,10 @@ fn frame_cell(p: &Point, seam: bool) -> (i64, i64) {
     if seam && x < crate::window::SEAM_X0_CELL << crate::encode::CELL_SHIFT {
         x += crate::encode::LON_PERIOD;
     }
-    (x >> crate::encode::CELL_SHIFT, y >> crate::encode::CELL_SHIFT)
+    (
+        x >> crate::encode::CELL_SHIFT,
+        y >> crate::encode::CELL_SHIFT,
+    )
 }
 
 /// Items containing every counted point's cell in the given frame.
@@ -351,8 +356,7 @@ fn greedy(
         if end == start {
             return Err(PlanError::Unencodable(start));
         }
-        let window =
-            Window::for_points(&points[from..end]).ok_or(PlanError::Unencodable(start))?;
+        let window = Window::for_points(&points[from..end]).ok_or(PlanError::Unencodable(start))?;
         debug_assert_eq!(window.seam, seam);
         let item = cand
             .iter()

@@ -135,8 +135,14 @@ mod tests {
             let (lo, hi) = band_latitudes(q);
             for k in 0..=20 {
                 let lat = lo + (hi - lo) * f64::from(k) / 20.0;
-                assert!(f64::from(p.kx) <= metres_per_unit_x(lat) * scale, "{q} {lat}");
-                assert!(f64::from(p.ky) <= metres_per_unit_y(lat) * scale, "{q} {lat}");
+                assert!(
+                    f64::from(p.kx) <= metres_per_unit_x(lat) * scale,
+                    "{q} {lat}"
+                );
+                assert!(
+                    f64::from(p.ky) <= metres_per_unit_y(lat) * scale,
+                    "{q} {lat}"
+                );
             }
         }
     }

@@ -221,7 +221,10 @@ impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Violation::Polar { point } => {
-                write!(f, "point {point} lies beyond 89.9356° N, which the statement cannot encode")
+                write!(
+                    f,
+                    "point {point} lies beyond 89.9356° N, which the statement cannot encode"
+                )
             }
             Violation::StepTooWide { point } => write!(
                 f,

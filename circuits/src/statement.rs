@@ -125,10 +125,9 @@ pub fn group_elements(group: &[Step]) -> [Fr; ELEMENTS_PER_GROUP] {
     let shift = Fr::from(1u128 << PACKED_STEP_BITS);
     let mut e = [Fr::from(0u64); ELEMENTS_PER_GROUP];
     for (j, triple) in group.chunks(STEPS_PER_ELEMENT).enumerate() {
-        e[j] = triple
-            .iter()
-            .rev()
-            .fold(Fr::from(0u64), |acc, s| acc * shift + Fr::from(s.pack_u128()));
+        e[j] = triple.iter().rev().fold(Fr::from(0u64), |acc, s| {
+            acc * shift + Fr::from(s.pack_u128())
+        });
     }
     e
 }
@@ -160,7 +159,12 @@ pub fn accumulate(points: &[Point]) -> Fr {
 /// `contribution_id` of a trace with accumulator `acc`, `points` points and first point
 /// `first`.
 pub fn contribution_id(acc: Fr, points: u64, first: &Point) -> Fr {
-    poseidon(&[fr_from_tag(ID_TAG), acc, Fr::from(points), pack_point(first)])
+    poseidon(&[
+        fr_from_tag(ID_TAG),
+        acc,
+        Fr::from(points),
+        pack_point(first),
+    ])
 }
 
 /// The hiding commitment to a trace.
@@ -320,11 +324,27 @@ mod tests {
         assert!(lo.pack_u128() > 0);
         assert!(hi.pack_u128() < 1u128 << PACKED_STEP_BITS);
         // Neighbouring values in each field never collide.
-        let a = Step { dy: DY_OFFSET - 1, dx: 0, dt: 5 };
-        let b = Step { dy: 1 - DY_OFFSET, dx: 1, dt: 5 };
+        let a = Step {
+            dy: DY_OFFSET - 1,
+            dx: 0,
+            dt: 5,
+        };
+        let b = Step {
+            dy: 1 - DY_OFFSET,
+            dx: 1,
+            dt: 5,
+        };
         assert_ne!(a.pack_u128(), b.pack_u128());
-        let c = Step { dy: 0, dx: DX_OFFSET - 1, dt: 5 };
-        let d = Step { dy: 0, dx: 1 - DX_OFFSET, dt: 6 };
+        let c = Step {
+            dy: 0,
+            dx: DX_OFFSET - 1,
+            dt: 5,
+        };
+        let d = Step {
+            dy: 0,
+            dx: 1 - DX_OFFSET,
+            dt: 6,
+        };
         assert_ne!(c.pack_u128(), d.pack_u128());
         // The zero step is not zero: a real point never packs like padding.
         assert_ne!(Step::default().pack_u128(), 0);
@@ -349,12 +369,12 @@ mod tests {
         assert_eq!(id, contribution_id(accumulate(&pts), 70, &pts[0]));
         let mut moved = pts.clone();
         moved[17].lon_e7 += 1;
-        assert_ne!(
-            contribution_id(accumulate(&moved), 70, &moved[0]),
-            id
-        );
+        assert_ne!(contribution_id(accumulate(&moved), 70, &moved[0]), id);
         // The same steps from another first point: another trace, another id.
-        let shifted: Vec<Point> = pts.iter().map(|p| pt(p.lat_e7 + 5, p.lon_e7, p.t_ms)).collect();
+        let shifted: Vec<Point> = pts
+            .iter()
+            .map(|p| pt(p.lat_e7 + 5, p.lon_e7, p.t_ms))
+            .collect();
         assert_eq!(accumulate(&shifted), acc);
         assert_ne!(contribution_id(acc, 70, &shifted[0]), id);
         // The pending hash of a partial group is 0 only for no steps.

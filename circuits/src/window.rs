@@ -148,7 +148,11 @@ impl Window {
             x0_cell: (x_min >> CELL_SHIFT).min(MAX_X0_CELL),
             seam: false,
         };
-        if points.clone().into_iter().all(|p| plain.offsets(p).is_some()) {
+        if points
+            .clone()
+            .into_iter()
+            .all(|p| plain.offsets(p).is_some())
+        {
             return Some(plain);
         }
         let seam = Window {

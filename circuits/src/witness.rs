@@ -9,8 +9,8 @@ use crate::region::Item;
 use crate::rules::Evaluation;
 use crate::shape::Shape;
 use crate::statement::{
-    absorb_group, commitment, contribution_id, pending_hash, steps, ChainState, PublicInputs,
-    Step, POINTS_PER_GROUP,
+    absorb_group, commitment, contribution_id, pending_hash, steps, ChainState, PublicInputs, Step,
+    POINTS_PER_GROUP,
 };
 use crate::window::Window;
 use ark_bn254::Fr;

@@ -80,7 +80,12 @@ fn edge_walk(n: usize) -> Vec<Point> {
         .collect()
 }
 
-fn witnesses_for(policy: &Policy, shape: &Shape, points: &[Point], checked: bool) -> Vec<ChunkWitness> {
+fn witnesses_for(
+    policy: &Policy,
+    shape: &Shape,
+    points: &[Point],
+    checked: bool,
+) -> Vec<ChunkWitness> {
     let eval = evaluate(policy, points);
     if checked {
         assert!(eval.qualifies(), "{:?}", eval.violations);
@@ -121,7 +126,9 @@ fn satisfied(w: &ChunkWitness) -> bool {
 
 /// The chain of a trace (bypassing the native check) is accepted only if every chunk is.
 fn circuit_accepts(policy: &Policy, points: &[Point]) -> bool {
-    witnesses_for(policy, &TEST, points, false).iter().all(satisfied)
+    witnesses_for(policy, &TEST, points, false)
+        .iter()
+        .all(satisfied)
 }
 
 #[test]
@@ -232,7 +239,13 @@ fn every_broken_rule_is_unsatisfiable() {
     }
     // A walk north-east into the hole (from 45.0395° N, 10.0395° E: inside from point ~50).
     let hole: Vec<Point> = (0..100)
-        .map(|j| pt(45.0395 + 1e-5 * j as f64, 10.0395 + 1e-5 * j as f64, T0 + 1000 * j as u64))
+        .map(|j| {
+            pt(
+                45.0395 + 1e-5 * j as f64,
+                10.0395 + 1e-5 * j as f64,
+                T0 + 1000 * j as u64,
+            )
+        })
         .collect();
     cases.push(("walk into the hole", p.clone(), hole, Rule::Region));
     let mut equal = base.clone();
@@ -352,7 +365,13 @@ fn speed_boundary_agrees_with_native() {
     let lat_edge = (y_edge - 900_000_000) as f64 / 1e7;
     for start_lat in [45.01, lat_edge - 0.00012] {
         let base: Vec<Point> = (0..30)
-            .map(|i| pt(start_lat + 1e-5 * i as f64, 10.02 + 1e-5 * i as f64, T0 + 1000 * i as u64))
+            .map(|i| {
+                pt(
+                    start_lat + 1e-5 * i as f64,
+                    10.02 + 1e-5 * i as f64,
+                    T0 + 1000 * i as u64,
+                )
+            })
             .collect();
         let dt = base[10].t_ms - base[9].t_ms;
         let reach = u128::from(params.speed_units) * u128::from(dt);
@@ -363,7 +382,11 @@ fn speed_boundary_agrees_with_native() {
             b
         };
         let mut dy = 0i64;
-        while speed_ok(step_d2(&base[9], &moved(dy + 1)), reach, params.speed_tolerance) {
+        while speed_ok(
+            step_d2(&base[9], &moved(dy + 1)),
+            reach,
+            params.speed_tolerance,
+        ) {
             dy += 1;
         }
         let crosses = |dy: i64| (moved(dy).y() >> BAND_SHIFT) != (base[9].y() >> BAND_SHIFT);
@@ -384,7 +407,11 @@ fn speed_boundary_agrees_with_native() {
 }
 
 /// Applies `tamper` to a copy of chunk `k` of an honest trace and returns the verdict.
-fn tampered_on(pts: &[Point], k: usize, tamper: impl FnOnce(&mut ChunkWitness)) -> Result<(), &'static str> {
+fn tampered_on(
+    pts: &[Point],
+    k: usize,
+    tamper: impl FnOnce(&mut ChunkWitness),
+) -> Result<(), &'static str> {
     let ws = witnesses(&policy(), pts);
     let mut w = ws[k].clone();
     tamper(&mut w);
@@ -416,13 +443,43 @@ fn tampered_witnesses_name_the_rule_they_break() {
     assert_eq!(ws.len(), 3);
     let cell3 = ws[1].window.cell(&ws[1].slots[3].point).unwrap();
     let cases: Vec<(&str, usize, Tamper<'_>, &str)> = vec![
-        ("padding re-activated", 2, Box::new(|w| w.slots[19].active = true), "padding (active prefix)"),
-        ("padding re-activated after a gap", 2, Box::new(|w| w.slots[30].active = true), "padding (active prefix)"),
+        (
+            "padding re-activated",
+            2,
+            Box::new(|w| w.slots[19].active = true),
+            "padding (active prefix)",
+        ),
+        (
+            "padding re-activated after a gap",
+            2,
+            Box::new(|w| w.slots[30].active = true),
+            "padding (active prefix)",
+        ),
         // The dropped point was counted inside: padding cannot be.
-        ("chunk ended early without its state", 0, Box::new(|w| w.slots[65].active = false), "region (membership)"),
-        ("forged Merkle path", 1, Box::new(|w| w.item.siblings[0][0] += one), "region item (Merkle)"),
-        ("wrong leaf index", 1, Box::new(|w| w.item.index ^= 1), "region item (Merkle)"),
-        ("leaf index in another subtree", 1, Box::new(|w| w.item.index ^= 1 << 4), "region item (Merkle)"),
+        (
+            "chunk ended early without its state",
+            0,
+            Box::new(|w| w.slots[65].active = false),
+            "region (membership)",
+        ),
+        (
+            "forged Merkle path",
+            1,
+            Box::new(|w| w.item.siblings[0][0] += one),
+            "region item (Merkle)",
+        ),
+        (
+            "wrong leaf index",
+            1,
+            Box::new(|w| w.item.index ^= 1),
+            "region item (Merkle)",
+        ),
+        (
+            "leaf index in another subtree",
+            1,
+            Box::new(|w| w.item.index ^= 1 << 4),
+            "region item (Merkle)",
+        ),
         (
             "item changed without its path",
             1,
@@ -441,39 +498,179 @@ fn tampered_witnesses_name_the_rule_they_break() {
             }),
             "region (membership)",
         ),
-        ("step length inflated", 1, Box::new(|w| w.slots[4].d += 1), "speed"),
+        (
+            "step length inflated",
+            1,
+            Box::new(|w| w.slots[4].d += 1),
+            "speed",
+        ),
         // A shorter step passes the step rules (d only has to satisfy d² ≤ D² < d² + τ): a
         // prover may under-claim distance, never over-claim; here the chain link catches it.
-        ("step length deflated", 1, Box::new(|w| w.slots[4].d -= 1), "chain state out"),
-        ("padding distance", 2, Box::new(|w| w.slots[30].d = 1), "speed"),
-        ("padding counted inside", 2, Box::new(|w| w.slots[30].counted = true), "region (membership)"),
+        (
+            "step length deflated",
+            1,
+            Box::new(|w| w.slots[4].d -= 1),
+            "chain state out",
+        ),
+        (
+            "padding distance",
+            2,
+            Box::new(|w| w.slots[30].d = 1),
+            "speed",
+        ),
+        (
+            "padding counted inside",
+            2,
+            Box::new(|w| w.slots[30].counted = true),
+            "region (membership)",
+        ),
         // A new point claimed carried would not be counted: it is counted inside, which only
         // new points may be.
-        ("new point claimed carried", 1, Box::new(|w| w.slots[0].carried = true), "region (membership)"),
-        ("carry on the first chunk", 0, Box::new(|w| w.slots[0].carried = true), "carry"),
-        ("wrong state link in", 1, Box::new(|w| w.public.state_in += one), "chain state in"),
-        ("wrong state link out", 1, Box::new(|w| w.public.state_out += one), "chain state out"),
-        ("state_out on the last chunk", 2, Box::new(|w| w.public.state_out = one), "chain state out"),
-        ("claimed points changed", 2, Box::new(|w| w.public.claimed_points += 1), "claims and thresholds"),
-        ("claimed distance changed", 2, Box::new(|w| w.public.claimed_distance_m += 1), "claims and thresholds"),
-        ("claimed duration changed", 2, Box::new(|w| w.public.claimed_duration_s -= 1), "claims and thresholds"),
-        ("claims on a non-last chunk", 0, Box::new(|w| w.public.claimed_points = 66), "claims and thresholds"),
-        ("id on a non-last chunk", 1, Box::new(|w| w.public.contribution_id = one), "id and commitment"),
-        ("contribution id changed", 2, Box::new(|w| w.public.contribution_id += one), "id and commitment"),
-        ("commitment changed", 2, Box::new(|w| w.public.commitment += one), "id and commitment"),
-        ("not first but genesis claimed", 1, Box::new(|w| w.public.is_first = true), "chain state in"),
-        ("first chunk skips genesis", 0, Box::new(|w| w.public.is_first = false), "chain state in"),
-        ("early chunk claims to be last", 0, Box::new(|w| w.public.is_last = true), "chain state out"),
-        ("policy id", 0, Box::new(|w| w.public.policy_id += one), "policy id"),
-        ("policy parameter", 0, Box::new(|w| w.params[2] += one), "policy id"),
-        ("speed limit", 1, Box::new(|w| w.params[4] += one), "policy id"),
-        ("speed tolerance", 1, Box::new(|w| w.params[5] += w.params[5]), "policy id"),
-        ("region depth", 0, Box::new(|w| w.region_depth += 1), "policy id"),
-        ("time moved", 1, Box::new(|w| w.slots[6].point.t_ms += 1), "time (order, interval)"),
-        ("point moved", 1, Box::new(|w| w.slots[6].point.lat_e7 += 1), "speed"),
-        ("blinding", 1, Box::new(|w| w.state_in.blinding += one), "chain state in"),
+        (
+            "new point claimed carried",
+            1,
+            Box::new(|w| w.slots[0].carried = true),
+            "region (membership)",
+        ),
+        (
+            "carry on the first chunk",
+            0,
+            Box::new(|w| w.slots[0].carried = true),
+            "carry",
+        ),
+        (
+            "wrong state link in",
+            1,
+            Box::new(|w| w.public.state_in += one),
+            "chain state in",
+        ),
+        (
+            "wrong state link out",
+            1,
+            Box::new(|w| w.public.state_out += one),
+            "chain state out",
+        ),
+        (
+            "state_out on the last chunk",
+            2,
+            Box::new(|w| w.public.state_out = one),
+            "chain state out",
+        ),
+        (
+            "claimed points changed",
+            2,
+            Box::new(|w| w.public.claimed_points += 1),
+            "claims and thresholds",
+        ),
+        (
+            "claimed distance changed",
+            2,
+            Box::new(|w| w.public.claimed_distance_m += 1),
+            "claims and thresholds",
+        ),
+        (
+            "claimed duration changed",
+            2,
+            Box::new(|w| w.public.claimed_duration_s -= 1),
+            "claims and thresholds",
+        ),
+        (
+            "claims on a non-last chunk",
+            0,
+            Box::new(|w| w.public.claimed_points = 66),
+            "claims and thresholds",
+        ),
+        (
+            "id on a non-last chunk",
+            1,
+            Box::new(|w| w.public.contribution_id = one),
+            "id and commitment",
+        ),
+        (
+            "contribution id changed",
+            2,
+            Box::new(|w| w.public.contribution_id += one),
+            "id and commitment",
+        ),
+        (
+            "commitment changed",
+            2,
+            Box::new(|w| w.public.commitment += one),
+            "id and commitment",
+        ),
+        (
+            "not first but genesis claimed",
+            1,
+            Box::new(|w| w.public.is_first = true),
+            "chain state in",
+        ),
+        (
+            "first chunk skips genesis",
+            0,
+            Box::new(|w| w.public.is_first = false),
+            "chain state in",
+        ),
+        (
+            "early chunk claims to be last",
+            0,
+            Box::new(|w| w.public.is_last = true),
+            "chain state out",
+        ),
+        (
+            "policy id",
+            0,
+            Box::new(|w| w.public.policy_id += one),
+            "policy id",
+        ),
+        (
+            "policy parameter",
+            0,
+            Box::new(|w| w.params[2] += one),
+            "policy id",
+        ),
+        (
+            "speed limit",
+            1,
+            Box::new(|w| w.params[4] += one),
+            "policy id",
+        ),
+        (
+            "speed tolerance",
+            1,
+            Box::new(|w| w.params[5] += w.params[5]),
+            "policy id",
+        ),
+        (
+            "region depth",
+            0,
+            Box::new(|w| w.region_depth += 1),
+            "policy id",
+        ),
+        (
+            "time moved",
+            1,
+            Box::new(|w| w.slots[6].point.t_ms += 1),
+            "time (order, interval)",
+        ),
+        (
+            "point moved",
+            1,
+            Box::new(|w| w.slots[6].point.lat_e7 += 1),
+            "speed",
+        ),
+        (
+            "blinding",
+            1,
+            Box::new(|w| w.state_in.blinding += one),
+            "chain state in",
+        ),
         // Counted points dropped from the end: padding is never counted.
-        ("points dropped from the end", 2, Box::new(|w| w.slots[7].active = false), "region (membership)"),
+        (
+            "points dropped from the end",
+            2,
+            Box::new(|w| w.slots[7].active = false),
+            "region (membership)",
+        ),
         (
             "uncounted points dropped from the end",
             2,
@@ -505,9 +702,24 @@ fn tampered_witnesses_name_the_rule_they_break() {
 fn window_tampering_is_caught() {
     use zkcontrib_circuits::window::{MAX_WINDOW_BAND, MAX_X0_CELL, SEAM_X0_CELL};
     let cases: Vec<(&str, usize, Tamper<'_>, &str)> = vec![
-        ("band beyond 856 (beyond 89.94° N)", 1, Box::new(|w| w.window.band = MAX_WINDOW_BAND + 1), "window"),
-        ("band moved away from the points", 1, Box::new(|w| w.window.band += 2), "chain state in"),
-        ("plain west edge past the antimeridian", 1, Box::new(|w| w.window.x0_cell = MAX_X0_CELL + 1), "window"),
+        (
+            "band beyond 856 (beyond 89.94° N)",
+            1,
+            Box::new(|w| w.window.band = MAX_WINDOW_BAND + 1),
+            "window",
+        ),
+        (
+            "band moved away from the points",
+            1,
+            Box::new(|w| w.window.band += 2),
+            "chain state in",
+        ),
+        (
+            "plain west edge past the antimeridian",
+            1,
+            Box::new(|w| w.window.x0_cell = MAX_X0_CELL + 1),
+            "window",
+        ),
         (
             "seam flag on a plain window",
             1,
@@ -517,7 +729,12 @@ fn window_tampering_is_caught() {
             }),
             "chain state in",
         ),
-        ("west edge moved one cell", 1, Box::new(|w| w.window.x0_cell += 1), "chain state in"),
+        (
+            "west edge moved one cell",
+            1,
+            Box::new(|w| w.window.x0_cell += 1),
+            "chain state in",
+        ),
     ];
     for (name, k, f, rule) in cases {
         assert_eq!(tampered(k, f), Err(rule), "{name}");
@@ -529,9 +746,15 @@ fn window_tampering_is_caught() {
     // prover's choice, the per-step factors are the points' bands' whatever the window.
     let ws = witnesses(&policy(), &walk(150));
     let w = &ws[1];
-    let lower_half = w.slots.iter().all(|s| w.window.band_bit(&s.point) == Some(false))
+    let lower_half = w
+        .slots
+        .iter()
+        .all(|s| w.window.band_bit(&s.point) == Some(false))
         && w.window.band_bit(&w.predecessor) == Some(false);
-    assert!(lower_half, "the walk's chunk lies in its window's lower band");
+    assert!(
+        lower_half,
+        "the walk's chunk lies in its window's lower band"
+    );
     assert_eq!(tampered(1, |w| w.window.band -= 1), Ok(()));
     assert_eq!(tampered(1, |w| w.window.x0_cell -= 7), Ok(()));
 }
@@ -549,21 +772,53 @@ fn wraparound_attempts_fail() {
     assert_eq!(tampered(1, |w| w.slots[5].point.lat_e7 += 1 << 22), Ok(()));
     assert_eq!(tampered(1, |w| w.slots[5].point.lon_e7 += 1 << 23), Ok(()));
     let cases: Vec<(&str, Tamper<'_>, &str)> = vec![
-        ("north offset 2^22 + 1000", Box::new(|w| w.slots[5].point.lat_e7 += (1 << 22) + 1000), "speed"),
-        ("north offset −1", Box::new(|w| {
-            let y0 = w.window.y0();
-            w.slots[5].point.lat_e7 = (y0 - 1 - 900_000_000) as i32;
-        }), "speed"),
-        ("east offset 2^23 + 1000", Box::new(|w| w.slots[5].point.lon_e7 += (1 << 23) + 1000), "speed"),
-        ("east offset −1", Box::new(|w| {
-            let x0 = w.window.x0();
-            w.slots[5].point.lon_e7 = (x0 - 1 - 1_800_000_000) as i32;
-        }), "speed"),
+        (
+            "north offset 2^22 + 1000",
+            Box::new(|w| w.slots[5].point.lat_e7 += (1 << 22) + 1000),
+            "speed",
+        ),
+        (
+            "north offset −1",
+            Box::new(|w| {
+                let y0 = w.window.y0();
+                w.slots[5].point.lat_e7 = (y0 - 1 - 900_000_000) as i32;
+            }),
+            "speed",
+        ),
+        (
+            "east offset 2^23 + 1000",
+            Box::new(|w| w.slots[5].point.lon_e7 += (1 << 23) + 1000),
+            "speed",
+        ),
+        (
+            "east offset −1",
+            Box::new(|w| {
+                let x0 = w.window.x0();
+                w.slots[5].point.lon_e7 = (x0 - 1 - 1_800_000_000) as i32;
+            }),
+            "speed",
+        ),
         ("d = 2^29", Box::new(|w| w.slots[5].d = 1 << 29), "speed"),
-        ("d = 2^29 − 1", Box::new(|w| w.slots[5].d = (1 << 29) - 1), "speed"),
-        ("t wraps below the previous", Box::new(|w| w.slots[5].point.t_ms = 0), "time (order, interval)"),
-        ("t just below the previous", Box::new(|w| w.slots[5].point.t_ms -= 1001), "time (order, interval)"),
-        ("t far in the future", Box::new(|w| w.slots[5].point.t_ms = u64::MAX), "time (order, interval)"),
+        (
+            "d = 2^29 − 1",
+            Box::new(|w| w.slots[5].d = (1 << 29) - 1),
+            "speed",
+        ),
+        (
+            "t wraps below the previous",
+            Box::new(|w| w.slots[5].point.t_ms = 0),
+            "time (order, interval)",
+        ),
+        (
+            "t just below the previous",
+            Box::new(|w| w.slots[5].point.t_ms -= 1001),
+            "time (order, interval)",
+        ),
+        (
+            "t far in the future",
+            Box::new(|w| w.slots[5].point.t_ms = u64::MAX),
+            "time (order, interval)",
+        ),
     ];
     for (name, f, rule) in cases {
         assert_eq!(tampered(1, f), Err(rule), "{name}");
@@ -582,15 +837,36 @@ fn carried_points_are_bound_and_not_recounted() {
         .expect("a chunk carrying two or more points");
     let r = ws[k].slots.iter().take_while(|s| s.carried).count();
     let cases: Vec<(&str, Tamper<'_>)> = vec![
-        ("carried point moved", Box::new(|w| w.slots[0].point.lon_e7 += 1)),
-        ("carried time moved", Box::new(|w| w.slots[1].point.t_ms += 1)),
-        ("carried point dropped", Box::new(move |w| w.slots[r - 1].carried = false)),
-        ("new point claimed carried", Box::new(move |w| w.slots[r].carried = true)),
-        ("carried point counted inside", Box::new(|w| w.slots[1].counted = true)),
-        ("carry flag not a prefix", Box::new(|w| w.slots[0].carried = false)),
+        (
+            "carried point moved",
+            Box::new(|w| w.slots[0].point.lon_e7 += 1),
+        ),
+        (
+            "carried time moved",
+            Box::new(|w| w.slots[1].point.t_ms += 1),
+        ),
+        (
+            "carried point dropped",
+            Box::new(move |w| w.slots[r - 1].carried = false),
+        ),
+        (
+            "new point claimed carried",
+            Box::new(move |w| w.slots[r].carried = true),
+        ),
+        (
+            "carried point counted inside",
+            Box::new(|w| w.slots[1].counted = true),
+        ),
+        (
+            "carry flag not a prefix",
+            Box::new(|w| w.slots[0].carried = false),
+        ),
     ];
     for (name, f) in cases {
-        assert!(tampered_on(&pts, k, f).is_err(), "{name}: tampered witness satisfied the circuit");
+        assert!(
+            tampered_on(&pts, k, f).is_err(),
+            "{name}: tampered witness satisfied the circuit"
+        );
     }
     assert_eq!(tampered_on(&pts, k, |_| {}), Ok(()));
 }
@@ -627,7 +903,11 @@ fn points_just_outside_a_large_square_are_caught() {
     }
     // A counted point outside its item is refused by the membership rule itself.
     let mut t = w.clone();
-    t.item = item_witness(&p, &TEST, item_without(&p, w.window.cell(&w.slots[10].point).unwrap()));
+    t.item = item_witness(
+        &p,
+        &TEST,
+        item_without(&p, w.window.cell(&w.slots[10].point).unwrap()),
+    );
     assert_eq!(verdict(&t), Err("region (membership)"));
 }
 
@@ -766,7 +1046,13 @@ fn a_large_detailed_region_fits_the_production_shape() {
     println!("2,000-vertex region: {r:?}, depth {}", p.region().depth());
     // A 1 Hz drive at 30 m/s, 500 points.
     let drive: Vec<Point> = (0..500)
-        .map(|i| pt(50.0 + 2.0e-4 * i as f64, 10.0 + 2.8e-4 * i as f64, T0 + 1000 * i as u64))
+        .map(|i| {
+            pt(
+                50.0 + 2.0e-4 * i as f64,
+                10.0 + 2.8e-4 * i as f64,
+                T0 + 1000 * i as u64,
+            )
+        })
         .collect();
     let eval = evaluate(&p, &drive);
     assert!(eval.qualifies(), "{:?}", eval.violations);
@@ -788,8 +1074,16 @@ fn the_chunk_count_depends_on_the_point_count_away_from_the_boundary() {
     let zigzag: Vec<Point> = (0..150)
         .map(|i| {
             let f = i as f64;
-            let wiggle = if (i / 10) % 2 == 0 { (i % 10) as f64 } else { (10 - i % 10) as f64 };
-            pt(45.07 - 1e-5 * f, 10.03 + 8e-6 * wiggle, T0 + 1000 * i as u64)
+            let wiggle = if (i / 10) % 2 == 0 {
+                (i % 10) as f64
+            } else {
+                (10 - i % 10) as f64
+            };
+            pt(
+                45.07 - 1e-5 * f,
+                10.03 + 8e-6 * wiggle,
+                T0 + 1000 * i as u64,
+            )
         })
         .collect();
     for pts in [&straight, &zigzag] {
@@ -805,7 +1099,11 @@ fn the_chunk_count_depends_on_the_point_count_away_from_the_boundary() {
     let eval = evaluate(&p, &ride);
     let (plans, how) = plan(&p, &TEST, &ride, &eval).unwrap();
     assert_eq!(how, Chunking::Greedy);
-    assert!(plans.len() > ride.len().div_ceil(TEST.points), "{}", plans.len());
+    assert!(
+        plans.len() > ride.len().div_ceil(TEST.points),
+        "{}",
+        plans.len()
+    );
     // With slack in the policy (here 50 % inside), a walk along the edge keeps ⌈n/N⌉ chunks:
     // points its chunks' items do not hold are counted outside.
     let lax = policy_with(|i| i.min_inside_bp = 5_000);
@@ -850,7 +1148,10 @@ fn rides_across_the_antimeridian() {
     let mut plain = ws[k].clone();
     plain.window.seam = false;
     plain.window.x0_cell = zkcontrib_circuits::window::MAX_X0_CELL;
-    assert!(verdict(&plain).is_err(), "a plain window cannot hold both sides");
+    assert!(
+        verdict(&plain).is_err(),
+        "a plain window cannot hold both sides"
+    );
     // The id is the trace's: the steps across 180° are the short way round.
     let id = zkcontrib_circuits::statement::contribution_id(
         zkcontrib_circuits::statement::accumulate(&ride),

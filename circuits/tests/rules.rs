@@ -306,7 +306,9 @@ fn far_points_are_outside_and_polar_points_unencodable() {
     let mut w = walk();
     w[4] = pt(55.0, 10.01, w[4].t_ms);
     let e = evaluate(&p, &w);
-    assert!(e.violations.contains(&Violation::OutsideRegion { point: 4 }));
+    assert!(e
+        .violations
+        .contains(&Violation::OutsideRegion { point: 4 }));
     assert!(e.violations.contains(&Violation::StepTooWide { point: 4 }));
     assert!(e.violations.contains(&Violation::StepTooWide { point: 5 }));
     let polar: Vec<Point> = (0..3)
@@ -321,7 +323,11 @@ fn far_points_are_outside_and_polar_points_unencodable() {
     // The same step across the antimeridian fits: the short way round.
     let seam = [pt(-16.8, 179.99, T0), pt(-16.8, -179.99, T0 + 10_000)];
     let e = evaluate(&p, &seam);
-    assert!(!e.broken_rules().contains(&Rule::Encodable), "{:?}", e.violations);
+    assert!(
+        !e.broken_rules().contains(&Rule::Encodable),
+        "{:?}",
+        e.violations
+    );
 }
 
 #[test]

@@ -11,7 +11,9 @@ fn main() {
     let path = Path::new(&args[0]);
     let feature = args.get(1).filter(|s| !s.is_empty()).map(String::as_str);
     let mp = read_region(path, feature).expect("region");
-    let exclude = args.get(2).map(|p| read_region(Path::new(p), None).expect("exclude"));
+    let exclude = args
+        .get(2)
+        .map(|p| read_region(Path::new(p), None).expect("exclude"));
     let t = Instant::now();
     let r = compile(&mp, exclude.as_ref(), &CompileOptions::default()).expect("compile");
     let secs = t.elapsed().as_secs_f64();

@@ -2,9 +2,9 @@ use ark_bn254::Fr;
 use rand::{rngs::StdRng, SeedableRng};
 use std::path::Path;
 use std::time::Instant;
+use zkcontrib_circuits::plan::plan;
 use zkcontrib_circuits::rules::evaluate;
 use zkcontrib_circuits::shape::shape_by_name;
-use zkcontrib_circuits::plan::plan;
 use zkcontrib_circuits::witness::chunk_witnesses;
 use zkcontrib_prover::{ingest::read_points, keys, policy_file::load_policy, prove};
 

@@ -103,11 +103,8 @@ pub struct DemoArgs {
 }
 
 fn shape_arg(name: &str) -> Result<Shape, BadInput> {
-    shape_by_name(name).ok_or_else(|| {
-        BadInput(anyhow!(
-            "unknown shape `{name}` (known: earth, test)"
-        ))
-    })
+    shape_by_name(name)
+        .ok_or_else(|| BadInput(anyhow!("unknown shape `{name}` (known: earth, test)")))
 }
 
 fn load_keys(keys_dir: &Path, shape: Shape) -> Result<Keys, BadInput> {

@@ -205,7 +205,10 @@ struct Sources {
 
 /// Turns a parsed policy file into a [`PolicyInput`] (reading its region files) and the
 /// boundary files it was read from.
-fn to_input(file: &PolicyFile, policy_path: &Path) -> Result<(PolicyInput, Sources), PolicyFileError> {
+fn to_input(
+    file: &PolicyFile,
+    policy_path: &Path,
+) -> Result<(PolicyInput, Sources), PolicyFileError> {
     let perr = |k| PolicyFileError::new(policy_path, k);
     for (key, present) in [
         ("grid_bits", file.grid_bits.is_some()),
@@ -345,7 +348,11 @@ fn region_for(
     let region = compile()?;
     let bytes = package::to_bytes(&region, &key);
     if std::fs::create_dir_all(dir).is_ok() {
-        let tmp = dir.join(format!(".{}.{}.tmp", hex::encode(&key[..16]), std::process::id()));
+        let tmp = dir.join(format!(
+            ".{}.{}.tmp",
+            hex::encode(&key[..16]),
+            std::process::id()
+        ));
         if std::fs::write(&tmp, &bytes).is_ok() {
             let _ = std::fs::rename(&tmp, &file);
         }

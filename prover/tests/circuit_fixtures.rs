@@ -71,7 +71,12 @@ fn santa_clara_run() {
     let (n, _) = agree("garmin-activity-santa-clara.gpx", "santa-clara-2017.toml");
     assert_eq!(n, 988usize.div_ceil(TEST.points));
     assert_eq!(
-        planned("garmin-activity-santa-clara.gpx", "santa-clara-2017.toml", EARTH).0,
+        planned(
+            "garmin-activity-santa-clara.gpx",
+            "santa-clara-2017.toml",
+            EARTH
+        )
+        .0,
         3
     );
 }
@@ -141,7 +146,13 @@ fn violating_fixtures_are_rejected_by_the_circuit() {
             Fr::from(3u64),
             Fr::from(4u64),
         );
-        let rejected = ws.iter().filter(|w| check(TEST, w).unwrap().is_err()).count();
-        assert!(rejected > 0, "{trace}: the circuit accepted a violating trace");
+        let rejected = ws
+            .iter()
+            .filter(|w| check(TEST, w).unwrap().is_err())
+            .count();
+        assert!(
+            rejected > 0,
+            "{trace}: the circuit accepted a violating trace"
+        );
     }
 }

@@ -264,7 +264,10 @@ fn policy_command_reports_region_repairs() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("repairs       3"), "{text}");
-    assert!(text.contains("crosses itself") && text.contains("rebuilt as"), "{text}");
+    assert!(
+        text.contains("crosses itself") && text.contains("rebuilt as"),
+        "{text}"
+    );
     let out = zkcontrib(&["policy", "--policy", "germany-drive.toml", "--json"]);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["region"]["repairs"].as_array().unwrap().len(), 3);

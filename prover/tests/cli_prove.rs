@@ -79,7 +79,7 @@ fn setup_prove_verify_and_their_exit_codes() {
     let t = text(&out);
     assert_eq!(out.status.code(), Some(0), "{t}");
     assert!(t.contains("claims        100 points"), "{t}");
-    assert!(t.contains("chunks        3 x 44 points"), "{t}");
+    assert!(t.contains("chunks        2 x 66 points"), "{t}");
     assert!(t.contains("peak memory"), "{t}");
     assert!(d.join("bundle.opening.json").exists());
     let opening = std::fs::read_to_string(d.join("bundle.opening.json")).unwrap();
@@ -151,7 +151,7 @@ fn setup_prove_verify_and_their_exit_codes() {
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
-        text(&out).contains("zkcontrib setup --shape county"),
+        text(&out).contains("zkcontrib setup --shape earth"),
         "{}",
         text(&out)
     );
@@ -164,7 +164,7 @@ fn demo_runs_on_a_fresh_keys_dir() {
     let t = text(&out);
     assert_eq!(out.status.code(), Some(0), "{t}");
     assert!(
-        t.contains("claims        988 points, 12798 m, 5498 s"),
+        t.contains("claims        988 points, 12809 m, 5498 s"),
         "{t}"
     );
     assert!(t.contains("valid: 988 points"), "{t}");

@@ -45,7 +45,7 @@ fn note(msg: &str) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Shared fixtures: development keys, a 100-point trace (3 TEST chunks) and its bundle.
+// Shared fixtures: development keys, a 140-point trace (3 TEST chunks) and its bundle.
 
 struct Env {
     dir: tempfile::TempDir,
@@ -69,11 +69,11 @@ impl Env {
     }
 }
 
-/// The first 100 points of the Garmin run as CSV.
+/// The first 140 points of the Garmin run as CSV.
 fn short_trace(dir: &Path) -> PathBuf {
     let t = ingest::read_trace(&fixtures().join("garmin-activity-santa-clara.gpx")).unwrap();
     let mut csv = String::from("time,lat,lon\n");
-    for p in t.points.iter().take(100) {
+    for p in t.points.iter().take(140) {
         csv += &format!("{},{},{}\n", p.time_ms, p.lat, p.lon);
     }
     let path = dir.join("short.csv");
@@ -575,8 +575,8 @@ fn circom_keys() -> &'static ProvingKey<Bn254> {
 }
 
 fn chunk0_witness() -> zkcontrib_circuits::witness::ChunkWitness {
-    use zkcontrib_circuits::rules::evaluate;
     use zkcontrib_circuits::plan::plan;
+    use zkcontrib_circuits::rules::evaluate;
     use zkcontrib_circuits::witness::chunk_witnesses;
     let e = env();
     let eval = evaluate(&e.policy, &e.points);
@@ -729,7 +729,7 @@ fn zkey_import_round_trips_and_refuses_damage() {
         &[&"verify", &"--policy", &"santa-clara-2017.toml", &bundle],
         0,
     );
-    assert!(t.contains("valid: 100 points"), "{t}");
+    assert!(t.contains("valid: 140 points"), "{t}");
 
     // Damage: every kind is a clean, typed error naming what is wrong.
     let m = &e.matrices;
@@ -835,7 +835,7 @@ fn npm_snarkjs_verifies_zkcontrib_bundles() {
     let public = o.join("public-2.json");
     let mut signals: Vec<String> =
         serde_json::from_str(&std::fs::read_to_string(&public).unwrap()).unwrap();
-    assert_eq!(signals[6], "100");
+    assert_eq!(signals[6], "140");
     signals[6] = "101".into();
     std::fs::write(&public, serde_json::to_string(&signals).unwrap()).unwrap();
     for (p, proof) in [
@@ -1174,7 +1174,7 @@ fn npm_ceremony_keys_prove_and_snarkjs_proofs_verify() {
         &[&"verify", &"--policy", &"santa-clara-2017.toml", &bundle],
         0,
     );
-    assert!(t.contains("valid: 100 points"), "{t}");
+    assert!(t.contains("valid: 140 points"), "{t}");
     zk(
         &kd,
         &[&"export", &"snarkjs", &"--bundle", &bundle, &"--out", &ours],

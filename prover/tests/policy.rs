@@ -52,7 +52,10 @@ fn santa_clara_fixture_policy_compiles_with_a_stable_id() {
     assert_eq!(params.min_inside_bp, 10_000);
     assert_eq!(params.not_before_ms, 1_498_867_200_000);
     assert!(params.region_items >= 1000, "{}", params.region_items);
-    assert_eq!(params.region_encoding, zkcontrib_circuits::region::ENCODING_CODE);
+    assert_eq!(
+        params.region_encoding,
+        zkcontrib_circuits::region::ENCODING_CODE
+    );
     // Every item is well-formed: triangles below 2^16 cells² doubled, squares up to 2^16 cells.
     assert!(p
         .region()
@@ -223,7 +226,8 @@ fn region_err(geojson: &str) -> String {
 #[test]
 fn regions_are_repaired_or_rejected_with_a_reason() {
     // A bow tie is repaired, and the repair reported.
-    let bowtie = r#"{"type":"Polygon","coordinates":[[[0,0],[0.01,0.01],[0.01,0],[0,0.01],[0,0]]]}"#;
+    let bowtie =
+        r#"{"type":"Polygon","coordinates":[[[0,0],[0.01,0.01],[0.01,0],[0,0.01],[0,0]]]}"#;
     let p = region_policy(bowtie).unwrap();
     let r = p.region().report();
     assert_eq!(r.repairs.len(), 1, "{r:?}");
@@ -262,7 +266,11 @@ fn country_region_selects_feature_and_encodes() {
     let hr = load_policy_cached(&p, None).unwrap();
     let r = hr.region().report();
     assert!(!r.repairs.is_empty(), "{r:?}");
-    assert!(hr.params().region_items > 2000, "{}", hr.params().region_items);
+    assert!(
+        hr.params().region_items > 2000,
+        "{}",
+        hr.params().region_items
+    );
     assert!(hr.params().region_depth >= 6);
     std::fs::write(&p, text.replace("Croatia", "Atlantis")).unwrap();
     let e = load_policy(&p).unwrap_err();

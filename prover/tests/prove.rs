@@ -30,7 +30,7 @@ struct Env {
     points: Vec<Point>,
 }
 
-/// TEST-shape keys in a temp dir (seeded setup), the Santa Clara policy and the first 120
+/// TEST-shape keys in a temp dir (seeded setup), the Santa Clara policy and the first 140
 /// points of the Garmin run (3 chunks).
 fn env() -> &'static Env {
     static ENV: OnceLock<Env> = OnceLock::new();
@@ -42,7 +42,7 @@ fn env() -> &'static Env {
         let keys = Keys::load(&keys_dir, "test").unwrap();
         assert_eq!(keys.meta, k.meta);
         let mut points = read_points(&fixtures().join("garmin-activity-santa-clara.gpx")).unwrap();
-        points.truncate(120);
+        points.truncate(140);
         Env {
             _dir: dir,
             keys_dir,
@@ -83,7 +83,7 @@ fn check(bundle: &Bundle) -> Outcome {
 fn prove_then_verify_round_trips() {
     let p = proven();
     assert_eq!(p.bundle.chunks.len(), 3);
-    assert_eq!(p.bundle.claims.points, 120);
+    assert_eq!(p.bundle.claims.points, 140);
     assert_eq!(p.bundle.claims.points, p.eval.claims.points);
     let json = serde_json::to_string_pretty(&p.bundle).unwrap();
     let back: Bundle = serde_json::from_str(&json).unwrap();

@@ -381,7 +381,10 @@ fn every_rejection_has_its_class_and_names_the_field() {
     let e = f.verifier.verify(&old).unwrap_err();
     assert_eq!(e, Rejected::StatementVersion { statement: 2 });
     assert!(e.is_malformed());
-    assert!(e.to_string().starts_with("format: a statement v2 bundle"), "{e}");
+    assert!(
+        e.to_string().starts_with("format: a statement v2 bundle"),
+        "{e}"
+    );
     assert!(e.to_string().contains("prove the trace again"), "{e}");
     let mut none = b.clone();
     none.chunks.clear();

@@ -2,9 +2,7 @@
 
 use crate::gadgets::poseidon::poseidon;
 use ark_bn254::Fr;
-use ark_r1cs_std::{
-    alloc::AllocVar, boolean::Boolean, fields::fp::FpVar, fields::FieldVar,
-};
+use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, fields::fp::FpVar, fields::FieldVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 fn b(x: &Boolean<Fr>) -> FpVar<Fr> {

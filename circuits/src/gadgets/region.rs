@@ -29,7 +29,10 @@ pub struct ItemVar {
 
 impl ItemVar {
     /// Allocates an item from its packed bits (`None` in setup mode).
-    pub fn alloc(cs: &ConstraintSystemRef<Fr>, item: Option<&Item>) -> Result<Self, SynthesisError> {
+    pub fn alloc(
+        cs: &ConstraintSystemRef<Fr>,
+        item: Option<&Item>,
+    ) -> Result<Self, SynthesisError> {
         // packed = Σ b_i 2^i, 145 bits: kind, then six 24-bit coordinates
         let (packed, bits) = alloc_bits(
             cs.clone(),
@@ -59,7 +62,9 @@ impl ItemVar {
         let onehot = (0..=MAX_SQUARE_LEVEL as usize)
             .map(|j| {
                 Boolean::new_witness(cs.clone(), || {
-                    level.map(|l| l == Some(j)).ok_or(SynthesisError::AssignmentMissing)
+                    level
+                        .map(|l| l == Some(j))
+                        .ok_or(SynthesisError::AssignmentMissing)
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;

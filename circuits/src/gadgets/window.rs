@@ -86,17 +86,15 @@ pub struct PointVar {
 
 impl WindowVar {
     /// Allocates and checks the window (`None` in setup mode).
-    pub fn alloc(
-        cs: &ConstraintSystemRef<Fr>,
-        w: Option<&Window>,
-    ) -> Result<Self, SynthesisError> {
+    pub fn alloc(cs: &ConstraintSystemRef<Fr>, w: Option<&Window>) -> Result<Self, SynthesisError> {
         let q = w.map(|w| w.band as usize);
         // One-hot hi and lo: h_i, l_j ∈ {0,1}, Σ h_i = 1, Σ l_j = 1.
         let hot = |n: usize, pick: Option<usize>| -> Result<Vec<Boolean<Fr>>, SynthesisError> {
             let v = (0..n)
                 .map(|i| {
                     Boolean::new_witness(cs.clone(), || {
-                        pick.map(|p| p == i).ok_or(SynthesisError::AssignmentMissing)
+                        pick.map(|p| p == i)
+                            .ok_or(SynthesisError::AssignmentMissing)
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
@@ -109,14 +107,12 @@ impl WindowVar {
         let hi = hot(HI, q.map(|q| q / LO))?;
         let lo = hot(LO, q.map(|q| q % LO))?;
         // q = 32·Σ i·h_i + Σ j·l_j
-        let qv = hi
+        let qv = hi.iter().enumerate().fold(FpVar::zero(), |acc, (i, h)| {
+            acc + b(h) * Fr::from((i * LO) as u64)
+        }) + lo
             .iter()
             .enumerate()
-            .fold(FpVar::zero(), |acc, (i, h)| acc + b(h) * Fr::from((i * LO) as u64))
-            + lo
-                .iter()
-                .enumerate()
-                .fold(FpVar::zero(), |acc, (j, l)| acc + b(l) * Fr::from(j as u64));
+            .fold(FpVar::zero(), |acc, (j, l)| acc + b(l) * Fr::from(j as u64));
         // value_k = Σ_i h_i · (Σ_j l_j · T[32i + j]_k): one product per row and value.
         let mut vals: Vec<FpVar<Fr>> = Vec::with_capacity(7);
         for k in 0..7 {
@@ -152,16 +148,8 @@ impl WindowVar {
             x0_cell,
             x0,
             seam,
-            kx: [
-                vals[1].clone(),
-                &vals[2] - &vals[1],
-                &vals[5] - &vals[1],
-            ],
-            ky: [
-                vals[3].clone(),
-                &vals[4] - &vals[3],
-                &vals[6] - &vals[3],
-            ],
+            kx: [vals[1].clone(), &vals[2] - &vals[1], &vals[5] - &vals[1]],
+            ky: [vals[3].clone(), &vals[4] - &vals[3], &vals[6] - &vals[3]],
         })
     }
 
@@ -174,16 +162,8 @@ impl WindowVar {
     ) -> Result<PointVar, SynthesisError> {
         let signed = |v: i64| crate::range::fr_from_i128(i128::from(v));
         // oy = Σ b_i 2^i (22 bits), ox = Σ b_i 2^i (23 bits)
-        let (oy, ybits) = alloc_bits(
-            cs.clone(),
-            o.map(|o| signed(o.0)),
-            LAT_WINDOW_BITS as usize,
-        )?;
-        let (ox, xbits) = alloc_bits(
-            cs.clone(),
-            o.map(|o| signed(o.1)),
-            LON_WINDOW_BITS as usize,
-        )?;
+        let (oy, ybits) = alloc_bits(cs.clone(), o.map(|o| signed(o.0)), LAT_WINDOW_BITS as usize)?;
+        let (ox, xbits) = alloc_bits(cs.clone(), o.map(|o| signed(o.1)), LON_WINDOW_BITS as usize)?;
         let y = &self.y0 + &oy;
         let u = &self.x0 + &ox;
         // w = seam · ox_22: the point is east of ±180° in a seam window

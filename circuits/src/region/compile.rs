@@ -150,13 +150,26 @@ fn normalize_antimeridian(mp: &MultiPolygon<f64>, report: &mut CompileReport) ->
             let changed = cs.iter().any(|c| seam(c) && c.x != side);
             let out: Vec<Coord<f64>> = cs
                 .iter()
-                .map(|c| if seam(c) { Coord { x: side, y: c.y } } else { *c })
+                .map(|c| {
+                    if seam(c) {
+                        Coord { x: side, y: c.y }
+                    } else {
+                        *c
+                    }
+                })
                 .collect();
-            return (LineString::new(out), changed.then_some("a vertex on the antimeridian had the wrong sign"));
+            return (
+                LineString::new(out),
+                changed.then_some("a vertex on the antimeridian had the wrong sign"),
+            );
         }
         // Both sides: a ring around a pole closed along a parallel.
         let span_all = cs.iter().any(|c| c.x == 180.0) && cs.iter().any(|c| c.x == -180.0);
-        if !span_all || !cs.windows(2).any(|w| jump(&w[0], &w[1]) && seam(&w[0]) && seam(&w[1])) {
+        if !span_all
+            || !cs
+                .windows(2)
+                .any(|w| jump(&w[0], &w[1]) && seam(&w[0]) && seam(&w[1]))
+        {
             return (ring.clone(), None);
         }
         let mean_lat = cs.iter().map(|c| c.y).sum::<f64>() / cs.len() as f64;
@@ -170,7 +183,10 @@ fn normalize_antimeridian(mp: &MultiPolygon<f64>, report: &mut CompileReport) ->
             }
         }
         out.extend(cs.last());
-        (LineString::new(out), Some("a ring around a pole was closed along a parallel"))
+        (
+            LineString::new(out),
+            Some("a ring around a pole was closed along a parallel"),
+        )
     };
     let mut polys = Vec::with_capacity(mp.0.len());
     for (pi, poly) in mp.0.iter().enumerate() {
@@ -202,7 +218,10 @@ fn normalize_antimeridian(mp: &MultiPolygon<f64>, report: &mut CompileReport) ->
 }
 
 /// Step 1: repair every invalid polygon.
-fn repair(mp: &MultiPolygon<f64>, report: &mut CompileReport) -> Result<Vec<Polygon<f64>>, RegionError> {
+fn repair(
+    mp: &MultiPolygon<f64>,
+    report: &mut CompileReport,
+) -> Result<Vec<Polygon<f64>>, RegionError> {
     let mut out = Vec::with_capacity(mp.0.len());
     for (pi, poly) in mp.0.iter().enumerate() {
         let found = super::validity::check(poly);
@@ -290,7 +309,10 @@ fn vertex_cell(c: &Coord<f64>) -> Option<Cell> {
         return None;
     }
     let lat = i64::from(quantize_degrees(c.y, MAX_LAT_E7)?);
-    Some(((lon + LON_OFFSET) >> CELL_SHIFT, (lat + LAT_OFFSET) >> CELL_SHIFT))
+    Some((
+        (lon + LON_OFFSET) >> CELL_SHIFT,
+        (lat + LAT_OFFSET) >> CELL_SHIFT,
+    ))
 }
 
 fn to_geo_ring(ring: &[Cell]) -> LineString<f64> {
@@ -319,7 +341,10 @@ fn to_geo(rings: &[Vec<Cell>]) -> Polygon<f64> {
 /// exterior vanishes.
 fn grid_rings(poly: &Polygon<f64>) -> Option<Vec<Vec<Cell>>> {
     let mut out: Vec<Vec<Cell>> = Vec::new();
-    for (ri, ring) in std::iter::once(poly.exterior()).chain(poly.interiors()).enumerate() {
+    for (ri, ring) in std::iter::once(poly.exterior())
+        .chain(poly.interiors())
+        .enumerate()
+    {
         let cells: Vec<Cell> = ring
             .0
             .iter()
@@ -529,7 +554,12 @@ fn band_triangles(
         .collect();
     let mut constraints: Vec<Seg> = rings
         .iter()
-        .flat_map(|r| (0..r.len()).map(move |i| Seg { a: r[i], b: r[(i + 1) % r.len()] }))
+        .flat_map(|r| {
+            (0..r.len()).map(move |i| Seg {
+                a: r[i],
+                b: r[(i + 1) % r.len()],
+            })
+        })
         .collect();
     constraints.extend(core_outline(core));
     let mut cdt: ConstrainedDelaunayTriangulation<Point2<f64>> =
@@ -662,7 +692,11 @@ impl Planner {
                 (x, y, inside, touches)
             })
             .collect();
-        self.mixed = tested.iter().filter(|t| t.3).map(|&(x, y, ..)| (x, y)).collect();
+        self.mixed = tested
+            .iter()
+            .filter(|t| t.3)
+            .map(|&(x, y, ..)| (x, y))
+            .collect();
         self.done = self.mixed.is_empty();
         tested
             .iter()
@@ -678,7 +712,13 @@ fn seam_strip(polys: &[Polygon<f64>]) -> Vec<Polygon<f64>> {
     let region = MultiPolygon(polys.to_vec());
     let bx = |x0: f64, x1: f64| {
         MultiPolygon(vec![Polygon::new(
-            LineString::from(vec![(x0, -90.0), (x1, -90.0), (x1, 90.0), (x0, 90.0), (x0, -90.0)]),
+            LineString::from(vec![
+                (x0, -90.0),
+                (x1, -90.0),
+                (x1, 90.0),
+                (x0, 90.0),
+                (x0, -90.0),
+            ]),
             vec![],
         )])
     };
@@ -692,7 +732,14 @@ fn seam_strip(polys: &[Polygon<f64>]) -> Vec<Polygon<f64>> {
             .iter()
             .map(|p| {
                 let mv = |r: &LineString<f64>| {
-                    LineString::new(r.0.iter().map(|c| Coord { x: c.x + 360.0, y: c.y }).collect())
+                    LineString::new(
+                        r.0.iter()
+                            .map(|c| Coord {
+                                x: c.x + 360.0,
+                                y: c.y,
+                            })
+                            .collect(),
+                    )
                 };
                 Polygon::new(mv(p.exterior()), p.interiors().iter().map(mv).collect())
             })
@@ -706,7 +753,12 @@ fn decompose(pi: usize, rings: &[Vec<Cell>]) -> Result<Pieces, RegionError> {
     let idx = PolyIndex::new(rings);
     let edges: Vec<Seg> = rings
         .iter()
-        .flat_map(|r| (0..r.len()).map(move |i| Seg { a: r[i], b: r[(i + 1) % r.len()] }))
+        .flat_map(|r| {
+            (0..r.len()).map(move |i| Seg {
+                a: r[i],
+                b: r[(i + 1) % r.len()],
+            })
+        })
         .collect();
     let (mut lo, mut hi) = ((i64::MAX, i64::MAX), (i64::MIN, i64::MIN));
     for &(x, y) in &rings[0] {
@@ -732,8 +784,8 @@ fn decompose(pi: usize, rings: &[Vec<Cell>]) -> Result<Pieces, RegionError> {
             .iter()
             .map(|r| ring_double_area(r).abs())
             .sum::<i128>();
-    let got: i128 = core.iter().map(|s| s.size()).sum::<i128>()
-        + band.iter().map(Item::size).sum::<i128>();
+    let got: i128 =
+        core.iter().map(|s| s.size()).sum::<i128>() + band.iter().map(Item::size).sum::<i128>();
     if got != want {
         return Err(RegionError::Decomposition {
             polygon: pi,
@@ -834,8 +886,10 @@ pub fn compile(
         .iter()
         .map(|(_, rings)| {
             let a = (ring_double_area(&rings[0]).abs()
-                - rings[1..].iter().map(|r| ring_double_area(r).abs()).sum::<i128>())
-                as f64
+                - rings[1..]
+                    .iter()
+                    .map(|r| ring_double_area(r).abs())
+                    .sum::<i128>()) as f64
                 / 2.0;
             let lat = ((rings[0][0].1 << CELL_SHIFT) - LAT_OFFSET) as f64 / 1e7;
             let cell_deg = f64::from(1u32 << CELL_SHIFT) / 1e7;
@@ -933,7 +987,11 @@ mod tests {
             (x: -180.0, y: -16.8), (x: 179.95, y: -16.8), (x: 179.95, y: -16.7), (x: 180.0, y: -16.7)
         ]]);
         let r = compile(&bad, None, &CompileOptions::default()).unwrap();
-        assert!(r.report().repairs.iter().any(|x| x.problem.contains("wrong sign")));
+        assert!(r
+            .report()
+            .repairs
+            .iter()
+            .any(|x| x.problem.contains("wrong sign")));
         assert!(r.contains(cell(-16.75, 179.97)));
         assert!(!r.contains(cell(-16.75, 0.0)), "no sliver around the world");
         assert!(r.report().area_km2 < 100.0, "{:?}", r.report());
@@ -947,7 +1005,10 @@ mod tests {
         let fixed = normalize_antimeridian(&ant, &mut rep);
         assert!(rep.repairs[0].action.contains("pole"));
         let ring = &fixed.0[0].exterior().0;
-        assert!(ring.iter().filter(|c| c.y == -90.0).count() == 2, "{ring:?}");
+        assert!(
+            ring.iter().filter(|c| c.y == -90.0).count() == 2,
+            "{ring:?}"
+        );
         use geo::Contains;
         assert!(fixed.contains(&geo::Point::new(45.0, -89.0)));
         assert!(!fixed.contains(&geo::Point::new(45.0, -84.0)));
@@ -991,7 +1052,9 @@ mod tests {
             compile(&tiny, None, &CompileOptions::default()).unwrap_err(),
             RegionError::NoArea
         );
-        let bad = MultiPolygon(vec![polygon![(x: 0.0, y: 0.0), (x: 200.0, y: 0.0), (x: 0.0, y: 1.0)]]);
+        let bad = MultiPolygon(vec![
+            polygon![(x: 0.0, y: 0.0), (x: 200.0, y: 0.0), (x: 0.0, y: 1.0)],
+        ]);
         assert!(matches!(
             compile(&bad, None, &CompileOptions::default()),
             Err(RegionError::BadCoordinate { .. })
@@ -1008,7 +1071,9 @@ mod tests {
         // Any 3 km × 3 km box at least 6 km from the boundary lies in one item.
         let mut seed = 7u64;
         for _ in 0..200 {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let lat = 45.06 + (seed >> 40) as f64 / (1u64 << 24) as f64 * 0.85;
             let lon = 10.08 + ((seed >> 16) & 0xffffff) as f64 / (1u64 << 24) as f64 * 0.8;
             let cells = [cell(lat, lon), cell(lat + 0.027, lon + 0.038)];

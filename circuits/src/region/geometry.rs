@@ -208,7 +208,12 @@ impl PolyIndex {
     pub fn new(rings: &[Vec<Cell>]) -> Self {
         let segs = rings
             .iter()
-            .flat_map(|r| (0..r.len()).map(move |i| Seg { a: r[i], b: r[(i + 1) % r.len()] }))
+            .flat_map(|r| {
+                (0..r.len()).map(move |i| Seg {
+                    a: r[i],
+                    b: r[(i + 1) % r.len()],
+                })
+            })
             .collect();
         Self {
             tree: RTree::bulk_load(segs),
@@ -225,12 +230,21 @@ impl PolyIndex {
     /// Where the point `(px / den, py / den)` lies (`den` ≥ 1 lets callers test centres and
     /// centroids exactly): crossing number of the ray towards +x.
     pub fn side_scaled(&self, px: i64, py: i64, den: i64) -> Side {
-        let env = AABB::from_corners([px.div_euclid(den) - 1, py.div_euclid(den) - 1], [i64::MAX / 4, py.div_euclid(den) + 1]);
+        let env = AABB::from_corners(
+            [px.div_euclid(den) - 1, py.div_euclid(den) - 1],
+            [i64::MAX / 4, py.div_euclid(den) + 1],
+        );
         let mut inside = false;
         for s in self.tree.locate_in_envelope_intersecting(&env) {
             let (a, b) = (s.a, s.b);
-            let a = (i128::from(a.0) * i128::from(den), i128::from(a.1) * i128::from(den));
-            let b = (i128::from(b.0) * i128::from(den), i128::from(b.1) * i128::from(den));
+            let a = (
+                i128::from(a.0) * i128::from(den),
+                i128::from(a.1) * i128::from(den),
+            );
+            let b = (
+                i128::from(b.0) * i128::from(den),
+                i128::from(b.1) * i128::from(den),
+            );
             let p = (i128::from(px), i128::from(py));
             let cross = (b.0 - a.0) * (p.1 - a.1) - (b.1 - a.1) * (p.0 - a.0);
             if cross == 0
@@ -289,7 +303,10 @@ mod tests {
         assert_eq!(idx.side((0, 50)), Side::Boundary);
         assert_eq!(idx.side((40, 50)), Side::Boundary);
         assert_eq!(idx.side((150, 50)), Side::Outside);
-        assert!(idx.contains_box(0, 0, 40, 40), "touching the boundary is inside");
+        assert!(
+            idx.contains_box(0, 0, 40, 40),
+            "touching the boundary is inside"
+        );
         assert!(idx.contains_box(10, 10, 30, 30));
         assert!(!idx.contains_box(30, 30, 50, 50), "overlaps the hole");
         assert!(!idx.contains_box(90, 90, 110, 110));
@@ -302,12 +319,18 @@ mod tests {
 
     #[test]
     fn segment_box_tests() {
-        let s = Seg { a: (0, 0), b: (10, 10) };
+        let s = Seg {
+            a: (0, 0),
+            b: (10, 10),
+        };
         assert!(s.crosses_open_box(2, 2, 4, 4));
         assert!(!s.crosses_open_box(5, 0, 10, 5), "touches the corner only");
         assert!(s.meets_closed_box(5, 0, 10, 5));
         assert!(!s.meets_closed_box(6, 0, 10, 4));
-        let h = Seg { a: (0, 5), b: (10, 5) };
+        let h = Seg {
+            a: (0, 5),
+            b: (10, 5),
+        };
         assert!(!h.crosses_open_box(2, 5, 4, 8), "runs along the box's edge");
         assert!(h.crosses_open_box(2, 4, 4, 8));
     }
@@ -315,7 +338,10 @@ mod tests {
     #[test]
     fn simplify_and_densify() {
         let ring = vec![(0, 0), (5, 0), (10, 0), (10, 10), (10, 10), (0, 10), (0, 0)];
-        assert_eq!(simplify_ring(&ring), vec![(0, 0), (10, 0), (10, 10), (0, 10)]);
+        assert_eq!(
+            simplify_ring(&ring),
+            vec![(0, 0), (10, 0), (10, 10), (0, 10)]
+        );
         let spike = vec![(0, 0), (10, 0), (10, 10), (10, 20), (10, 10), (0, 10)];
         assert_eq!(simplify_ring(&spike).len(), 4);
         let d = densify_ring(&[(0, 0), (1000, 7), (1000, 1000)], 100);

@@ -243,8 +243,14 @@ impl Item {
                 let xs = t.map(|c| c.0);
                 let ys = t.map(|c| c.1);
                 (
-                    (xs.into_iter().min().unwrap_or(0), ys.into_iter().min().unwrap_or(0)),
-                    (xs.into_iter().max().unwrap_or(0), ys.into_iter().max().unwrap_or(0)),
+                    (
+                        xs.into_iter().min().unwrap_or(0),
+                        ys.into_iter().min().unwrap_or(0),
+                    ),
+                    (
+                        xs.into_iter().max().unwrap_or(0),
+                        ys.into_iter().max().unwrap_or(0),
+                    ),
                 )
             }
             ItemKind::Square { x, y, level } => {
@@ -403,7 +409,10 @@ impl Region {
                 .map(|(i, it)| {
                     let (lo, hi) = it.bbox();
                     Indexed {
-                        bbox: AABB::from_corners([lo.0 as i32, lo.1 as i32], [hi.0 as i32, hi.1 as i32]),
+                        bbox: AABB::from_corners(
+                            [lo.0 as i32, lo.1 as i32],
+                            [hi.0 as i32, hi.1 as i32],
+                        ),
                         index: i as u32,
                     }
                 })

@@ -40,7 +40,9 @@ pub enum PackageError {
     #[error("not a zkcontrib region package (or truncated)")]
     NotAPackage,
     /// Made by another format version.
-    #[error("region package format {0}, this build reads {FORMAT_VERSION}: compile the policy again")]
+    #[error(
+        "region package format {0}, this build reads {FORMAT_VERSION}: compile the policy again"
+    )]
     Version(u32),
     /// The checksum does not match: the file is corrupt.
     #[error("region package checksum mismatch: the file is corrupt, compile the policy again")]
@@ -136,7 +138,10 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(Region, [u8; 32]), PackageError> {
     if Sha256::digest(body).as_slice() != sum {
         return Err(PackageError::Checksum);
     }
-    let source: [u8; 32] = r.take(32)?.try_into().map_err(|_| PackageError::NotAPackage)?;
+    let source: [u8; 32] = r
+        .take(32)?
+        .try_into()
+        .map_err(|_| PackageError::NotAPackage)?;
     let rl = r.u32()? as usize;
     let report: CompileReport =
         serde_json::from_slice(r.take(rl)?).map_err(|_| PackageError::Malformed("report"))?;

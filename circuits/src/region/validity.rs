@@ -56,8 +56,16 @@ fn meet(s: &Seg, t: &Seg) -> Meet {
     let (o3, o4) = (orient(t.a, t.b, s.a), orient(t.a, t.b, s.b));
     if o1 == 0 && o2 == 0 {
         // Collinear: overlap along a line unless they share at most one point.
-        let on = [within(s.a, s.b, t.a), within(s.a, s.b, t.b), within(t.a, t.b, s.a), within(t.a, t.b, s.b)];
-        let shared = [t.a, t.b].iter().filter(|p| **p == s.a || **p == s.b).count();
+        let on = [
+            within(s.a, s.b, t.a),
+            within(s.a, s.b, t.b),
+            within(t.a, t.b, s.a),
+            within(t.a, t.b, s.b),
+        ];
+        let shared = [t.a, t.b]
+            .iter()
+            .filter(|p| **p == s.a || **p == s.b)
+            .count();
         let count = on.iter().filter(|x| **x).count();
         return match (count, shared) {
             (0, _) => Meet::Apart,
@@ -181,8 +189,8 @@ fn check_inner(poly: &Polygon<f64>, self_touches: &mut usize) -> Option<String> 
                 continue;
             }
             let n = rings[s.ring].len();
-            let adjacent = s.ring == t.ring
-                && (t.index == (s.index + 1) % n || s.index == (t.index + 1) % n);
+            let adjacent =
+                s.ring == t.ring && (t.index == (s.index + 1) % n || s.index == (t.index + 1) % n);
             match meet(s, t) {
                 Meet::Apart => {}
                 Meet::Point if adjacent || s.ring != t.ring => {}
@@ -206,9 +214,16 @@ fn check_inner(poly: &Polygon<f64>, self_touches: &mut usize) -> Option<String> 
                 }
                 Meet::Overlap => {
                     return Some(if s.ring == t.ring {
-                        format!("{} runs back over itself (a spike or overlap)", name(s.ring))
+                        format!(
+                            "{} runs back over itself (a spike or overlap)",
+                            name(s.ring)
+                        )
                     } else {
-                        format!("{} and {} share a boundary line", name(s.ring), name(t.ring))
+                        format!(
+                            "{} and {} share a boundary line",
+                            name(s.ring),
+                            name(t.ring)
+                        )
                     })
                 }
             }
@@ -241,7 +256,8 @@ mod tests {
     fn finds_crossings_overlaps_and_bad_holes_but_allows_touches() {
         let ok = polygon![(x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 4.0, y: 4.0), (x: 0.0, y: 4.0)];
         assert_eq!(problem(&ok), None);
-        let bowtie = polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 1.0), (x: 1.0, y: 0.0), (x: 0.0, y: 1.0)];
+        let bowtie =
+            polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 1.0), (x: 1.0, y: 0.0), (x: 0.0, y: 1.0)];
         assert!(problem(&bowtie).unwrap().contains("crosses itself"));
         let spike = polygon![(x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 6.0, y: 0.0), (x: 4.0, y: 0.0), (x: 4.0, y: 4.0)];
         assert!(problem(&spike).unwrap().contains("back over itself"));
@@ -264,7 +280,9 @@ mod tests {
             exterior: [(x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 4.0, y: 4.0), (x: 0.0, y: 4.0)],
             interiors: [[(x: 0.0, y: 1.0), (x: 0.0, y: 3.0), (x: 2.0, y: 2.0)]],
         );
-        assert!(problem(&hole_on_line).unwrap().contains("share a boundary line"));
+        assert!(problem(&hole_on_line)
+            .unwrap()
+            .contains("share a boundary line"));
         let tiny = polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 0.0, y: 0.0)];
         assert!(problem(&tiny).unwrap().contains("fewer than 3"));
     }
