@@ -82,12 +82,21 @@ impl std::fmt::Debug for Keys {
     }
 }
 
+/// The shape names, for messages.
+fn known_shapes() -> String {
+    zkcontrib_circuits::shape::SHAPES
+        .iter()
+        .map(|s| s.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Why keys could not be made or loaded.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyError {
     /// Unknown shape name.
-    #[error("unknown shape `{0}` (known: test, county, country)")]
+    #[error("unknown shape `{0}` (known: {known})", known = known_shapes())]
     UnknownShape(String),
     /// No keys for the shape in the directory.
     #[error("{}: no keys for shape `{shape}`; run `zkcontrib setup --shape {shape} --keys-dir {}`", .dir.display(), .keys_dir.display())]

@@ -291,7 +291,7 @@ fn parse_file(path: &Path) -> Result<PolicyFile, PolicyFileError> {
 
 /// Version of the region compiler, part of the cache key: bump it whenever
 /// [`zkcontrib_circuits::region::compile`] can produce other items for the same input.
-pub const REGION_COMPILER_VERSION: &str = "zkcontrib.region-compiler.v3.2";
+pub const REGION_COMPILER_VERSION: &str = "zkcontrib.region-compiler.v3.4";
 
 /// SHA-256 of what a compiled region depends on: the compiler version and the boundary files'
 /// bytes and feature names.

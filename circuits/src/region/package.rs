@@ -6,17 +6,21 @@
 //! source                           32 bytes: caller's hash of what the region was compiled from
 //! report length, report JSON       u32 LE, bytes
 //! item count n                     u32 LE
-//! items                            n × 25 bytes: kind (0 triangle, 1 square), six u32 LE coords
+//! items                            n items, each a tag byte then:
+//!                                    1 square: x, y u24 LE, level u8            (8 bytes)
+//!                                    2 triangle: a u24 LE ×2, b − a, c − a i16 LE ×2 (15 bytes)
+//!                                    0 triangle: a, b, c u24 LE ×2 each          (19 bytes)
 //! tree depth d, first level f       u32 LE, u32 LE
 //! levels f..=d                     per level: u32 LE count, count × 32 bytes (field elements LE)
 //! outline                          u32 LE polygons; per polygon u32 LE rings; per ring u32 LE
-//!                                  vertices, vertices × 2 u32 LE (cells; for pictures only)
+//!                                  vertices, vertices × 2 u24 LE (cells; for pictures only)
 //! sha256 of everything above       32 bytes
 //! ```
 //!
 //! The leaves and the two levels above them are not stored (a leaf is `Poseidon(packed item)`;
-//! a path recomputes the 64 leaves under its level-3 node), which keeps a package at ≈ 26 bytes
-//! per item. Loading checks the
+//! a path recomputes the 64 leaves under its level-3 node), coordinates take 3 bytes (cells
+//! are below 2^24) and a triangle's other vertices are offsets from its first, which keeps a
+//! package at ≈ 14–16 bytes per item. Loading checks the
 //! checksum, every item's well-formedness and every level's size; the root the package claims
 //! is what the policy id commits to, and every Merkle path a prover opens is checked against
 //! it natively before it is used.
@@ -30,7 +34,7 @@ use sha2::{Digest, Sha256};
 /// Magic bytes of a region package.
 pub const MAGIC: &[u8; 8] = b"ZKREGION";
 /// Package format version.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Why a package cannot be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -58,7 +62,7 @@ pub fn to_bytes(region: &Region, source: &[u8; 32]) -> Vec<u8> {
     let tree = region.tree();
     let report = serde_json::to_vec(region.report()).unwrap_or_default();
     let nodes: usize = tree.upper_levels().iter().map(Vec::len).sum();
-    let mut out = Vec::with_capacity(64 + report.len() + items.len() * 25 + nodes * 32);
+    let mut out = Vec::with_capacity(64 + report.len() + items.len() * ITEM_BYTES + nodes * 32);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     out.extend_from_slice(source);
@@ -66,10 +70,7 @@ pub fn to_bytes(region: &Region, source: &[u8; 32]) -> Vec<u8> {
     out.extend_from_slice(&report);
     out.extend_from_slice(&(items.len() as u32).to_le_bytes());
     for it in items {
-        out.push(u8::from(it.is_square()));
-        for c in it.coords() {
-            out.extend_from_slice(&(c as u32).to_le_bytes());
-        }
+        put_item(&mut out, it);
     }
     out.extend_from_slice(&tree.depth().to_le_bytes());
     out.extend_from_slice(&(tree.first_stored_level() as u32).to_le_bytes());
@@ -85,14 +86,104 @@ pub fn to_bytes(region: &Region, source: &[u8; 32]) -> Vec<u8> {
         for ring in poly {
             out.extend_from_slice(&(ring.len() as u32).to_le_bytes());
             for &(x, y) in ring {
-                out.extend_from_slice(&(x as u32).to_le_bytes());
-                out.extend_from_slice(&(y as u32).to_le_bytes());
+                put_u24(&mut out, x);
+                put_u24(&mut out, y);
             }
         }
     }
     let sum = Sha256::digest(&out);
     out.extend_from_slice(&sum);
     out
+}
+
+/// Item tags: a triangle with its vertices in full, a square, a triangle whose second and third
+/// vertices are stored as 16-bit offsets from the first (almost every triangle: band triangles
+/// are small).
+const TAG_TRIANGLE: u8 = 0;
+const TAG_SQUARE: u8 = 1;
+const TAG_TRIANGLE_NEAR: u8 = 2;
+/// Bytes per item at most (a tag and six 3-byte coordinates), for the capacity estimate.
+const ITEM_BYTES: usize = 1 + 6 * 3;
+const _: () = assert!(
+    ITEM_COORD_BITS == 24,
+    "items are stored as 3-byte coordinates"
+);
+
+/// One item: a square in 8 bytes, a near triangle in 15, any other triangle in 19.
+fn put_item(out: &mut Vec<u8>, it: &Item) {
+    let c = it.coords();
+    if it.is_square() {
+        out.push(TAG_SQUARE);
+        put_u24(out, c[0]);
+        put_u24(out, c[1]);
+        out.push(c[2] as u8);
+        return;
+    }
+    let near = |v: i64| i16::try_from(v).is_ok();
+    let d = [c[2] - c[0], c[3] - c[1], c[4] - c[0], c[5] - c[1]];
+    if d.iter().all(|&v| near(v)) {
+        out.push(TAG_TRIANGLE_NEAR);
+        put_u24(out, c[0]);
+        put_u24(out, c[1]);
+        for v in d {
+            out.extend_from_slice(&(v as i16).to_le_bytes());
+        }
+    } else {
+        out.push(TAG_TRIANGLE);
+        for v in c {
+            put_u24(out, v);
+        }
+    }
+}
+
+/// Reads one item written by [`put_item`] and checks that it is well formed and stored in its
+/// canonical form.
+fn get_item(r: &mut Reader<'_>) -> Result<Item, PackageError> {
+    let tag = r.take(1)?[0];
+    let (it, c) = match tag {
+        TAG_SQUARE => {
+            let (x, y) = (i64::from(r.u24()?), i64::from(r.u24()?));
+            let level = u32::from(r.take(1)?[0]);
+            (Item::square(x, y, level), [x, y, i64::from(level), 0, 0, 0])
+        }
+        TAG_TRIANGLE_NEAR => {
+            let (x, y) = (i64::from(r.u24()?), i64::from(r.u24()?));
+            let mut d = [0i64; 4];
+            for v in &mut d {
+                let s = r.take(2)?;
+                *v = i64::from(i16::from_le_bytes([s[0], s[1]]));
+            }
+            let c = [x, y, x + d[0], y + d[1], x + d[2], y + d[3]];
+            if c.iter().any(|v| !(0..1 << ITEM_COORD_BITS).contains(v)) {
+                return Err(PackageError::Malformed("item coordinates"));
+            }
+            (
+                Item::triangle([(c[0], c[1]), (c[2], c[3]), (c[4], c[5])]),
+                c,
+            )
+        }
+        TAG_TRIANGLE => {
+            let mut c = [0i64; 6];
+            for v in &mut c {
+                *v = i64::from(r.u24()?);
+            }
+            (
+                Item::triangle([(c[0], c[1]), (c[2], c[3]), (c[4], c[5])]),
+                c,
+            )
+        }
+        _ => return Err(PackageError::Malformed("item kind")),
+    };
+    if !it.is_well_formed() || it.coords() != c {
+        return Err(PackageError::Malformed("item"));
+    }
+    Ok(it)
+}
+
+/// A cell coordinate as 3 bytes LE (every cell is below 2^24; see [`ITEM_COORD_BITS`]).
+fn put_u24(out: &mut Vec<u8>, v: i64) {
+    debug_assert!((0..1 << 24).contains(&v));
+    out.extend_from_slice(&(v as u32).to_le_bytes()[..3]);
 }
 
 struct Reader<'a> {
@@ -113,6 +204,11 @@ impl<'a> Reader<'a> {
     fn u32(&mut self) -> Result<u32, PackageError> {
         let s = self.take(4)?;
         Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    }
+
+    fn u24(&mut self) -> Result<u32, PackageError> {
+        let s = self.take(3)?;
+        Ok(u32::from_le_bytes([s[0], s[1], s[2], 0]))
     }
 }
 
@@ -151,23 +247,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(Region, [u8; 32]), PackageError> {
     }
     let mut items = Vec::with_capacity(n);
     for _ in 0..n {
-        let s = r.take(25)?;
-        let c: [u32; 6] = std::array::from_fn(|j| {
-            u32::from_le_bytes([s[1 + 4 * j], s[2 + 4 * j], s[3 + 4 * j], s[4 + 4 * j]])
-        });
-        if c.iter().any(|v| *v >= 1 << ITEM_COORD_BITS) {
-            return Err(PackageError::Malformed("item coordinates"));
-        }
-        let c = c.map(i64::from);
-        let it = match s[0] {
-            0 => Item::triangle([(c[0], c[1]), (c[2], c[3]), (c[4], c[5])]),
-            1 => Item::square(c[0], c[1], c[2] as u32),
-            _ => return Err(PackageError::Malformed("item kind")),
-        };
-        if !it.is_well_formed() || it.coords() != c {
-            return Err(PackageError::Malformed("item"));
-        }
-        items.push(it);
+        items.push(get_item(&mut r)?);
     }
     if items.windows(2).any(|w| w[0] >= w[1]) {
         return Err(PackageError::Malformed("item order"));
@@ -199,8 +279,8 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(Region, [u8; 32]), PackageError> {
             let nv = r.u32()? as usize;
             let mut ring = Vec::with_capacity(nv.min(1 << 20));
             for _ in 0..nv {
-                let x = r.u32()?;
-                let y = r.u32()?;
+                let x = r.u24()?;
+                let y = r.u24()?;
                 ring.push((i64::from(x), i64::from(y)));
             }
             poly.push(ring);
@@ -221,7 +301,19 @@ mod tests {
 
     #[test]
     fn round_trip_and_corruption() {
-        let items: Vec<Item> = (0..300).map(|i| Item::square(10 * i, 20 * i, 3)).collect();
+        let mut items: Vec<Item> = (0..300).map(|i| Item::square(10 * i, 20 * i, 3)).collect();
+        // Near triangles (offsets fit 16 bits, also negative ones at the top of the range) and
+        // a long sliver stored in full.
+        let top = (1 << 24) - 1;
+        items.extend((0..50).map(|i| Item::triangle([(i, 5), (i + 100, 5), (i + 50, 85)])));
+        items.push(Item::triangle([
+            (top - 100, top - 200),
+            (top, top),
+            (top - 300, top),
+        ]));
+        items.push(Item::triangle([(0, 0), (40_000, 1), (40_001, 2)]));
+        items.sort();
+        assert!(items.iter().all(Item::is_well_formed));
         let r = Region::from_items(items, CompileReport::default()).unwrap();
         let bytes = to_bytes(&r, &[7u8; 32]);
         assert_eq!(source_of(&bytes), Some([7u8; 32]));
@@ -240,5 +332,13 @@ mod tests {
             PackageError::Checksum
         );
         assert_eq!(from_bytes(b"nope").unwrap_err(), PackageError::NotAPackage);
+        // 300 squares × 8, 51 near triangles × 15, one sliver × 19.
+        let items_at = 8 + 4 + 32 + 4 + serde_json::to_vec(r.report()).unwrap().len() + 4;
+        let rest = &bytes[items_at..];
+        assert_eq!(rest[0], TAG_TRIANGLE);
+        assert_eq!(rest[19], TAG_TRIANGLE_NEAR);
+        assert_eq!(rest[19 + 51 * 15], TAG_SQUARE);
+        let end = 19 + 51 * 15 + 300 * 8;
+        assert_eq!(rest[end..end + 4], r.depth().to_le_bytes());
     }
 }

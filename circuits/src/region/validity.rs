@@ -96,6 +96,70 @@ fn meet(s: &Seg, t: &Seg) -> Meet {
     }
 }
 
+/// `x` lies strictly inside the angle swept counter-clockwise from ray `a` to ray `b` (all
+/// rays from `p`).
+fn strictly_between(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>, x: Coord<f64>) -> bool {
+    match orient(p, a, b) {
+        1 => orient(p, a, x) > 0 && orient(p, x, b) > 0,
+        -1 => !(orient(p, b, x) >= 0 && orient(p, x, a) >= 0),
+        // A straight angle (a spike, with a == b in direction, is an overlap found elsewhere).
+        _ => orient(p, a, x) > 0,
+    }
+}
+
+/// Two boundary passes through the point `p`, each given by the vertices before and after it:
+/// they cross when one pass has a neighbour on each side of the other. A pass that shares a
+/// direction with the other overlaps it along a line, which [`meet`] reports.
+fn passes_cross(
+    p: Coord<f64>,
+    one: (Coord<f64>, Coord<f64>),
+    two: (Coord<f64>, Coord<f64>),
+) -> bool {
+    let same_dir = |a: Coord<f64>, b: Coord<f64>| {
+        orient(p, a, b) == 0 && (a.x - p.x) * (b.x - p.x) + (a.y - p.y) * (b.y - p.y) > 0.0
+    };
+    if [two.0, two.1]
+        .iter()
+        .any(|&x| same_dir(x, one.0) || same_dir(x, one.1))
+    {
+        return false;
+    }
+    strictly_between(p, one.0, one.1, two.0) != strictly_between(p, one.0, one.1, two.1)
+}
+
+/// Whether two segments meeting at one point (not neighbours in a ring) cross there: at a
+/// vertex of one lying inside the other, or at a vertex both rings pass through. (Two
+/// segments of nearly the same direction rounded onto the grid can cross exactly at a vertex,
+/// which the segment test alone sees as a touch.)
+fn crosses_at_point(rings: &[Vec<Coord<f64>>], s: &Seg, t: &Seg) -> bool {
+    // The pass of a ring through its vertex `i`: the vertices before and after.
+    let pass = |r: usize, i: usize| {
+        let ring = &rings[r];
+        let n = ring.len();
+        (ring[(i + n - 1) % n], ring[(i + 1) % n])
+    };
+    let n_s = rings[s.ring].len();
+    let n_t = rings[t.ring].len();
+    let s_ends = [(s.a, s.index), (s.b, (s.index + 1) % n_s)];
+    let t_ends = [(t.a, t.index), (t.b, (t.index + 1) % n_t)];
+    for &(p, i) in &s_ends {
+        for &(q, j) in &t_ends {
+            if p == q {
+                return passes_cross(p, pass(s.ring, i), pass(t.ring, j));
+            }
+        }
+    }
+    // A vertex of one strictly inside the other segment: the segment is a straight pass.
+    for (ends, seg, r) in [(&s_ends, t, s.ring), (&t_ends, s, t.ring)] {
+        for &(p, i) in ends.iter() {
+            if orient(seg.a, seg.b, p) == 0 && within(seg.a, seg.b, p) {
+                return passes_cross(p, (seg.a, seg.b), pass(r, i));
+            }
+        }
+    }
+    false
+}
+
 /// Even–odd test of a point against one ring: `Some(true)` inside, `Some(false)` outside,
 /// `None` on the ring.
 fn ring_side(ring: &[Coord<f64>], p: Coord<f64>) -> Option<bool> {
@@ -193,7 +257,15 @@ fn check_inner(poly: &Polygon<f64>, self_touches: &mut usize) -> Option<String> 
                 s.ring == t.ring && (t.index == (s.index + 1) % n || s.index == (t.index + 1) % n);
             match meet(s, t) {
                 Meet::Apart => {}
-                Meet::Point if adjacent || s.ring != t.ring => {}
+                Meet::Point if adjacent => {}
+                Meet::Point if crosses_at_point(&rings, s, t) => {
+                    return Some(if s.ring == t.ring {
+                        format!("{} crosses itself (at a vertex)", name(s.ring))
+                    } else {
+                        format!("{} and {} cross (at a vertex)", name(s.ring), name(t.ring))
+                    })
+                }
+                Meet::Point if s.ring != t.ring => {}
                 Meet::Point => {
                     // A ring touching itself at a point: usable, but not a simple ring. Only
                     // a real crossing or overlap stops the triangulation.
@@ -283,6 +355,36 @@ mod tests {
         assert!(problem(&hole_on_line)
             .unwrap()
             .contains("share a boundary line"));
+        // Crossing exactly at a vertex: a vertex on another edge with its neighbours on both
+        // sides (as rounding to the grid made in Natural Earth's 1:10m Eurasia), or two passes
+        // through one vertex whose directions interleave (lobes of opposite orientation).
+        let through_edge = polygon![(x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 4.0, y: 4.0),
+            (x: 2.0, y: 4.0), (x: 2.0, y: 0.0), (x: 2.0, y: -1.0), (x: 1.0, y: -1.0)];
+        assert_eq!(
+            problem(&through_edge),
+            Some("the exterior ring crosses itself (at a vertex)".into())
+        );
+        let x_vertex = polygon![(x: 0.0, y: 0.0), (x: 2.0, y: 2.0), (x: 4.0, y: 4.0),
+            (x: 4.0, y: 0.0), (x: 2.0, y: 2.0), (x: 0.0, y: 4.0)];
+        assert_eq!(
+            problem(&x_vertex),
+            Some("the exterior ring crosses itself (at a vertex)".into())
+        );
+        // Touches stay usable: a vertex on an edge from one side, an hourglass pinch.
+        let on_edge = polygon![(x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 4.0, y: 4.0),
+            (x: 3.0, y: 4.0), (x: 2.0, y: 0.0), (x: 1.0, y: 4.0), (x: 0.0, y: 4.0)];
+        assert_eq!(problem(&on_edge), None);
+        assert_eq!(check(&on_edge).self_touches, 1);
+        let pinch = polygon![(x: 0.0, y: 0.0), (x: 2.0, y: 2.0), (x: 4.0, y: 0.0),
+            (x: 4.0, y: 4.0), (x: 2.0, y: 2.0), (x: 0.0, y: 4.0)];
+        assert_eq!(problem(&pinch), None);
+        // A hole crossing the exterior at a shared vertex.
+        let hole_x = polygon!(
+            exterior: [(x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 4.0, y: 4.0), (x: 2.0, y: 4.0),
+                (x: 0.0, y: 2.0)],
+            interiors: [[(x: 1.0, y: 5.0), (x: 2.0, y: 4.0), (x: 3.0, y: 3.0), (x: 1.0, y: 3.0)]],
+        );
+        assert!(problem(&hole_x).unwrap().contains("cross (at a vertex)"));
         let tiny = polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 0.0, y: 0.0)];
         assert!(problem(&tiny).unwrap().contains("fewer than 3"));
     }

@@ -28,6 +28,9 @@ use zkcontrib_prover::keys::{self, Keys, Qap};
 use zkcontrib_prover::prove::{prove_chunk_stock, ChunkProver, Matrices};
 use zkcontrib_prover::runtime::{peak_rss_bytes, with_threads};
 
+mod statement;
+use statement::{FillFigures, RegionRow};
+
 /// The real trace of the end-to-end runs.
 const GARMIN: &str = "garmin-activity-santa-clara.gpx";
 /// Seed of the benchmark keys (the same as [`bench_keys`]'s).
@@ -39,6 +42,10 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("__e2e") {
         e2e_child(&args[1..]);
+        return;
+    }
+    if args.first().map(String::as_str) == Some("__region") {
+        statement::region_child(&args[1..]);
         return;
     }
     let mut quick = false;
@@ -76,6 +83,14 @@ fn main() {
         eprintln!("== shape {}", shape.name);
         r.shapes.push(measure_shape(shape, &plan));
     }
+    eprintln!("== chunk fill on drives, walks and runs");
+    r.fill = plan
+        .shapes
+        .iter()
+        .map(|&sh| statement::measure_fill(sh))
+        .collect();
+    eprintln!("== regions");
+    r.regions = statement::measure_regions(quick);
     eprintln!("== end to end ({})", plan.e2e_shape.name);
     r.e2e = measure_e2e(&plan);
     eprintln!("== verification");
@@ -477,6 +492,8 @@ struct Report {
     shapes: Vec<ShapeFigures>,
     e2e: E2eFigures,
     verify: VerifyFigures,
+    fill: Vec<FillFigures>,
+    regions: Vec<RegionRow>,
 }
 
 fn load_average() -> String {
@@ -570,6 +587,8 @@ impl Report {
                 batch: Vec::new(),
                 batch_all: (1, 0.0),
             },
+            fill: Vec::new(),
+            regions: Vec::new(),
         }
     }
 
@@ -617,6 +636,8 @@ impl Report {
         s.push_str("![proving time vs trace points; batch verification throughput vs batch size](benchmarks.svg)\n\n");
         self.targets(&mut s);
         self.circuit(&mut s);
+        self.fill(&mut s);
+        self.regions(&mut s);
         self.keys(&mut s);
         self.proving(&mut s);
         self.end_to_end(&mut s);
@@ -661,6 +682,32 @@ impl Report {
                 format!("{:.2}×", t1 / p.floor_s),
                 t1 / p.floor_s <= 1.5,
             );
+            if let Some(f) = self.fill.iter().find(|f| f.shape == EARTH) {
+                for d in f
+                    .rows
+                    .iter()
+                    .filter(|d| d.kind == "drive" && d.points >= 2 * EARTH.points)
+                {
+                    row(
+                        &format!("≥ 90 % chunk fill: {}", d.label),
+                        format!(
+                            "{:.1} % ({} points, {} chunks)",
+                            100.0 * d.fill,
+                            d.points,
+                            d.chunks
+                        ),
+                        d.fill >= 0.9,
+                    );
+                    row(
+                        &format!(
+                            "≤ 300 constraints per real point (stretch ≤ 250): {}",
+                            d.label
+                        ),
+                        format!("{:.1}", d.per_point),
+                        d.per_point <= 300.0,
+                    );
+                }
+            }
             row(
                 "proving key ≤ 32 MB on disk",
                 mb(p.pk_bytes),
@@ -677,6 +724,28 @@ impl Report {
                 "peak RSS ≤ 256 MB for a 10,000-point trace",
                 format!("{} ({} chunks)", mb(e.peak_rss), e.chunks),
                 e.peak_rss <= 256_000_000,
+            );
+        }
+        for g in &self.regions {
+            let (size, secs, what) = if g.label.starts_with("world") {
+                (
+                    200_000_000,
+                    600.0,
+                    "the world's land: package ≤ 200 MB, compiled ≤ 10 min",
+                )
+            } else if g.label.starts_with("Santa Clara") {
+                continue;
+            } else {
+                (
+                    10_000_000,
+                    30.0,
+                    "a country: package ≤ 10 MB, compiled ≤ 30 s",
+                )
+            };
+            row(
+                &format!("{what} ({})", g.label),
+                format!("{}, {:.1} s", mb(g.package_bytes as u64), g.compile_s),
+                g.package_bytes <= size && g.compile_s <= secs,
             );
         }
         let v = &self.verify;
@@ -741,6 +810,110 @@ impl Report {
                     100.0 * *n as f64 / f.constraints as f64
                 );
             }
+        }
+        s.push('\n');
+    }
+
+    fn fill(&self, s: &mut String) {
+        for f in &self.fill {
+            let _ = writeln!(
+                s,
+                "## Chunk fill and cost per real point (`{}`, {} points per chunk)\n\n\
+                 What a contributor's trace costs: the planner's chunk count (⌈n / N⌉ — \
+                 \"fixed\" — unless a step crosses a window edge too often; then greedy, see \
+                 threat-model.md), the share of slots holding real points, and chunks × {} \
+                 constraints / real points.\n\n\
+                 | kind | trace | points | chunks | chunking | fill | constraints per real point |\n\
+                 |---|---|---|---|---|---|---|",
+                f.shape.name,
+                f.shape.points,
+                thousands(f.constraints as u64)
+            );
+            for r in &f.rows {
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} | {} | {:.1} % | {:.1} |",
+                    r.kind,
+                    r.label,
+                    thousands(r.points as u64),
+                    r.chunks,
+                    if r.fixed { "fixed" } else { "greedy" },
+                    100.0 * r.fill,
+                    r.per_point
+                );
+            }
+            let drives: Vec<_> = f
+                .rows
+                .iter()
+                .filter(|r| r.kind == "drive" && r.points >= 2 * f.shape.points)
+                .collect();
+            if drives.is_empty() {
+                s.push('\n');
+                continue;
+            }
+            let _ = write!(
+                s,
+                "\nPer rule: each part's constraints per slot, and per real point on the drives \
+                 (part × chunks / points).\n\n| part | per slot |"
+            );
+            for d in &drives {
+                let _ = write!(s, " {} |", d.label);
+            }
+            let _ = write!(s, "\n|---|---|");
+            for _ in &drives {
+                s.push_str("---|");
+            }
+            s.push('\n');
+            for (part, n) in &f.parts {
+                let _ = write!(s, "| {part} | {:.1} |", *n as f64 / f.shape.points as f64);
+                for d in &drives {
+                    let _ = write!(s, " {:.1} |", (*n * d.chunks) as f64 / d.points as f64);
+                }
+                s.push('\n');
+            }
+            let _ = write!(
+                s,
+                "| **total** | {:.1} |",
+                f.constraints as f64 / f.shape.points as f64
+            );
+            for d in &drives {
+                let _ = write!(s, " {:.1} |", d.per_point);
+            }
+            s.push_str("\n\n");
+        }
+    }
+
+    fn regions(&self, s: &mut String) {
+        if self.regions.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            s,
+            "## Regions\n\nCompiled by the policy compiler (repair, exclusion, quantization to \
+             2^8-unit cells, decomposition into items, the 4-ary Poseidon tree; in parallel on all \
+             cores), each in a fresh process: its compile time, the package a phone stores (items \
+             and the stored tree levels), the time to load and check it, and the process's peak \
+             memory. Goals: a country ≤ 10 MB and ≤ 30 s on 2 cores; the world's land ≤ 200 MB \
+             and ≤ 10 min. The 1:50m and 1:10m land rows are measured when \
+             `$ZKCONTRIB_LAND_50M` / `$ZKCONTRIB_LAND_10M` name those Natural Earth files (not \
+             shipped: see fixtures/LICENSES.md).\n\n\
+             | region | vertices | repairs | items | depth | compile | package | load | peak RSS |\n\
+             |---|---|---|---|---|---|---|---|---|"
+        );
+        for r in &self.regions {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {:.2} s | {} | {:.3} s | {} |",
+                r.label,
+                thousands(r.vertices as u64),
+                r.repairs,
+                thousands(r.items as u64),
+                r.depth,
+                r.compile_s,
+                mb(r.package_bytes as u64),
+                r.load_s,
+                mb(r.peak_rss)
+            );
         }
         s.push('\n');
     }
