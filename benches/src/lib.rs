@@ -71,9 +71,8 @@ pub const SANTA_CLARA_RUN: Route = Route {
     speed: 3.0,
 };
 
-/// `n` fixes one second apart going round a circle of `radius_m` metres on `route`. A small
-/// radius keeps every chunk inside one or two region pieces (full chunks); a large one makes
-/// the planner end chunks early, as a real trace does.
+/// `n` fixes one second apart going round a circle of `radius_m` metres on `route` (inside
+/// the region, so the planner takes `⌈n / N⌉` full chunks).
 pub fn synthetic_trace(route: Route, n: usize, radius_m: f64) -> Vec<Point> {
     let m_per_deg_lat = 111_000.0;
     let m_per_deg_lon = 111_000.0 * route.lat.to_radians().cos();

@@ -66,6 +66,8 @@ pub struct Fill {
     pub kind: &'static str,
     pub label: &'static str,
     pub points: usize,
+    /// From the first fix to the last.
+    pub minutes: f64,
     pub chunks: usize,
     pub fixed: bool,
     pub fill: f64,
@@ -97,6 +99,10 @@ pub fn measure_fill(shape: Shape) -> FillFigures {
                 kind,
                 label,
                 points: points.len(),
+                minutes: match (points.first(), points.last()) {
+                    (Some(a), Some(b)) => (b.t_ms - a.t_ms) as f64 / 60_000.0,
+                    _ => 0.0,
+                },
                 chunks: plans.len(),
                 fixed: how == Chunking::Fixed,
                 fill: points.len() as f64 / (plans.len() * shape.points) as f64,
