@@ -59,3 +59,8 @@ pub mod shape;
 pub mod statement;
 pub mod window;
 pub mod witness;
+
+/// SHA-256 (hex) of this crate's source files and manifest, computed by its build script.
+/// Anything derived from the circuit and cached on disk (the prover's prepared matrices) is
+/// keyed by it, so a changed circuit never reuses a stale cache.
+pub const SOURCE_DIGEST: &str = env!("ZKCONTRIB_CIRCUIT_SOURCE_DIGEST");

@@ -7,10 +7,12 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
+use zkcontrib_circuits::encode::Point;
 use zkcontrib_circuits::policy::Policy;
 use zkcontrib_circuits::shape::{shape_by_name, Shape, EARTH};
-use zkcontrib_prover::contribution::{prove_contribution, ContributionError, Proven};
+use zkcontrib_prover::contribution::{self, prove_contribution, ContributionError, Proven};
 use zkcontrib_prover::keys::{self, Keys, Origin};
+use zkcontrib_prover::prepared;
 use zkcontrib_prover::prove::Matrices;
 use zkcontrib_prover::runtime::{default_keys_dir, megabytes, peak_rss_bytes, with_threads};
 use zkcontrib_prover::verify::{verify_bundle, verify_bundles, Outcome, PolicyEntry};
@@ -107,19 +109,19 @@ fn shape_arg(name: &str) -> Result<Shape, BadInput> {
         .ok_or_else(|| BadInput(anyhow!("unknown shape `{name}` (known: earth, test)")))
 }
 
-fn load_keys(keys_dir: &Path, shape: Shape) -> Result<Keys, BadInput> {
-    Keys::load(keys_dir, shape.name).map_err(|e| BadInput(e.into()))
+fn print_keys(k: &Keys, dir: &Path) {
+    print_meta(&k.meta, dir);
 }
 
-fn print_keys(k: &Keys, dir: &Path) {
-    println!("shape         {}", k.meta.shape);
-    println!("origin        {}", origin_label(k.meta.origin));
-    println!("constraints   {}", k.meta.constraints);
-    println!("vk hash       {}", k.meta.vk_hash);
+fn print_meta(meta: &keys::KeyMeta, dir: &Path) {
+    println!("shape         {}", meta.shape);
+    println!("origin        {}", origin_label(meta.origin));
+    println!("constraints   {}", meta.constraints);
+    println!("vk hash       {}", meta.vk_hash);
     println!(
         "proving key   {} ({})",
         dir.join("proving.key").display(),
-        megabytes(k.meta.pk_bytes)
+        megabytes(meta.pk_bytes)
     );
 }
 
@@ -128,9 +130,14 @@ pub fn setup(a: SetupArgs) -> Result<ExitCode, BadInput> {
     let shape = shape_arg(&a.shape)?;
     let keys_dir = a.keys_dir.unwrap_or_else(default_keys_dir);
     if !a.force {
-        if let Ok(k) = Keys::load(&keys_dir, shape.name) {
+        // Existing keys are reported from their metadata and strictly checked verifying key
+        // (milliseconds); the proving key is checked where it is used, by `prove`.
+        if let (Ok(meta), Ok(_)) = (
+            keys::load_meta(&keys_dir, shape.name),
+            keys::load_vk(&keys_dir, shape.name),
+        ) {
             println!("keys exist (use --force to replace them)");
-            print_keys(&k, &Keys::dir(&keys_dir, shape.name));
+            print_meta(&meta, &Keys::dir(&keys_dir, shape.name));
             return Ok(ExitCode::SUCCESS);
         }
     }
@@ -138,6 +145,7 @@ pub fn setup(a: SetupArgs) -> Result<ExitCode, BadInput> {
     if let Some(zkey) = &a.from_zkey {
         let k = keys::import_zkey(shape, zkey).map_err(|e| BadInput(e.into()))?;
         let dir = k.write(&keys_dir).map_err(|e| BadInput(e.into()))?;
+        prepare(&keys_dir, &k)?;
         print_keys(&k, &dir);
         let bytes = std::fs::read(zkey).with_context(|| format!("{}", zkey.display()))?;
         println!(
@@ -152,11 +160,26 @@ pub fn setup(a: SetupArgs) -> Result<ExitCode, BadInput> {
         return Ok(ExitCode::SUCCESS);
     }
     eprintln!("{DEV_WARNING}");
-    let k = keys::setup(shape, &mut rand::rngs::OsRng).map_err(|e| BadInput(e.into()))?;
-    let dir = k.write(&keys_dir).map_err(|e| BadInput(e.into()))?;
+    let k = setup_and_prepare(&keys_dir, shape)?;
+    let dir = Keys::dir(&keys_dir, shape.name);
     print_keys(&k, &dir);
     println!("setup time    {:.1} s", t.elapsed().as_secs_f64());
     Ok(ExitCode::SUCCESS)
+}
+
+/// A development setup, written with its prepared copy (so the first `prove` starts fast).
+fn setup_and_prepare(keys_dir: &Path, shape: Shape) -> Result<Keys, BadInput> {
+    let k = keys::setup(shape, &mut rand::rngs::OsRng).map_err(|e| BadInput(e.into()))?;
+    k.write(keys_dir).map_err(|e| BadInput(e.into()))?;
+    prepare(keys_dir, &k)?;
+    Ok(k)
+}
+
+/// Writes the prepared copy of freshly written keys.
+fn prepare(keys_dir: &Path, k: &Keys) -> Result<(), BadInput> {
+    let m = Matrices::new(k.shape).map_err(|e| BadInput(e.into()))?;
+    prepared::write(keys_dir, k, &m).map_err(|e| BadInput(e.into()))?;
+    Ok(())
 }
 
 fn origin_label(origin: Origin) -> &'static str {
@@ -194,8 +217,12 @@ fn progress_bar(quiet: bool) -> ProgressBar {
 /// Proves and writes the bundle and opening; `Err(code)` when the trace is refused.
 struct ProveJob<'a> {
     keys: &'a Keys,
+    matrices: &'a Matrices,
+    /// Seconds spent loading the keys and matrices (printed with the proving time).
+    load_s: f64,
     policy: &'a Policy,
     trace: &'a Path,
+    points: &'a [Point],
     submitter: &'a str,
     threads: Option<usize>,
     out: &'a Path,
@@ -211,16 +238,14 @@ fn opening_path(out: &Path) -> PathBuf {
 }
 
 fn run_prove(job: ProveJob<'_>) -> Result<Result<Proven, ExitCode>, BadInput> {
-    let points = ingest::read_points(job.trace)?;
     let t = Instant::now();
-    let matrices = Matrices::new(job.keys.shape).map_err(|e| BadInput(e.into()))?;
     let bar = progress_bar(job.quiet);
     let result = with_threads(job.threads, || {
         prove_contribution(
             job.keys,
-            &matrices,
+            job.matrices,
             job.policy,
-            &points,
+            job.points,
             job.submitter,
             &mut rand::rngs::OsRng,
             |k, n| {
@@ -271,11 +296,12 @@ fn run_prove(job: ProveJob<'_>) -> Result<Result<Proven, ExitCode>, BadInput> {
     );
     println!("contribution  {}", proven.bundle.contribution_id);
     println!(
-        "time          {:.2} s ({:.0} points/s, {} threads)",
+        "time          {:.2} s proving ({:.0} points/s, {} threads) + {:.2} s loading the keys",
         secs,
         c.points as f64 / secs,
         job.threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        job.load_s
     );
     if let Some(b) = peak_rss_bytes() {
         println!("peak memory   {}", megabytes(b));
@@ -295,14 +321,70 @@ fn write_private(path: &Path, text: impl AsRef<[u8]>) -> std::io::Result<()> {
     o.open(path)?.write_all(text.as_ref())
 }
 
+/// Prints why a trace is refused and returns exit code 1 when it breaks the policy.
+fn refuse_if_not_qualifying(
+    policy: &Policy,
+    points: &[Point],
+    trace: &Path,
+) -> Result<(), ExitCode> {
+    match contribution::check(policy, points) {
+        Ok(_) => Ok(()),
+        Err(ContributionError::NotQualifying { rules }) => {
+            eprintln!(
+                "{}: not proving: the trace breaks the policy's rules: {}. Run `zkcontrib check` for the offending points.",
+                trace.display(),
+                rules.join(", ")
+            );
+            Err(ExitCode::from(1))
+        }
+        Err(e) => {
+            eprintln!("{}: {e}", trace.display());
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// A shape's keys and matrices for proving: the prepared copy (a fraction of a second), built
+/// from `proving.key` once when it is missing or stale (seconds; said on stderr).
+fn load_for_proving(
+    keys_dir: &Path,
+    shape: Shape,
+    quiet: bool,
+) -> Result<prepared::Loaded, BadInput> {
+    let path = Keys::dir(keys_dir, shape.name).join(prepared::FILE);
+    let existed = path.exists();
+    if !existed && !quiet && keys::load_meta(keys_dir, shape.name).is_ok() {
+        eprintln!(
+            "preparing the `{}` proving key for fast starts (once, a few seconds)",
+            shape.name
+        );
+    }
+    let loaded = prepared::load(keys_dir, shape.name).map_err(|e| BadInput(e.into()))?;
+    if let prepared::Source::Rebuilt { reason, written } = &loaded.source {
+        if existed {
+            eprintln!("note: {}: not used ({reason}); rebuilt", path.display());
+        }
+        if let Err(e) = written {
+            eprintln!("note: the prepared key could not be saved ({e}); the next start will be slow again");
+        }
+    }
+    Ok(loaded)
+}
+
 /// `zkcontrib prove`.
 pub fn prove(a: ProveArgs) -> Result<ExitCode, BadInput> {
     let policy = policy_file::load_policy(&a.policy)?;
     zkcontrib_verifier::bundle::decode_submitter(&a.submitter)
         .map_err(|e| BadInput(anyhow!("--submitter {}: {e}", a.submitter)))?;
     let shape = choose_shape(&policy, a.shape.as_deref())?;
+    // The native check first: a trace that breaks a rule is refused before any key is read.
+    let points = ingest::read_points(&a.trace)?;
+    if let Err(code) = refuse_if_not_qualifying(&policy, &points, &a.trace) {
+        return Ok(code);
+    }
     let keys_dir = a.keys_dir.unwrap_or_else(default_keys_dir);
-    let keys = load_keys(&keys_dir, shape)?;
+    let loaded = load_for_proving(&keys_dir, shape, a.quiet)?;
+    let keys = &loaded.keys;
     if keys.meta.origin == Origin::DevSetup {
         eprintln!(
             "note: proving with development keys (vk {})",
@@ -310,9 +392,12 @@ pub fn prove(a: ProveArgs) -> Result<ExitCode, BadInput> {
         );
     }
     match run_prove(ProveJob {
-        keys: &keys,
+        keys,
+        matrices: &loaded.matrices,
+        load_s: loaded.timings.total_s,
         policy: &policy,
         trace: &a.trace,
+        points: &points,
         submitter: &a.submitter,
         threads: a.threads,
         out: &a.out,
@@ -392,7 +477,15 @@ fn demo_in(
         keys_dir.display()
     );
     let t = Instant::now();
-    let (keys, fresh) = keys::load_or_setup(keys_dir, shape).map_err(|e| BadInput(e.into()))?;
+    let fresh = matches!(
+        keys::load_meta(keys_dir, shape.name),
+        Err(keys::KeyError::Missing { .. })
+    );
+    if fresh {
+        setup_and_prepare(keys_dir, shape)?;
+    }
+    let loaded = load_for_proving(keys_dir, shape, quiet)?;
+    let keys = &loaded.keys;
     if fresh {
         eprintln!("{DEV_WARNING}");
         println!(
@@ -402,7 +495,7 @@ fn demo_in(
         );
     } else {
         println!(
-            "   loaded in {:.1} s, vk {}",
+            "   loaded in {:.2} s, vk {}",
             t.elapsed().as_secs_f64(),
             keys.meta.vk_hash
         );
@@ -414,10 +507,14 @@ fn demo_in(
         "2. prove garmin-activity-santa-clara.gpx against policy {}",
         policy.name()
     );
+    let points = ingest::read_points(&trace)?;
     let proven = match run_prove(ProveJob {
-        keys: &keys,
+        keys,
+        matrices: &loaded.matrices,
+        load_s: loaded.timings.total_s,
         policy: &policy,
         trace: &trace,
+        points: &points,
         submitter: "0x00000000000000000000000000000000000d3e40",
         threads,
         out: &out,

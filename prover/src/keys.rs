@@ -321,7 +321,7 @@ pub fn load_meta(keys_dir: &Path, shape: &str) -> Result<KeyMeta, KeyError> {
     Ok(meta)
 }
 
-fn load_vk_file(dir: &Path, meta: &KeyMeta) -> Result<VerifyingKey<Bn254>, KeyError> {
+pub(crate) fn load_vk_file(dir: &Path, meta: &KeyMeta) -> Result<VerifyingKey<Bn254>, KeyError> {
     let vk_path = dir.join("verifying.key");
     let vk = decode_vk(&std::fs::read(&vk_path).map_err(io(&vk_path))?)
         .map_err(|e| corrupt(&vk_path, e.to_string()))?;

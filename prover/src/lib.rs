@@ -18,6 +18,7 @@ pub mod keys;
 pub mod msm;
 pub mod picture;
 pub mod policy_file;
+pub mod prepared;
 pub mod prove;
 pub mod qap;
 pub mod report;

@@ -51,6 +51,8 @@ fn setup_prove_verify_and_their_exit_codes() {
     // A second setup keeps the keys.
     let again = zkcontrib(d, &["setup", "--shape", "test"]);
     assert!(text(&again).contains("keys exist"), "{}", text(&again));
+    // Setup wrote the prepared copy, so the first prove starts fast.
+    assert!(d.join("keys/test/proving.prepared").exists());
 
     let trace = short_trace(d);
     let bundle = d.join("bundle.json");
@@ -81,6 +83,8 @@ fn setup_prove_verify_and_their_exit_codes() {
     assert!(t.contains("claims        100 points"), "{t}");
     assert!(t.contains("chunks        2 x 66 points"), "{t}");
     assert!(t.contains("peak memory"), "{t}");
+    assert!(t.contains("s loading the keys"), "{t}");
+    assert!(!t.contains("preparing"), "{t}");
     assert!(d.join("bundle.opening.json").exists());
     let opening = std::fs::read_to_string(d.join("bundle.opening.json")).unwrap();
     let blinding: serde_json::Value = serde_json::from_str(&opening).unwrap();
@@ -130,6 +134,27 @@ fn setup_prove_verify_and_their_exit_codes() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("not proving"), "{}", text(&out));
     assert!(!bundle.exists());
+    // … and before any key is read: the same refusal without keys.
+    let out = zkcontrib(
+        d,
+        &[
+            "prove",
+            "--trace",
+            trace_s,
+            "--policy",
+            "santa-clara-strict.toml",
+            "--submitter",
+            "0xabcdef",
+            "--shape",
+            "test",
+            "--out",
+            bundle_s,
+            "--keys-dir",
+            d.join("no-keys-here").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("not proving"), "{}", text(&out));
     // A malformed submitter: exit 2 before anything is done.
     let out = prove("santa-clara-2017.toml", "abcdef");
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));

@@ -352,3 +352,97 @@ fn every_qualifying_fixture_round_trips() {
         }
     }
 }
+
+/// The prepared copy of the keys and matrices: written on first load, then used; the same
+/// key, matrices and (for the same randomness) bit-identical proofs as the compressed path;
+/// a corrupt, truncated or foreign prepared file is never used but rebuilt, with the reason.
+#[test]
+fn prepared_keys_load_fast_path_and_rebuild_when_damaged() {
+    use ark_serialize::CanonicalSerialize;
+    use zkcontrib_prover::prepared::{self, Source};
+    let e = env();
+    let dir = tempfile::tempdir().unwrap();
+    e.keys.write(dir.path()).unwrap();
+    let file = dir.path().join("test").join(prepared::FILE);
+    let first = prepared::load(dir.path(), "test").unwrap();
+    assert!(
+        matches!(&first.source, Source::Rebuilt { reason, written: Ok(p) }
+            if reason == "not prepared yet" && *p == file),
+        "{:?}",
+        first.source
+    );
+    let l = prepared::load(dir.path(), "test").unwrap();
+    assert_eq!(l.source, Source::Prepared);
+    let bytes = |pk: &ark_groth16::ProvingKey<ark_bn254::Bn254>| {
+        let mut v = Vec::new();
+        pk.serialize_uncompressed(&mut v).unwrap();
+        v
+    };
+    assert_eq!(bytes(&l.keys.pk), bytes(&e.keys.pk));
+    assert_eq!(l.keys.meta, e.keys.meta);
+    assert_eq!(l.matrices.abc, e.matrices.abc);
+    assert_eq!(
+        (
+            l.matrices.num_instance,
+            l.matrices.num_witness,
+            l.matrices.num_constraints
+        ),
+        (
+            e.matrices.num_instance,
+            e.matrices.num_witness,
+            e.matrices.num_constraints
+        )
+    );
+    let with = |k: &Keys, m: &Matrices| {
+        prove_contribution(
+            k,
+            m,
+            &e.policy,
+            &e.points,
+            SUBMITTER,
+            &mut StdRng::seed_from_u64(9),
+            |_, _| {},
+        )
+        .unwrap()
+    };
+    assert_eq!(
+        serde_json::to_string(&with(&l.keys, &l.matrices).bundle).unwrap(),
+        serde_json::to_string(&with(&e.keys, &e.matrices).bundle).unwrap()
+    );
+
+    let good = std::fs::read(&file).unwrap();
+    let reason_after = |damage: &dyn Fn(&mut Vec<u8>)| {
+        let mut b = good.clone();
+        damage(&mut b);
+        std::fs::write(&file, &b).unwrap();
+        let l = prepared::load(dir.path(), "test").unwrap();
+        assert_eq!(bytes(&l.keys.pk), bytes(&e.keys.pk));
+        assert_eq!(l.matrices.abc, e.matrices.abc);
+        // The rebuild rewrote the good file.
+        assert_eq!(std::fs::read(&file).unwrap(), good);
+        match l.source {
+            Source::Rebuilt { reason, written } => {
+                assert!(written.is_ok());
+                reason
+            }
+            s => panic!("a damaged file was used: {s:?}"),
+        }
+    };
+    let mid = good.len() / 2;
+    assert!(reason_after(&|b| b[mid] ^= 1).contains("checksum"));
+    assert!(reason_after(&|b| b.truncate(mid)).contains("checksum"));
+    assert!(reason_after(&|b| b[50] ^= 1).contains("another proving key"));
+    assert!(reason_after(&|b| b[20] ^= 1).contains("another circuit"));
+    assert!(reason_after(&|b| b[8] = 9).contains("format"));
+    assert!(reason_after(&|b| b[..8].copy_from_slice(b"NOTAPREP")).contains("not a prepared"));
+    // A corrupt proving.key behind a missing prepared file is still refused.
+    std::fs::remove_file(&file).unwrap();
+    let pk = dir.path().join("test").join("proving.key");
+    let mut b = std::fs::read(&pk).unwrap();
+    b[100] ^= 1;
+    std::fs::write(&pk, b).unwrap();
+    assert!(matches!(
+        prepared::load(dir.path(), "test").unwrap_err(),
+        KeyError::Corrupt { .. }
+    ));
+}
