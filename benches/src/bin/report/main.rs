@@ -45,6 +45,10 @@ fn main() {
         e2e_child(&args[1..]);
         return;
     }
+    if args.first().map(String::as_str) == Some("__load") {
+        load_child(&args[1..]);
+        return;
+    }
     if args.first().map(String::as_str) == Some("__region") {
         statement::region_child(&args[1..]);
         return;
@@ -250,25 +254,15 @@ fn measure_shape(shape: Shape, plan: &Plan) -> ShapeFigures {
         prepared::write(&bench_keys_dir(), &k, &matrices).expect("write the prepared copy");
     let prepared_bytes = std::fs::metadata(&prepared_path).map_or(0, |m| m.len());
     drop(k);
-    // What `zkcontrib prove` waits for before proving, both ways, alternately.
-    eprintln!("   load: compressed key + matrices vs the prepared copy");
+    // What `zkcontrib prove` waits for before proving, both ways, alternately, each in a
+    // fresh process (as a user's `prove` is: a warm process would hide first-touch costs).
+    eprintln!("   load: compressed key + matrices vs the prepared copy (fresh processes)");
     let (mut load, mut prep, mut check) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..3 {
-        let t = Instant::now();
-        black_box((
-            Keys::load(&bench_keys_dir(), shape.name).expect("load"),
-            Matrices::new(shape).expect("matrices"),
-        ));
-        load.push(t.elapsed().as_secs_f64());
-        let t = Instant::now();
-        let l = black_box(prepared::load(&bench_keys_dir(), shape.name).expect("prepared load"));
-        prep.push(t.elapsed().as_secs_f64());
-        assert_eq!(
-            l.source,
-            prepared::Source::Prepared,
-            "the prepared copy is used"
-        );
-        check.push(l.timings.check_s);
+        load.push(run_load(shape, "compressed").0);
+        let (t, c) = run_load(shape, "prepared");
+        prep.push(t);
+        check.push(c);
     }
     let (load_s, prepared_s, prepared_check_s) = (median(load), median(prep), median(check));
     let keys = bench_keys(shape);
@@ -329,6 +323,50 @@ fn measure_shape(shape: Shape, plan: &Plan) -> ShapeFigures {
         prove,
         floor_s,
     }
+}
+
+/// `__load SHAPE compressed|prepared`: loads the shape's keys and matrices one way and prints
+/// `seconds check_seconds`.
+fn load_child(args: &[String]) {
+    let [shape, how] = args else {
+        eprintln!("load child: expected SHAPE compressed|prepared");
+        std::process::exit(2)
+    };
+    let shape = shape_by_name(shape).expect("known shape");
+    let t = Instant::now();
+    let check = if how == "compressed" {
+        black_box((
+            Keys::load(&bench_keys_dir(), shape.name).expect("load"),
+            Matrices::new(shape).expect("matrices"),
+        ));
+        0.0
+    } else {
+        let l = black_box(prepared::load(&bench_keys_dir(), shape.name).expect("prepared load"));
+        assert_eq!(
+            l.source,
+            prepared::Source::Prepared,
+            "the prepared copy is used"
+        );
+        l.timings.check_s
+    };
+    println!("{} {}", t.elapsed().as_secs_f64(), check);
+}
+
+fn run_load(shape: Shape, how: &str) -> (f64, f64) {
+    let out = Command::new(std::env::current_exe().expect("own executable"))
+        .args(["__load", shape.name, how])
+        .output()
+        .expect("run the load child");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut it = text
+        .split_whitespace()
+        .map(|v| v.parse::<f64>().expect("seconds"));
+    (it.next().expect("seconds"), it.next().expect("check"))
 }
 
 // ---------------------------------------------------------------- end to end
@@ -970,7 +1008,7 @@ impl Report {
             s,
             "## Keys\n\nDevelopment setup (`keys::setup`, one machine — never for production, see \
              ceremony.md), seeded. What a prover waits for before its first proof, measured \
-             alternately (medians of 3): *compressed* = `Keys::load` of the downloaded key (hash \
+             alternately in fresh processes (medians of 3): *compressed* = `Keys::load` of the downloaded key (hash \
              check, then one square root per point, in parallel) plus `Matrices::new` (a synthesis \
              of the circuit), as every `prove` did before the prepared copy; *prepared* = \
              `prepared::load` of the copy written once after download (`proving.prepared`: \
