@@ -25,7 +25,7 @@ rustup target add "$target" >/dev/null
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
 echo "== cross-building zkcontrib for $target (release)"
 cargo build --release --locked --target "$target" -p zkcontrib-prover --bin zkcontrib
-bin="target/$target/release/zkcontrib"
+bin="${CARGO_TARGET_DIR:-target}/$target/release/zkcontrib"
 stripped="$(mktemp)"
 aarch64-linux-gnu-strip -o "$stripped" "$bin"
 echo "binary        $(du -h "$bin" | cut -f1) ($(du -h "$stripped" | cut -f1) stripped): $bin"

@@ -251,7 +251,9 @@ mod cost {
     pub const ADD: f64 = 7.0;
     /// The same in G1 with the additions on IFMA lanes (`ifma.rs`): about half, measured
     /// from the H MSM of a `county` proof (≈ 140 instead of ≈ 260 ns per addition), which
-    /// then runs fastest with 13-bit windows instead of the scalar path's 15.
+    /// then runs fastest with 13-bit windows instead of the scalar path's 15. (x86-64 only:
+    /// other targets have no IFMA lanes.)
+    #[cfg(target_arch = "x86_64")]
     pub const ADD_IFMA: f64 = 4.0;
     /// Reading an entry's digit and counting it, per window.
     pub const SCAN: f64 = 1.0;
@@ -261,7 +263,12 @@ mod cost {
     pub const TASK: f64 = 3000.0;
 }
 
-/// [`cost::ADD`], or [`cost::ADD_IFMA`] for G1 on a CPU whose additions run on IFMA lanes.
+/// [`cost::ADD`], or `cost::ADD_IFMA` for G1 on an x86-64 CPU whose additions run on IFMA lanes.
+// Only x86-64 tells the curves apart (IFMA lanes exist for G1 there).
+#[cfg_attr(
+    not(target_arch = "x86_64"),
+    allow(clippy::extra_unused_type_parameters)
+)]
 fn add_cost<P: SWCurveConfig>() -> f64 {
     #[cfg(target_arch = "x86_64")]
     if core::any::TypeId::of::<P>() == core::any::TypeId::of::<ark_bn254::g1::Config>()
