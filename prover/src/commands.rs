@@ -429,6 +429,14 @@ pub fn verify(a: VerifyArgs) -> Result<ExitCode, BadInput> {
             println!("{}: {}", path.display(), outcome);
         }
     }
+    // A configuration problem (no or damaged verifying key) is the validator's to fix: exit
+    // 2, like bad input, never a verdict on the bundle.
+    if outcomes
+        .iter()
+        .any(|o| matches!(o, Outcome::Configuration(_)))
+    {
+        return Ok(ExitCode::from(2));
+    }
     if let [Outcome::Malformed(_)] = outcomes.as_slice() {
         return Ok(ExitCode::from(2));
     }

@@ -45,6 +45,9 @@ pub enum Outcome {
     Rejected(String),
     /// Not a well-formed bundle (encoding, lengths, unknown key, broken chain).
     Malformed(String),
+    /// Not verified because of the validator's own configuration: no verifying key for the
+    /// bundle's shape in the keys directory, or a damaged one. Says what to install.
+    Configuration(String),
 }
 
 impl Outcome {
@@ -68,6 +71,9 @@ impl Outcome {
             Outcome::Malformed(why) => {
                 serde_json::json!({"file": file, "valid": false, "class": "malformed", "reason": why})
             }
+            Outcome::Configuration(why) => {
+                serde_json::json!({"file": file, "valid": false, "class": "configuration", "reason": why})
+            }
         };
         v.to_string()
     }
@@ -86,6 +92,7 @@ impl std::fmt::Display for Outcome {
             ),
             Outcome::Rejected(why) => write!(f, "INVALID: {why}"),
             Outcome::Malformed(why) => write!(f, "MALFORMED: {why}"),
+            Outcome::Configuration(why) => write!(f, "CANNOT VERIFY: {why}"),
         }
     }
 }
@@ -101,7 +108,7 @@ pub fn verify_bundles(keys_dir: &Path, entry: &PolicyEntry, files: &[&[u8]]) -> 
         files.iter().map(|bytes| Bundle::from_json(bytes)).collect();
     let mut builder = Verifier::builder().policy(entry.policy_id, entry.thresholds);
     // Per shape named by a bundle: its key loaded, or why not.
-    let mut loaded: BTreeMap<&str, Result<(), String>> = BTreeMap::new();
+    let mut loaded: BTreeMap<&str, Result<(), Outcome>> = BTreeMap::new();
     for b in parsed.iter().flatten() {
         let shape = b.shape.as_str();
         if loaded.contains_key(shape) {
@@ -112,7 +119,22 @@ pub fn verify_bundles(keys_dir: &Path, entry: &PolicyEntry, files: &[&[u8]]) -> 
                 builder = builder.key(&vk);
                 Ok(())
             }
-            Err(e) => Err(e.to_string()),
+            Err(crate::keys::KeyError::UnknownShape(_)) => {
+                Err(Outcome::Malformed(format!("unknown shape `{shape}`")))
+            }
+            Err(crate::keys::KeyError::Missing { dir, .. }) => {
+                Err(Outcome::Configuration(format!(
+                    "no verifying key for shape `{shape}` in {}: install the network's published \
+                     `verifying.key` and `keys.json` there (or point --keys-dir / \
+                     $ZKCONTRIB_KEYS_DIR at them); keys from your own `zkcontrib setup` cannot \
+                     verify anyone else's bundles",
+                    dir.display()
+                )))
+            }
+            Err(e) => Err(Outcome::Configuration(format!(
+                "{e} (the validator's verifying key for shape `{shape}`; install the network's \
+                 published keys again)"
+            ))),
         };
         loaded.insert(shape, key);
     }
@@ -123,7 +145,7 @@ pub fn verify_bundles(keys_dir: &Path, entry: &PolicyEntry, files: &[&[u8]]) -> 
         .map(|p| match p {
             Err(e) => Some(outcome(Err(e.clone()))),
             Ok(b) => match (&verifier, loaded.get(b.shape.as_str())) {
-                (_, Some(Err(why))) => Some(Outcome::Malformed(why.clone())),
+                (_, Some(Err(why))) => Some(why.clone()),
                 (Err(e), _) => Some(Outcome::Malformed(e.to_string())),
                 (Ok(_), _) => {
                     checked.push(b.clone());

@@ -127,6 +127,22 @@ fn setup_prove_verify_and_their_exit_codes() {
     // Not a bundle: exit 2.
     let out = verify("santa-clara-2017.toml", &[trace_s], false);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    // No verifying key: a configuration problem (exit 2) that points to the network's keys.
+    let out = zkcontrib(
+        d,
+        &[
+            "verify",
+            "--policy",
+            "santa-clara-2017.toml",
+            bundle_s,
+            "--keys-dir",
+            d.join("no-keys-here").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("CANNOT VERIFY"), "{}", text(&out));
+    assert!(text(&out).contains("published"), "{}", text(&out));
+    assert!(!text(&out).contains("MALFORMED"), "{}", text(&out));
 
     // A trace that breaks the policy: refused, rules named, exit 1, no bundle written.
     std::fs::remove_file(&bundle).unwrap();

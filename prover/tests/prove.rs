@@ -198,13 +198,22 @@ fn wrong_keys_and_wrong_policy_are_rejected() {
         matches!(&o, Outcome::Rejected(m) if m.contains("another policy")),
         "{o}"
     );
-    // No keys at all.
+    // No keys at all: the validator's configuration, not the bundle, and the advice is the
+    // network's published keys (never a setup of one's own).
     let empty = tempfile::tempdir().unwrap();
     let o = verify_bundle(empty.path(), &PolicyEntry::new(&e.policy), &bytes);
     assert!(
-        matches!(&o, Outcome::Malformed(m) if m.contains("setup")),
+        matches!(&o, Outcome::Configuration(m) if m.contains("published") && m.contains("cannot verify")),
         "{o}"
     );
+    assert!(o.to_string().starts_with("CANNOT VERIFY"), "{o}");
+    assert!(o.to_json("b.json").contains("\"class\":\"configuration\""));
+    // A damaged verifying key: configuration too.
+    let damaged = tempfile::tempdir().unwrap();
+    e.keys.write(damaged.path()).unwrap();
+    std::fs::write(damaged.path().join("test/verifying.key"), b"nope").unwrap();
+    let o = verify_bundle(damaged.path(), &PolicyEntry::new(&e.policy), &bytes);
+    assert!(matches!(&o, Outcome::Configuration(_)), "{o}");
 }
 
 type Edit = fn(&mut Bundle);
