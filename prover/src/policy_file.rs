@@ -242,10 +242,14 @@ fn to_input(
     }
     let base = policy_path.parent().unwrap_or_else(|| Path::new("."));
     let region_path = base.join(&file.region);
-    let region = read_region(&region_path, file.region_feature.as_deref())?;
+    let region = read_region(&region_path, file.region_feature.as_deref())
+        .map_err(|e| named_by(policy_path, "region", &region_path, e))?;
     let exclude_path = file.exclude.as_ref().map(|p| base.join(p));
     let exclude = match &exclude_path {
-        Some(p) => Some(read_region(p, file.exclude_feature.as_deref())?),
+        Some(p) => Some(
+            read_region(p, file.exclude_feature.as_deref())
+                .map_err(|e| named_by(policy_path, "exclude", p, e))?,
+        ),
         None => None,
     };
     let input = PolicyInput {
@@ -269,6 +273,32 @@ fn to_input(
     Ok((input, sources))
 }
 
+/// A boundary file that cannot be read is reported on the policy that names it, with the
+/// path it resolved to.
+fn named_by(
+    policy: &Path,
+    key: &'static str,
+    target: &Path,
+    e: PolicyFileError,
+) -> PolicyFileError {
+    match e.kind {
+        PolicyFileErrorKind::Io(err) => PolicyFileError::new(
+            policy,
+            PolicyFileErrorKind::Value {
+                key,
+                reason: format!(
+                    "names {}, which cannot be read ({err}); paths are relative to the policy \
+                     file's folder",
+                    std::path::absolute(target)
+                        .unwrap_or_else(|_| target.to_path_buf())
+                        .display()
+                ),
+            },
+        ),
+        _ => e,
+    }
+}
+
 fn parse_file(path: &Path) -> Result<PolicyFile, PolicyFileError> {
     let bytes = read_limited(path)?;
     let text = String::from_utf8(bytes).map_err(|_| {
@@ -282,11 +312,28 @@ fn parse_file(path: &Path) -> Result<PolicyFile, PolicyFileError> {
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
         || text.trim_start().starts_with('{');
     if is_json {
-        serde_json::from_str(&text).map_err(|e| e.to_string())
+        serde_json::from_str(&text).map_err(|e| missing_key(e.to_string()))
     } else {
-        toml::from_str(&text).map_err(|e| e.to_string())
+        toml::from_str(&text).map_err(|e| missing_key(e.to_string()))
     }
     .map_err(|m| PolicyFileError::new(path, PolicyFileErrorKind::Syntax(m)))
+}
+
+/// The keys every policy states.
+const REQUIRED_KEYS: &str = "name, region, not_before, not_after, min_interval_s, \
+                             max_interval_s, max_speed_mps, min_points, min_distance_m";
+
+/// A missing key is a property of the whole file, not of a line: serde reports it at the
+/// start of the document ("line 1, column 1"), which points at the wrong place.
+fn missing_key(message: String) -> String {
+    match message
+        .split("missing field `")
+        .nth(1)
+        .and_then(|r| r.split('`').next())
+    {
+        Some(key) => format!("missing key `{key}` (every policy states {REQUIRED_KEYS})"),
+        None => message,
+    }
 }
 
 /// Version of the region compiler, part of the cache key: bump it whenever

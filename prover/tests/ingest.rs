@@ -660,9 +660,19 @@ fn csv_missing_time_value() {
 
 #[test]
 fn csv_rfc3339_without_offset_is_rejected() {
+    // Refused (it could be local time), with its own message saying what to append; GPX times
+    // need no offset (UTC by the GPX specification).
     let e = err("time,lat,lon\n2017-07-29T14:46:35,1,2\n", TraceFormat::Csv);
     assert!(
-        matches!(e.kind(), IngestErrorKind::BadTime { index: 0, .. }),
+        matches!(e.kind(), IngestErrorKind::TimeWithoutOffset { index: 0, .. }),
+        "{e:?}"
+    );
+    let m = e.to_string();
+    assert!(m.contains("without a UTC offset") && m.contains("append Z"), "{m}");
+    let doc = r#"{"type":"Feature","properties":{"time":"2021-05-01T08:00:00"},"geometry":{"type":"Point","coordinates":[14,46]}}"#;
+    let e = err(doc, TraceFormat::GeoJson);
+    assert!(
+        matches!(e.kind(), IngestErrorKind::TimeWithoutOffset { index: 0, .. }),
         "{e:?}"
     );
 }

@@ -176,7 +176,10 @@ fn inconsistent_and_malformed_policies_are_rejected() {
             BASE.replace("min_points = 100", "min_points = -1"),
             "min_points",
         ),
-        (BASE.replace("min_interval_s = 1\n", ""), "missing field"),
+        (
+            BASE.replace("min_interval_s = 1\n", ""),
+            "missing key `min_interval_s` (every policy states name, region,",
+        ),
         (
             BASE.replace("max_interval_s = 15", "max_interval_s = \"15\""),
             "max_interval_s",
@@ -200,7 +203,11 @@ fn inconsistent_and_malformed_policies_are_rejected() {
         ),
         (
             BASE.replace("\"REGION\"", "\"does-not-exist.geojson\""),
-            "does-not-exist",
+            "p.toml: `region` names /",
+        ),
+        (
+            BASE.replace("\"REGION\"", "\"does-not-exist.geojson\""),
+            "does-not-exist.geojson, which cannot be read",
         ),
     ];
     for (text, want) in cases {

@@ -81,6 +81,14 @@ pub enum IngestErrorKind {
         /// The offending text, truncated to 40 characters.
         value: String,
     },
+    /// A point's time is a date and time without a UTC offset (it could be local time).
+    #[error("point {index} has a time without a UTC offset {value:?}")]
+    TimeWithoutOffset {
+        /// Point index.
+        index: usize,
+        /// The offending text, truncated to 40 characters.
+        value: String,
+    },
     /// A point's time is before 1970-01-01 or after 9999-12-31.
     #[error("point {index} has a time before 1970 or after the year 9999")]
     TimeOutOfRange {
@@ -170,6 +178,7 @@ impl IngestErrorKind {
         match *self {
             Self::MissingTime { index }
             | Self::BadTime { index, .. }
+            | Self::TimeWithoutOffset { index, .. }
             | Self::TimeOutOfRange { index }
             | Self::BadLatitude { index, .. }
             | Self::BadLongitude { index, .. }
@@ -219,6 +228,9 @@ impl IngestErrorKind {
                 "write times as RFC 3339 strings (e.g. 2017-07-29T14:46:35.123Z) or unix milliseconds"
             }
             (Self::BadTime { .. }, _) => "write times as RFC 3339, e.g. 2017-07-29T14:46:35.123Z",
+            (Self::TimeWithoutOffset { .. }, _) => {
+                "it could be local time: append Z if it is UTC (2017-07-29T14:46:35Z) or its offset (2017-07-29T16:46:35+02:00); GPX times need none, they are UTC by the GPX specification"
+            }
             (Self::TimeOutOfRange { .. }, _) => {
                 "times must lie between 1970-01-01 and 9999-12-31 (UTC); check the clock or the units"
             }

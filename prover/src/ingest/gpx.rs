@@ -76,7 +76,7 @@ fn convert(index: usize, wpt: &Waypoint) -> Result<RawPoint, IngestErrorKind> {
     let time_ms = datetime_to_ms(OffsetDateTime::from(time)).map_err(|e| match e {
         TimeError::OutOfRange => IngestErrorKind::TimeOutOfRange { index },
         // `gpx` already parsed it, so this cannot happen; report it as a bad time anyway.
-        TimeError::Unparsable => IngestErrorKind::BadTime {
+        TimeError::Unparsable | TimeError::NoOffset => IngestErrorKind::BadTime {
             index,
             value: String::new(),
         },

@@ -363,6 +363,8 @@ pub(crate) enum TimeError {
     Unparsable,
     /// A valid time, but before 1970 or after 9999.
     OutOfRange,
+    /// A date and time without a UTC offset (which could be local time).
+    NoOffset,
 }
 
 impl TimeError {
@@ -374,6 +376,10 @@ impl TimeError {
                 value: truncate_value(value),
             },
             Self::OutOfRange => IngestErrorKind::TimeOutOfRange { index },
+            Self::NoOffset => IngestErrorKind::TimeWithoutOffset {
+                index,
+                value: truncate_value(value),
+            },
         }
     }
 }
@@ -393,10 +399,18 @@ fn check_ms_i128(ms: i128) -> Result<i64, TimeError> {
 }
 
 /// Parses an RFC 3339 date-time (offset required, any number of fractional digits).
+/// A date and time without an offset is refused as [`TimeError::NoOffset`]: it could be local
+/// time, and guessing UTC would shift the trace by hours. (GPX times are UTC by the GPX
+/// specification; the GPX reader accepts them as such.)
 pub(crate) fn parse_rfc3339_ms(text: &str) -> Result<i64, TimeError> {
-    let t = OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-        .map_err(|_| TimeError::Unparsable)?;
-    datetime_to_ms(t)
+    let rfc = &time::format_description::well_known::Rfc3339;
+    match OffsetDateTime::parse(text, rfc) {
+        Ok(t) => datetime_to_ms(t),
+        Err(_) if OffsetDateTime::parse(&format!("{text}Z"), rfc).is_ok() => {
+            Err(TimeError::NoOffset)
+        }
+        Err(_) => Err(TimeError::Unparsable),
+    }
 }
 
 /// Whether `text` looks like a plain decimal number (`[+-]digits[.digits]`), i.e. should be read as
@@ -589,8 +603,14 @@ mod tests {
         );
         assert_eq!(
             parse_rfc3339_ms("2017-07-29T14:46:35"),
-            Err(TimeError::Unparsable)
+            Err(TimeError::NoOffset)
         );
+        assert_eq!(
+            parse_rfc3339_ms("2017-07-29T14:46:35.25"),
+            Err(TimeError::NoOffset)
+        );
+        assert_eq!(parse_rfc3339_ms("2017-07-29"), Err(TimeError::Unparsable));
+        assert_eq!(parse_rfc3339_ms("noon"), Err(TimeError::Unparsable));
     }
 
     #[test]
