@@ -394,11 +394,34 @@ fn garbage_bytes() {
     assert!(
         matches!(
             e.kind(),
-            IngestErrorKind::Syntax { .. } | IngestErrorKind::MissingColumn { .. }
+            IngestErrorKind::Syntax { .. } | IngestErrorKind::NotATrace
         ),
         "{e}"
     );
     message(&e, None);
+}
+
+#[test]
+fn a_file_that_is_not_a_trace_says_so() {
+    for (bytes, format) in [
+        (
+            &b"hello world
+this is a note
+"[..],
+            TraceFormat::Csv,
+        ),
+        (
+            &b"name,age
+ada,36
+"[..],
+            TraceFormat::Csv,
+        ),
+    ] {
+        let e = err(bytes, format);
+        assert!(matches!(e.kind(), IngestErrorKind::NotATrace), "{e:?}");
+        let text = message(&e, None);
+        assert!(text.contains("not a GPX, CSV or GeoJSON trace"), "{text}");
+    }
 }
 
 #[test]
@@ -664,15 +687,24 @@ fn csv_rfc3339_without_offset_is_rejected() {
     // need no offset (UTC by the GPX specification).
     let e = err("time,lat,lon\n2017-07-29T14:46:35,1,2\n", TraceFormat::Csv);
     assert!(
-        matches!(e.kind(), IngestErrorKind::TimeWithoutOffset { index: 0, .. }),
+        matches!(
+            e.kind(),
+            IngestErrorKind::TimeWithoutOffset { index: 0, .. }
+        ),
         "{e:?}"
     );
     let m = e.to_string();
-    assert!(m.contains("without a UTC offset") && m.contains("append Z"), "{m}");
+    assert!(
+        m.contains("without a UTC offset") && m.contains("append Z"),
+        "{m}"
+    );
     let doc = r#"{"type":"Feature","properties":{"time":"2021-05-01T08:00:00"},"geometry":{"type":"Point","coordinates":[14,46]}}"#;
     let e = err(doc, TraceFormat::GeoJson);
     assert!(
-        matches!(e.kind(), IngestErrorKind::TimeWithoutOffset { index: 0, .. }),
+        matches!(
+            e.kind(),
+            IngestErrorKind::TimeWithoutOffset { index: 0, .. }
+        ),
         "{e:?}"
     );
 }

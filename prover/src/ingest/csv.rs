@@ -41,6 +41,20 @@ impl Columns {
             }
         }
         let [time, lat, lon, hdop, sats] = found;
+        let mentions = |word: &str| {
+            headers
+                .iter()
+                .any(|h| h.to_ascii_lowercase().contains(word))
+        };
+        if time.is_none()
+            && lat.is_none()
+            && lon.is_none()
+            && !["time", "lat", "lon", "lng"].iter().any(|w| mentions(w))
+        {
+            // Not a CSV trace with a wrong header (`time;lat;lon` gets the comma hint), but
+            // something else altogether.
+            return Err(IngestErrorKind::NotATrace);
+        }
         let require = |col: Option<usize>, name: &'static str| {
             col.ok_or(IngestErrorKind::MissingColumn { name })
         };

@@ -130,6 +130,10 @@ pub enum IngestErrorKind {
         /// What is wrong (never contains coordinates).
         message: String,
     },
+    /// The file is not a trace in any accepted format (read as CSV, its first row names none
+    /// of the time, latitude and longitude columns).
+    #[error("this is not a GPX, CSV or GeoJSON trace")]
+    NotATrace,
     /// A required CSV column is missing from the header row.
     #[error("the header row has no {name:?} column")]
     MissingColumn {
@@ -247,6 +251,9 @@ impl IngestErrorKind {
             }
             (Self::BadField { .. }, _) => "fix or remove the value",
             (Self::BadPoint { .. }, _) => "fix or remove that point",
+            (Self::NotATrace, _) => {
+                "give a GPX file, a GeoJSON line or points with times, or a CSV whose first row names the time, lat and lon columns"
+            }
             (Self::MissingColumn { .. }, _) => {
                 "the first row must name the time, lat and lon columns, separated by commas"
             }
