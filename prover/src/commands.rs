@@ -285,8 +285,10 @@ fn run_prove(job: ProveJob<'_>) -> Result<Result<Proven, ExitCode>, BadInput> {
         opening.display()
     );
     println!(
-        "claims        {} points, {} m, {} s",
-        c.points, c.distance_m, c.duration_s
+        "claims        {} points, {} m, {}",
+        c.points,
+        c.distance_m,
+        zkcontrib_prover::report::duration(c.duration_s)
     );
     println!(
         "chunks        {} x {} points (shape {})",

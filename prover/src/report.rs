@@ -101,14 +101,18 @@ impl<'a> CheckReport<'a> {
                 rule_summary(r, self, p)
             );
             if !r.ok {
-                for v in r.violations.iter().take(LIST_LIMIT) {
+                // Rows about the whole trace (the inside share, the point count) are always
+                // shown; "… and N more" counts points only.
+                let (at_points, whole): (Vec<&Violation>, Vec<&Violation>) =
+                    r.violations.iter().partition(|v| v.point().is_some());
+                for v in whole.iter().chain(at_points.iter().take(LIST_LIMIT)) {
                     let _ = writeln!(s, "          - {v}");
                 }
-                if r.violations.len() > LIST_LIMIT {
+                if at_points.len() > LIST_LIMIT {
                     let _ = writeln!(
                         s,
-                        "          … and {} more",
-                        r.violations.len() - LIST_LIMIT
+                        "          … and {} more points",
+                        at_points.len() - LIST_LIMIT
                     );
                 }
             }

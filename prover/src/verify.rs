@@ -87,8 +87,11 @@ impl std::fmt::Display for Outcome {
                 contribution_id,
             } => write!(
                 f,
-                "valid: {} points, {} m, {} s; contribution {}",
-                claims.points, claims.distance_m, claims.duration_s, contribution_id
+                "valid: {} points, {} m, {}; contribution {}",
+                claims.points,
+                claims.distance_m,
+                crate::report::duration(claims.duration_s),
+                contribution_id
             ),
             Outcome::Rejected(why) => write!(f, "INVALID: {why}"),
             Outcome::Malformed(why) => write!(f, "MALFORMED: {why}"),

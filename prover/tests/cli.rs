@@ -123,6 +123,8 @@ fn stricter_policy_names_rules_and_points() {
         "{text}"
     );
     assert!(text.contains("DOES NOT QUALIFY (3 rules broken)"));
+    // 33 late points: 12 listed, "… and 21 more points" (points only, never a summary row).
+    assert!(text.contains("… and 21 more points"), "{text}");
 }
 
 #[test]

@@ -205,7 +205,7 @@ fn demo_runs_on_a_fresh_keys_dir() {
     let t = text(&out);
     assert_eq!(out.status.code(), Some(0), "{t}");
     assert!(
-        t.contains("claims        988 points, 12809 m, 5498 s"),
+        t.contains("claims        988 points, 12809 m, 1h 31m 38s"),
         "{t}"
     );
     assert!(t.contains("valid: 988 points"), "{t}");
