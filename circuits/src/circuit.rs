@@ -7,7 +7,7 @@
 //! parameters (hashed to the public `policy_id`), the window, the opened region item, the
 //! points and the chain states — is private.
 //!
-//! [`TraceCircuit::synthesize`] is a sequence of named parts, each a gadget with a native twin
+//! `TraceCircuit::synthesize` is a sequence of named parts, each a gadget with a native twin
 //! ([`crate::gadgets`]); the constraints of each part are recorded ([`Layout`]), so the first
 //! unsatisfied constraint of a witness names the rule it belongs to ([`Layout::rule_of`]).
 //!

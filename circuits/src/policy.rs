@@ -15,7 +15,7 @@
 //! The policy's `name` is a label and is *not* part of the id: two policies with the same
 //! rules and region are the same statement. A policy states rules only: every encoding
 //! parameter is fixed by the statement (cells, bands, windows, bit widths) or derived
-//! deterministically from the region ([`crate::region::compile`]).
+//! deterministically from the region ([`crate::region::compile()`]).
 
 use crate::merkle::MerkleTree;
 use crate::poseidon::{fr_from_tag, fr_to_hex, poseidon};

@@ -17,7 +17,7 @@
 //!   the coset scaling and `1/n` are one precomputed factor per (bit-reversed) position;
 //! - per-level contiguous twiddle tables, computed once instead of per call;
 //! - branch-free modular addition and subtraction in the butterflies ([`crate::arith`]);
-//! - levels whose butterflies span less than [`BLOCK`] elements run block by block, so a
+//! - levels whose butterflies span less than `BLOCK` elements run block by block, so a
 //!   block stays in the L2 cache through all of them: the whole vector is streamed from
 //!   memory only for the few widest levels.
 //!

@@ -1,4 +1,4 @@
-//! Groth16 proof construction on the tuned [`msm`](crate::msm).
+//! Groth16 proof construction on the tuned [`crate::msm`].
 //!
 //! [`Prover::create_proof`] computes exactly what
 //! `ark_groth16::Groth16::<Bn254, LibsnarkReduction>::create_proof_with_reduction_and_matrices`

@@ -26,7 +26,7 @@ struct Cli {
 enum Cmd {
     /// Check a trace against a policy (natively, no proof): claims and every broken rule.
     Check {
-        /// Trace file: GPX 1.0/1.1, CSV (time,lat,lon[,hdop,sats]) or GeoJSON.
+        /// Trace file: GPX 1.0/1.1, CSV (`time,lat,lon[,hdop,sats]`) or GeoJSON.
         #[arg(long)]
         trace: PathBuf,
         /// Policy file (TOML or JSON).

@@ -337,7 +337,7 @@ fn missing_key(message: String) -> String {
 }
 
 /// Version of the region compiler, part of the cache key: bump it whenever
-/// [`zkcontrib_circuits::region::compile`] can produce other items for the same input.
+/// [`zkcontrib_circuits::region::compile()`] can produce other items for the same input.
 pub const REGION_COMPILER_VERSION: &str = "zkcontrib.region-compiler.v3.4";
 
 /// SHA-256 of what a compiled region depends on: the compiler version and the boundary files'

@@ -14,7 +14,7 @@
 //!
 //! The scalars are `z_i = a_i + b_i·λ` with uniform 64-bit `(a_i, b_i) ≠ (0, 0)` and `λ` the
 //! eigenvalue of G1's endomorphism `φ`: `2^128 − 1` distinct nonzero values, each equally
-//! likely ([`glv_scalar`]), so the same soundness as uniform 128-bit scalars, while
+//! likely (`glv_scalar`), so the same soundness as uniform 128-bit scalars, while
 //! `z_i·A_i = a_i·A_i + b_i·φ(A_i)` needs 64 doublings instead of 128.
 //!
 //! When the combined check fails, the batch is bisected down to single proofs, so exactly the
@@ -26,7 +26,7 @@
 //! batch size (at most `2n` nodes), hence a union bound covers every check made. A check of a
 //! single proof is exact (`E^z = 1` iff `E = 1` for `0 < z < r`).
 //!
-//! A batch of one proof is checked as a single proof ([`pairing_check`]: three pairs, no
+//! A batch of one proof is checked as a single proof (`pairing_check`: three pairs, no
 //! scalar), which is exact and costs less than the batch equation with one term.
 
 use alloc::vec::Vec;
@@ -312,7 +312,7 @@ fn join<A, B>(a: impl FnOnce() -> A, b: impl FnOnce() -> B) -> (A, B) {
 }
 
 /// Uniform 64-bit halves `(a, b) ≠ (0, 0)` of a batch scalar `z = a + b·λ`
-/// ([`glv_scalar`]).
+/// (`glv_scalar`).
 fn nonzero_halves(rng: &mut impl RngCore) -> (u64, u64) {
     loop {
         let (a, b) = (rng.next_u64(), rng.next_u64());

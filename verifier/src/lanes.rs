@@ -5,8 +5,8 @@
 //! multiplication in radix `2^52` (five limbs, `R' = 2^260`) costs about a third of eight
 //! scalar ones (measured on this project's 2-vCPU Xeon VM over 64 independent vectors: ≈ 7 ns
 //! against ≈ 23–28 ns per multiplication). The batch verifier runs its square roots
-//! ([`pow_fixed_many`]), `z·A` ([`crate::lane_glv`]), line computations and Miller loop
-//! ([`crate::lane_lines`]) on these lanes, a single verification its Miller loop (eight
+//! ([`pow_fixed_many`]), `z·A` (`lane_glv`), line computations and Miller loop
+//! (`lane_lines`) on these lanes, a single verification its Miller loop (eight
 //! segments of one loop) and its final exponentiation ([`Packed12`]: one `Fq12` in one
 //! vector), and the prover's MSM its batch-affine additions; all check [`available`] at run
 //! time and take the scalar path otherwise.

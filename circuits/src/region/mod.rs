@@ -18,7 +18,7 @@
 //! Both kinds cost a chunk the same: one item opened per chunk, three 16-bit range checks per
 //! point. Squares make large regions cheap to cover: deep inside a country one square of up
 //! to 2^16 cells (1.68°) holds a whole chunk of a drive, whatever the region's extent or
-//! vertex count. The region is *exactly* the union of its items ([`compile`] decomposes each
+//! vertex count. The region is *exactly* the union of its items ([`compile()`] decomposes each
 //! polygon into core squares and a band of triangles along its boundary, plus overlapping
 //! squares that give chunks room), so membership is a property of the cell alone.
 //!
