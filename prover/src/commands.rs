@@ -469,7 +469,17 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode, BadInput> {
         std::fs::write(work.join(name), text).with_context(|| format!("{}", work.display()))?;
     }
     let result = demo_in(&work, &keys_dir, shape, a.threads, a.quiet);
-    let _ = std::fs::remove_dir_all(&work);
+    // The bundle and opening it printed stay for the user to open (a temporary folder, never
+    // the checkout); only a failed demo cleans up after itself.
+    match &result {
+        Ok(_) => println!(
+            "files kept in {} (the bundle, its opening, the policy and trace; delete the folder when done)",
+            work.display()
+        ),
+        Err(_) => {
+            let _ = std::fs::remove_dir_all(&work);
+        }
+    }
     result
 }
 

@@ -211,7 +211,28 @@ fn demo_runs_on_a_fresh_keys_dir() {
     assert!(t.contains("valid: 988 points"), "{t}");
     assert!(t.contains("refused: the trace does not qualify"), "{t}");
     assert!(t.contains("demo ok"), "{t}");
+    // The bundle it printed is still there to open, in the folder it names (not the checkout).
+    let bundle = t
+        .lines()
+        .find_map(|l| l.strip_prefix("bundle        "))
+        .expect("the bundle line");
+    assert!(Path::new(bundle.trim()).exists(), "{t}");
+    let kept = t
+        .lines()
+        .find_map(|l| l.strip_prefix("files kept in "))
+        .and_then(|l| l.split(" (").next())
+        .expect("the kept folder");
+    assert!(Path::new(bundle.trim()).starts_with(kept), "{t}");
+    std::fs::remove_dir_all(kept).unwrap();
     // Cached keys the second time.
     let out = zkcontrib(dir.path(), &["demo", "--shape", "test", "--quiet"]);
-    assert!(text(&out).contains("loaded in"), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("loaded in"), "{t}");
+    if let Some(kept) = t
+        .lines()
+        .find_map(|l| l.strip_prefix("files kept in "))
+        .and_then(|l| l.split(" (").next())
+    {
+        std::fs::remove_dir_all(kept).unwrap();
+    }
 }
