@@ -7,9 +7,10 @@ use ark_bn254::Fr;
 use ark_ff::UniformRand;
 use ark_std::rand::{CryptoRng, RngCore};
 use zkcontrib_circuits::encode::Point;
-use zkcontrib_circuits::plan::{plan, Chunking, PlanError};
+use zkcontrib_circuits::plan::{plan, ChunkPlan, Chunking, PlanError};
 use zkcontrib_circuits::policy::Policy;
 use zkcontrib_circuits::rules::{evaluate, Evaluation};
+use zkcontrib_circuits::shape::Shape;
 use zkcontrib_circuits::witness::{chain_states, ChunkContext};
 use zkcontrib_verifier::bundle::{decode_submitter, Bundle, Chunk, BUNDLE_FORMAT};
 use zkcontrib_verifier::{encode_fr_hex, encode_proof_hex, Claims, DecodeError};
@@ -57,6 +58,14 @@ pub enum ContributionError {
     /// Proving failed.
     #[error(transparent)]
     Prove(#[from] ProveError),
+    /// The keys are for another shape than the trace was planned for.
+    #[error("the trace was planned for shape `{planned}` but the keys are for `{keys}`")]
+    ShapeMismatch {
+        /// The planned shape.
+        planned: &'static str,
+        /// The keys' shape.
+        keys: &'static str,
+    },
 }
 
 /// A proven contribution.
@@ -83,10 +92,93 @@ pub fn check(policy: &Policy, points: &[Point]) -> Result<Evaluation, Contributi
     Ok(eval)
 }
 
+/// A qualifying trace planned into chunks for a shape: everything `prove` needs except the keys.
+///
+/// [`Planned::new`] runs the native check and the chunk planner, so a trace that breaks a rule
+/// or cannot be split is refused before any key is read; [`Planned::prove`] then proves it.
+pub struct Planned<'a> {
+    policy: &'a Policy,
+    shape: Shape,
+    points: &'a [Point],
+    submitter: &'a str,
+    submitter_fr: Fr,
+    eval: Evaluation,
+    plans: Vec<ChunkPlan>,
+    chunking: Chunking,
+}
+
+impl std::fmt::Debug for Planned<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // No trace data: only the shape and the chunk count.
+        f.debug_struct("Planned")
+            .field("shape", &self.shape.name)
+            .field("chunks", &self.plans.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Planned<'a> {
+    /// Checks the submitter and the trace (native rules) and plans the chunks for `shape`.
+    pub fn new(
+        policy: &'a Policy,
+        shape: Shape,
+        points: &'a [Point],
+        submitter: &'a str,
+    ) -> Result<Self, ContributionError> {
+        let submitter_fr = decode_submitter(submitter).map_err(ContributionError::Submitter)?;
+        let eval = check(policy, points)?;
+        let (plans, chunking) = plan(policy, &shape, points, &eval)?;
+        Ok(Self {
+            policy,
+            shape,
+            points,
+            submitter,
+            submitter_fr,
+            eval,
+            plans,
+            chunking,
+        })
+    }
+
+    /// Number of chunks the trace will be proven in.
+    pub fn chunks(&self) -> usize {
+        self.plans.len()
+    }
+
+    /// The shape the trace was planned for.
+    pub fn shape(&self) -> Shape {
+        self.shape
+    }
+
+    /// The native evaluation (claims, per-point results).
+    pub fn eval(&self) -> &Evaluation {
+        &self.eval
+    }
+
+    /// Proves the planned chunks with `keys` (of the planned shape). `progress(k, n)` is called
+    /// after each chunk.
+    pub fn prove<G: RngCore + CryptoRng>(
+        self,
+        keys: &Keys,
+        matrices: &Matrices,
+        rng: &mut G,
+        progress: impl FnMut(usize, usize),
+    ) -> Result<Proven, ContributionError> {
+        if keys.shape.name != self.shape.name {
+            return Err(ContributionError::ShapeMismatch {
+                planned: self.shape.name,
+                keys: keys.shape.name,
+            });
+        }
+        prove_planned(self, keys, matrices, rng, progress)
+    }
+}
+
 /// Proves a qualifying trace chunk by chunk. `progress(k, n)` is called after each chunk.
 ///
 /// The native check runs first; a trace that breaks a rule is refused before any proving.
 /// Chunk witnesses are small (points and a few pieces); the proving memory is one chunk's.
+/// Equivalent to [`Planned::new`] for the keys' shape followed by [`Planned::prove`].
 pub fn prove_contribution<G: RngCore + CryptoRng>(
     keys: &Keys,
     matrices: &Matrices,
@@ -94,12 +186,28 @@ pub fn prove_contribution<G: RngCore + CryptoRng>(
     points: &[Point],
     submitter: &str,
     rng: &mut G,
+    progress: impl FnMut(usize, usize),
+) -> Result<Proven, ContributionError> {
+    Planned::new(policy, keys.shape, points, submitter)?.prove(keys, matrices, rng, progress)
+}
+
+fn prove_planned<G: RngCore + CryptoRng>(
+    planned: Planned<'_>,
+    keys: &Keys,
+    matrices: &Matrices,
+    rng: &mut G,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Proven, ContributionError> {
-    let submitter_fr = decode_submitter(submitter).map_err(ContributionError::Submitter)?;
-    let eval = check(policy, points)?;
-    let shape = keys.shape;
-    let (plans, chunking) = plan(policy, &shape, points, &eval)?;
+    let Planned {
+        policy,
+        shape,
+        points,
+        submitter,
+        submitter_fr,
+        eval,
+        plans,
+        chunking,
+    } = planned;
     let blinding = Fr::rand(rng);
     // The chain states are a few field elements per chunk; each chunk's witness is built just
     // before it is proven and dropped after, so memory stays one chunk's whatever the length.

@@ -181,15 +181,21 @@ fn svg_marks_violations() {
     assert!(svg.contains("step to point 27 at 4.53 m/s"));
 }
 
-#[test]
-fn bad_input_exits_2_with_one_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let bad = dir.path().join("bad.csv");
+/// A CSV whose point 1 has latitude 91.
+fn bad_latitude_csv(dir: &Path) -> PathBuf {
+    let bad = dir.join("bad.csv");
     std::fs::write(
         &bad,
         "time,lat,lon\n2017-07-29T14:46:35Z,37.2,-121.9\n2017-07-29T14:46:36Z,91,-121.9\n",
     )
     .unwrap();
+    bad
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = bad_latitude_csv(dir.path());
     let cases: Vec<Vec<String>> = vec![
         vec![
             "check".into(),
@@ -239,6 +245,43 @@ fn bad_input_exits_2_with_one_line() {
         "{err}"
     );
     assert!(!err.contains("91"), "no coordinates in errors: {err}");
+}
+
+#[test]
+fn check_json_reports_errors_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = bad_latitude_csv(dir.path());
+    let out = zkcontrib(&[
+        "check",
+        "--trace",
+        bad.to_str().unwrap(),
+        "--policy",
+        "santa-clara-2017.toml",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "error");
+    assert_eq!(v["error"]["class"], "bad_input");
+    let msg = v["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("bad.csv") && msg.contains("point 1"), "{msg}");
+    assert!(!msg.contains("91"), "no coordinates in errors: {msg}");
+    // The policy command too.
+    let out = zkcontrib(&["policy", "--policy", "nope.toml", "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nope.toml"),
+        "{v}"
+    );
 }
 
 #[test]

@@ -236,3 +236,128 @@ fn demo_runs_on_a_fresh_keys_dir() {
         std::fs::remove_dir_all(kept).unwrap();
     }
 }
+
+fn json_of(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON object ({e}): {}", text(out)))
+}
+
+/// `--json` on setup, prove and verify: the documented fields (docs/formats.md), refusals
+/// and errors as JSON on stdout with the same exit codes as the text mode.
+#[test]
+fn json_modes_of_setup_prove_and_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Prove before any setup: a configuration error, as JSON, exit 2.
+    let trace = short_trace(d);
+    let bundle = d.join("b.json");
+    let (trace_s, bundle_s) = (trace.to_str().unwrap(), bundle.to_str().unwrap());
+    let prove = |policy: &str| {
+        zkcontrib(
+            d,
+            &[
+                "prove",
+                "--trace",
+                trace_s,
+                "--policy",
+                policy,
+                "--submitter",
+                "0xabcdef",
+                "--shape",
+                "test",
+                "--threads",
+                "1",
+                "--out",
+                bundle_s,
+                "--json",
+            ],
+        )
+    };
+    let out = prove("santa-clara-2017.toml");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let v = json_of(&out);
+    assert_eq!(v["status"], "error");
+    assert_eq!(v["error"]["class"], "bad_input");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("zkcontrib setup"),
+        "{v}"
+    );
+    // A refused trace is refused before the keys are read (none exist yet): exit 1, JSON.
+    let out = prove("santa-clara-strict.toml");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let v = json_of(&out);
+    assert_eq!(v["status"], "rejected");
+    assert!(!v["broken_rules"].as_array().unwrap().is_empty(), "{v}");
+
+    let out = zkcontrib(d, &["setup", "--shape", "test", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let v = json_of(&out);
+    assert_eq!(v["status"], "created");
+    assert_eq!(v["shape"], "test");
+    assert_eq!(v["origin"], "development");
+    assert!(v["vk_hash"].as_str().unwrap().starts_with("0x"));
+    assert!(v["constraints"].as_u64().unwrap() > 0);
+    let out = zkcontrib(d, &["setup", "--shape", "test", "--json"]);
+    assert_eq!(json_of(&out)["status"], "exists");
+
+    let out = prove("santa-clara-2017.toml");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let v = json_of(&out);
+    assert_eq!(v["status"], "proven");
+    assert_eq!(v["claims"]["points"], 100);
+    assert_eq!(v["chunks"], 2);
+    assert_eq!(v["chunk_points"], 66);
+    assert_eq!(v["shape"], "test");
+    assert_eq!(v["keys_origin"], "development");
+    assert_eq!(v["submitter"], "0xabcdef");
+    assert_eq!(v["bundle"], bundle_s);
+    assert!(v["time"]["load_s"].as_f64().unwrap() >= 0.0);
+    assert!(v["time"]["proving_s"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["time"]["threads"], 1);
+    let id = v["contribution_id"].clone();
+
+    // verify --json: one object per line, errors as one object.
+    let out = zkcontrib(
+        d,
+        &[
+            "verify",
+            "--policy",
+            "santa-clara-2017.toml",
+            bundle_s,
+            bundle_s,
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["valid"], true);
+    assert_eq!(lines[0]["contribution_id"], id);
+    let out = zkcontrib(
+        d,
+        &[
+            "verify",
+            "--policy",
+            "no-such-policy.toml",
+            bundle_s,
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let v = json_of(&out);
+    assert_eq!(v["status"], "error");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no-such-policy.toml"),
+        "{v}"
+    );
+    assert!(out.stderr.is_empty(), "{}", text(&out));
+}
