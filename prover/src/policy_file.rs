@@ -474,7 +474,14 @@ pub fn read_region(
         }
     }
     let mut polys = Vec::new();
-    for (_, g) in geoms {
+    for (k, (name, g)) in geoms.into_iter().enumerate() {
+        // `geo` closes an open ring silently; GeoJSON requires closed rings (RFC 7946 §3.1.6),
+        // and a ring that does not end where it starts may be a truncated file: refuse it.
+        let what = match &name {
+            Some(n) => format!("geometry {k} (feature {n:?})"),
+            None => format!("geometry {k}"),
+        };
+        check_rings_closed(&g.value, &what).map_err(rerr)?;
         let geom: Geometry<f64> = g
             .try_into()
             .map_err(|e: geojson::Error| rerr(format!("unsupported geometry: {e}")))?;
@@ -493,6 +500,42 @@ pub fn read_region(
         return Err(rerr("contains no polygon".into()));
     }
     Ok(MultiPolygon(polys))
+}
+
+/// Every ring of a Polygon or MultiPolygon ends at its first position (RFC 7946 §3.1.6).
+fn check_rings_closed(g: &geojson::GeometryValue, what: &str) -> Result<(), String> {
+    use geojson::GeometryValue as V;
+    let (polygons, multi): (Vec<&geojson::PolygonType>, bool) = match g {
+        V::Polygon { coordinates } => (vec![coordinates], false),
+        V::MultiPolygon { coordinates } => (coordinates.iter().collect(), true),
+        _ => return Ok(()),
+    };
+    for (pi, rings) in polygons.iter().enumerate() {
+        for (ri, ring) in rings.iter().enumerate() {
+            let (Some(first), Some(last)) = (ring.first(), ring.last()) else {
+                continue;
+            };
+            if first != last {
+                let polygon = if multi {
+                    format!(", polygon {pi}")
+                } else {
+                    String::new()
+                };
+                let kind = if ri == 0 {
+                    "outer ring".to_string()
+                } else {
+                    format!("hole {ri}")
+                };
+                return Err(format!(
+                    "{what}{polygon}: the {kind} is not closed (its last position differs from its first, \
+                     {} positions); GeoJSON rings end where they start (RFC 7946 §3.1.6): repeat the \
+                     first position at the end, or check that the file is complete",
+                    ring.len()
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn geometry_name(g: &Geometry<f64>) -> &'static str {

@@ -255,6 +255,24 @@ fn regions_are_repaired_or_rejected_with_a_reason() {
         "{}",
         region_err(bad_lat)
     );
+    // A ring that does not end where it starts is refused, not silently closed: the file may
+    // be truncated.
+    let open_ring = r#"{"type":"Polygon","coordinates":[[[0,0],[0.1,0],[0.1,0.1],[0,0.1]]]}"#;
+    let e = region_err(open_ring);
+    assert!(
+        e.contains("geometry 0")
+            && e.contains("outer ring is not closed")
+            && e.contains("RFC 7946"),
+        "{e}"
+    );
+    let open_hole = r#"{"type":"Feature","properties":{"name":"X"},"geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[0.1,0],[0.1,0.1],[0,0.1],[0,0]],[[0.02,0.02],[0.03,0.02],[0.03,0.03]]]]}}"#;
+    let e = region_err(open_hole);
+    assert!(
+        e.contains("feature \"X\"")
+            && e.contains("polygon 0")
+            && e.contains("hole 1 is not closed"),
+        "{e}"
+    );
 }
 
 #[test]
