@@ -1458,6 +1458,63 @@ mod tests {
         assert!(pts.windows(2).all(|w| (w[1].0 - w[0].0).abs() < 20.0));
     }
 
+    /// Even–odd test of a pixel against a fill path.
+    fn in_fill(d: &str, (px, py): (f64, f64)) -> bool {
+        let mut inside = false;
+        for ring in d.split('Z').map(path_points).filter(|r| r.len() > 1) {
+            for (i, &(x1, y1)) in ring.iter().enumerate() {
+                let (x2, y2) = ring[(i + 1) % ring.len()];
+                if (y1 > py) != (y2 > py) && px < x1 + (py - y1) / (y2 - y1) * (x2 - x1) {
+                    inside = !inside;
+                }
+            }
+        }
+        inside
+    }
+
+    /// Off-map vertices are dropped without changing what the map shows.
+    #[test]
+    fn off_map_vertices_are_dropped_and_the_fill_is_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        // A 2,000-gon of radius 0.5° (a wavy one, so runs change sides) around 45° N 7° E.
+        let ring: Vec<String> = (0..=2000)
+            .map(|i| {
+                let a = std::f64::consts::TAU * f64::from(i % 2000) / 2000.0;
+                let r = 0.5 + 0.02 * (a * 40.0).sin();
+                format!(
+                    "[{},{}]",
+                    7.0 + r * a.cos() / 45f64.to_radians().cos(),
+                    45.0 + r * a.sin()
+                )
+            })
+            .collect();
+        let gj = format!(
+            r#"{{"type":"Polygon","coordinates":[[{}]]}}"#,
+            ring.join(",")
+        );
+        std::fs::write(dir.path().join("wavy.geojson"), gj).unwrap();
+        let toml = "name = \"wavy\"\nregion = \"wavy.geojson\"\n\
+             not_before = \"2024-01-01T00:00:00Z\"\nnot_after = \"2024-01-02T00:00:00Z\"\n\
+             min_interval_s = 1\nmax_interval_s = 10\nmax_speed_mps = 10\n\
+             min_points = 2\nmin_distance_m = 10\nmin_inside_fraction = 0.1\n";
+        std::fs::write(dir.path().join("wavy.toml"), toml).unwrap();
+        let p =
+            crate::policy_file::load_policy_cached(&dir.path().join("wavy.toml"), None).unwrap();
+        // A walk east across the eastern edge (7.7° E).
+        let walk = line(45.0, 7.68, 0.0, 0.00005, 800);
+        let (eval, svg) = draw(&p, &walk);
+        assert!(eval.inside > 0 && eval.inside < 800);
+        let d = svg.class("region")[0].children[0].attr("d").to_string();
+        let vertices = path_points(&d).len();
+        assert!(vertices < 200, "{vertices} vertices drawn");
+        // The fill agrees with the evaluation at every trace point the map shows.
+        let line_px = polyline_points(&svg);
+        assert_eq!(line_px.len(), 800);
+        for (i, &q) in line_px.iter().enumerate() {
+            assert_eq!(in_fill(&d, q), eval.points[i].inside, "point {i}");
+        }
+    }
+
     #[test]
     fn wrap_breaks_words_and_lines() {
         assert_eq!(wrap("a b", 12.0, 1000.0), ["a b"]);
