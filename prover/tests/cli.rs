@@ -168,17 +168,25 @@ fn svg_marks_violations() {
     let svg = std::fs::read_to_string(&out_svg).unwrap();
     assert!(svg.starts_with("<svg"));
     assert!(svg.contains("<polyline"));
-    // One red marker per distinct violating point.
+    // One marker per distinct violating point, with a disc per rule it breaks in the rule's
+    // colour, and a legend entry per broken rule.
     let (_, v) = check_json("garmin-activity-santa-clara.gpx", "santa-clara-strict.toml");
-    let mut pts: Vec<u64> = ["window", "interval", "speed"]
-        .iter()
-        .flat_map(|r| failing_points(&v, r))
-        .collect();
+    let rules = ["window", "interval", "speed"];
+    let mut pts: Vec<u64> = rules.iter().flat_map(|r| failing_points(&v, r)).collect();
+    for r in rules {
+        let mut p = failing_points(&v, r);
+        p.dedup();
+        let disc = format!(r#"data-rule="{r}" fill="#);
+        assert_eq!(svg.matches(&disc).count(), p.len(), "{r}");
+        assert!(svg.contains(&format!(r#"<g class="legend-entry" data-rule="{r}">"#)));
+    }
     pts.sort_unstable();
     pts.dedup();
     assert!(pts.len() > 60);
-    assert_eq!(svg.matches("#dc2626").count(), pts.len());
+    assert_eq!(svg.matches(r#"<g class="violation""#).count(), pts.len());
     assert!(svg.contains("step to point 27 at 4.53 m/s"));
+    // The county is much larger than the run: an overview inset shows where the map is.
+    assert!(svg.contains(r#"class="inset""#));
 }
 
 /// A CSV whose point 1 has latitude 91.
