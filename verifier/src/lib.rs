@@ -20,7 +20,7 @@
 //!         .policy(policy_id, Thresholds { min_points: 100, min_distance_m: 1_000 })
 //!         .build()
 //!         .expect("a chunk key");
-//!     let verdicts = verifier.verify_batch(bundles, &mut rand::rngs::OsRng);
+//!     let verdicts = verifier.verify_batch(bundles);
 //!     for verdict in verdicts {
 //!         match verdict {
 //!             Ok(accepted) => match seen.insert(&accepted) {
@@ -59,8 +59,12 @@
 //! ## Features
 //!
 //! - `std` (default): implements `std::error::Error`; without it the crate is `no_std` (it
-//!   needs `alloc`) and builds for `wasm32-unknown-unknown` (`scripts/check-wasm.sh`). The
-//!   crate never draws randomness itself: batch verification takes the caller's RNG.
+//!   needs `alloc`) and builds for `wasm32-unknown-unknown` (`scripts/check-wasm.sh`). With
+//!   `std`, batch verification ([`Verifier::verify_batch`], [`batch_verify`]) seeds its
+//!   scalars from the OS (`getrandom`; on wasm32-unknown-unknown add getrandom 0.2's `js`
+//!   feature to your own manifest); without it only the explicitly named
+//!   [`Verifier::verify_batch_with_rng`] and [`batch_verify_with_rng`] exist, which take the
+//!   caller's RNG (read their warning).
 //! - `json` (default): [`Bundle::from_json`] and [`Verifier::verify_json`] (`serde_json`
 //!   without `std`).
 //! - `parallel`: batch verification on rayon's thread pool.
@@ -106,7 +110,9 @@ pub mod verifier;
 
 pub use ark_bn254::{Bn254, Fr};
 pub use ark_groth16::{Proof, VerifyingKey};
-pub use batch::{batch_verify, BatchItem};
+#[cfg(feature = "std")]
+pub use batch::batch_verify;
+pub use batch::{batch_verify_with_rng, BatchItem};
 pub use bundle::{Bundle, BundleFields, Chunk, BUNDLE_FORMAT};
 pub use decode::{
     decode_fr, decode_fr_hex, decode_proof, decode_proof_hex, decode_vk, encode_fr, encode_fr_hex,

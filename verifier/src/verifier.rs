@@ -217,12 +217,36 @@ impl Verifier {
     ///
     /// All chunks of all well-formed bundles under the same key go into one batch check
     /// ([`crate::batch`]); when it fails, bisection finds exactly the invalid proofs and each
-    /// bundle with one is rejected with its first invalid chunk. `rng` must be a CSPRNG the
-    /// senders cannot predict (`rand::rngs::OsRng`, or a `StdRng` seeded from it).
-    pub fn verify_batch<R: RngCore + CryptoRng>(
+    /// bundle with one is rejected with its first invalid chunk. The batch scalars are seeded
+    /// from the operating system's CSPRNG (`getrandom`), so no sender can predict them. Should
+    /// the OS fail to provide randomness, every chunk is checked on its own: the same verdicts,
+    /// slower, no panic.
+    #[cfg(feature = "std")]
+    pub fn verify_batch(&self, bundles: &[Bundle]) -> Vec<Result<Accepted, Rejected>> {
+        self.verify_batch_seeded(bundles, crate::batch::os_seed())
+    }
+
+    /// [`verify_batch`](Self::verify_batch) with batch scalars drawn from the caller's `rng`.
+    ///
+    /// **Warning:** batching is sound only if the senders cannot predict the scalars. The
+    /// `CryptoRng` bound does not ensure it: a `StdRng` seeded with a constant, a counter or a
+    /// timestamp satisfies it, and with predictable scalars two crafted invalid proofs can
+    /// cancel out and be accepted together. Prefer [`verify_batch`](Self::verify_batch); use
+    /// this only with a CSPRNG seeded from the OS (e.g. on `no_std`/wasm32, where it is the
+    /// only batch API, with the host's randomness), or in reproducible tests and benchmarks.
+    pub fn verify_batch_with_rng<R: RngCore + CryptoRng>(
         &self,
         bundles: &[Bundle],
         rng: &mut R,
+    ) -> Vec<Result<Accepted, Rejected>> {
+        self.verify_batch_seeded(bundles, Some(crate::batch::rng_seed(rng)))
+    }
+
+    /// The batch with scalars from `seed` (`None`: each chunk checked on its own).
+    fn verify_batch_seeded(
+        &self,
+        bundles: &[Bundle],
+        seed: Option<[u8; 32]>,
     ) -> Vec<Result<Accepted, Rejected>> {
         #[cfg(feature = "parallel")]
         let fields: Vec<Result<Fields<'_>, Rejected>> = {
@@ -287,7 +311,9 @@ impl Verifier {
                     }
                 }
             }
-            for (pos, failure) in invalid_proofs(key, &refs, rng) {
+            // One seed for every key's batch: each batch check is sound on its own, and the
+            // union bound over all of them needs no independence between them.
+            for (pos, failure) in invalid_proofs(key, &refs, seed) {
                 let (i, k) = at[pos];
                 verdicts[i].get_or_insert(rejection(failure, k));
             }

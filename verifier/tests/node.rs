@@ -194,10 +194,18 @@ fn valid_bundles_are_accepted_with_what_they_establish() {
         // The JSON path gives the same verdict.
         assert_eq!(f.verifier.verify_json(b.to_json().as_bytes()), Ok(a));
     }
-    let batch = f.verifier.verify_batch(&f.bundles, &mut common::rng(1));
     let single: Vec<_> = f.bundles.iter().map(|b| f.verifier.verify(b)).collect();
+    // The default batch draws its scalars from the OS; the explicit-RNG one from the caller.
+    assert_eq!(f.verifier.verify_batch(&f.bundles), single);
+    let batch = f
+        .verifier
+        .verify_batch_with_rng(&f.bundles, &mut common::rng(1));
     assert_eq!(batch, single);
-    assert!(f.verifier.verify_batch(&[], &mut common::rng(1)).is_empty());
+    assert!(f.verifier.verify_batch(&[]).is_empty());
+    assert!(f
+        .verifier
+        .verify_batch_with_rng(&[], &mut common::rng(1))
+        .is_empty());
 }
 
 type Corrupt = fn(&mut Bundle, &mut StdRng) -> Rejected;
@@ -315,7 +323,9 @@ fn batch_of_1000_rejects_exactly_the_corrupted_bundles() {
         assert_eq!(f.verifier.verify(&bundles[i]), Err(e.clone()), "{what}");
         expected[i] = Err(e);
     }
-    let res = f.verifier.verify_batch(&bundles, &mut common::rng(202));
+    let res = f
+        .verifier
+        .verify_batch_with_rng(&bundles, &mut common::rng(202));
     assert_eq!(res.len(), 1000);
     for (i, (got, want)) in res.iter().zip(&expected).enumerate() {
         assert_eq!(got, want, "bundle {i}");
@@ -480,7 +490,7 @@ fn rerandomized_proof_is_caught_by_the_id() {
     // In one batch both verify; deduplication is the caller's, by id.
     let res = f
         .verifier
-        .verify_batch(&[original.clone(), copy], &mut common::rng(401));
+        .verify_batch_with_rng(&[original.clone(), copy], &mut common::rng(401));
     assert!(res.iter().all(|r| r.is_ok()));
     let mut seen = Seen::new();
     let fresh: Vec<bool> = res
@@ -561,7 +571,7 @@ fn the_builder_pins_keys_and_checks_their_input_count() {
     );
     let mut forged = under2.clone();
     forged.vk_hash = vk_hash_hex(&f.vk);
-    let res = v.verify_batch(
+    let res = v.verify_batch_with_rng(
         &[f.bundles[0].clone(), under2.clone(), forged],
         &mut common::rng(106),
     );
@@ -705,7 +715,7 @@ fn batch_agrees_with_one_by_one() {
         let single: Vec<_> = bundles.iter().map(|b| f.verifier.verify(b)).collect();
         assert_eq!(
             f.verifier
-                .verify_batch(&bundles, &mut common::rng(n as u64)),
+                .verify_batch_with_rng(&bundles, &mut common::rng(n as u64)),
             single,
             "{n} bundles"
         );
