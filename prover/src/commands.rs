@@ -376,7 +376,7 @@ fn load_for_proving(
 /// `zkcontrib prove`.
 pub fn prove(a: ProveArgs) -> Result<ExitCode, BadInput> {
     let policy = policy_file::load_policy(&a.policy)?;
-    zkcontrib_verifier::bundle::decode_submitter(&a.submitter)
+    zkcontrib_verifier::bundle::parse_submitter(&a.submitter)
         .map_err(|e| BadInput(anyhow!("--submitter {}: {e}", a.submitter)))?;
     let shape = choose_shape(&policy, a.shape.as_deref())?;
     // The native check first: a trace that breaks a rule is refused before any key is read.

@@ -11,7 +11,7 @@ use zkcontrib_circuits::plan::{plan, Chunking, PlanError};
 use zkcontrib_circuits::policy::Policy;
 use zkcontrib_circuits::rules::{evaluate, Evaluation};
 use zkcontrib_circuits::witness::{chain_states, ChunkContext};
-use zkcontrib_verifier::bundle::{decode_submitter, Bundle, Chunk, BUNDLE_FORMAT};
+use zkcontrib_verifier::bundle::{encode_submitter, parse_submitter, Bundle, Chunk, BUNDLE_FORMAT};
 use zkcontrib_verifier::{encode_fr_hex, encode_proof_hex, Claims, DecodeError};
 
 /// The opening of a bundle's commitment: keep it private, next to the trace.
@@ -96,7 +96,7 @@ pub fn prove_contribution<G: RngCore + CryptoRng>(
     rng: &mut G,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Proven, ContributionError> {
-    let submitter_fr = decode_submitter(submitter).map_err(ContributionError::Submitter)?;
+    let submitter_fr = parse_submitter(submitter).map_err(ContributionError::Submitter)?;
     let eval = check(policy, points)?;
     let shape = keys.shape;
     let (plans, chunking) = plan(policy, &shape, points, &eval)?;
@@ -140,7 +140,7 @@ pub fn prove_contribution<G: RngCore + CryptoRng>(
         shape: shape.name.into(),
         vk_hash: keys.meta.vk_hash.clone(),
         policy_id: encode_fr_hex(&policy.id()),
-        submitter: submitter.to_ascii_lowercase(),
+        submitter: encode_submitter(&submitter_fr),
         claims,
         commitment: encode_fr_hex(&last.commitment),
         contribution_id: encode_fr_hex(&last.contribution_id),

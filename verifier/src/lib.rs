@@ -113,7 +113,9 @@ pub use ark_groth16::{Proof, VerifyingKey};
 #[cfg(feature = "std")]
 pub use batch::batch_verify;
 pub use batch::{batch_verify_with_rng, BatchItem};
-pub use bundle::{Bundle, BundleFields, Chunk, BUNDLE_FORMAT};
+pub use bundle::{
+    decode_submitter, encode_submitter, parse_submitter, Bundle, BundleFields, Chunk, BUNDLE_FORMAT,
+};
 pub use decode::{
     decode_fr, decode_fr_hex, decode_proof, decode_proof_hex, decode_vk, encode_fr, encode_fr_hex,
     encode_proof, encode_proof_hex, encode_vk, vk_hash, vk_hash_hex, DecodeError,

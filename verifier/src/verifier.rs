@@ -36,6 +36,16 @@ pub struct Accepted {
     pub chunks: usize,
 }
 
+impl Accepted {
+    /// The reward address as the contributor gave it to `zkcontrib prove --submitter`, in
+    /// its canonical form ([`crate::bundle::encode_submitter`]): `0x` and 40 lowercase hex
+    /// digits for a 20-byte address (leading zero bytes kept), 64 for a value of 2^160 or
+    /// more. Print and pay this, not `{:?}` of the field element.
+    pub fn submitter_hex(&self) -> alloc::string::String {
+        crate::bundle::encode_submitter(&self.submitter)
+    }
+}
+
 /// Why a [`Verifier`] could not be built.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
