@@ -100,7 +100,7 @@ pub const SUBMITTER_LONG_DIGITS: usize = 64;
 /// Lenient on purpose: for user input only. A bundle's `submitter` is decoded strictly with
 /// [`decode_submitter`]; [`encode_submitter`] gives the one form a bundle carries.
 pub fn parse_submitter(s: &str) -> Result<Fr, DecodeError> {
-    const WHAT: &str = "submitter";
+    const WHAT: &str = "address hex";
     let digits = s
         .strip_prefix("0x")
         .ok_or(DecodeError::Hex { what: WHAT })?;
@@ -146,7 +146,7 @@ pub fn encode_submitter(x: &Fr) -> String {
 ///
 /// For an address a person typed, use [`parse_submitter`].
 pub fn decode_submitter(s: &str) -> Result<Fr, DecodeError> {
-    const WHAT: &str = "submitter";
+    const WHAT: &str = "address hex";
     let digits = s
         .strip_prefix("0x")
         .ok_or(DecodeError::Hex { what: WHAT })?;
@@ -413,7 +413,9 @@ mod tests {
         }
         assert_eq!(
             decode_submitter("0x00000000000000000000000000000000000D3E40"),
-            Err(DecodeError::Uppercase { what: "submitter" })
+            Err(DecodeError::Uppercase {
+                what: "address hex"
+            })
         );
         assert_eq!(
             decode_submitter("0x0d3e40"),

@@ -99,7 +99,7 @@ pub enum DecodeError {
     },
     /// A submitter address not in its canonical width: 40 hex digits (20 bytes) for a value
     /// below 2^160, else 64 (see [`crate::bundle::encode_submitter`]).
-    #[error("submitter: {digits} hex digits; the canonical form has 40 for a value below 2^160 (a 20-byte address, leading zeros kept), else 64")]
+    #[error("address hex: {digits} digits; the canonical form has 40 for a value below 2^160 (a 20-byte address, leading zeros kept), else 64")]
     SubmitterWidth {
         /// Hex digits given.
         digits: usize,
