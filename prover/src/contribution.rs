@@ -12,7 +12,7 @@ use zkcontrib_circuits::policy::Policy;
 use zkcontrib_circuits::rules::{evaluate, Evaluation};
 use zkcontrib_circuits::shape::Shape;
 use zkcontrib_circuits::witness::{chain_states, ChunkContext};
-use zkcontrib_verifier::bundle::{decode_submitter, Bundle, Chunk, BUNDLE_FORMAT};
+use zkcontrib_verifier::bundle::{encode_submitter, parse_submitter, Bundle, Chunk, BUNDLE_FORMAT};
 use zkcontrib_verifier::{encode_fr_hex, encode_proof_hex, Claims, DecodeError};
 
 /// The opening of a bundle's commitment: keep it private, next to the trace.
@@ -100,7 +100,6 @@ pub struct Planned<'a> {
     policy: &'a Policy,
     shape: Shape,
     points: &'a [Point],
-    submitter: &'a str,
     submitter_fr: Fr,
     eval: Evaluation,
     plans: Vec<ChunkPlan>,
@@ -123,16 +122,15 @@ impl<'a> Planned<'a> {
         policy: &'a Policy,
         shape: Shape,
         points: &'a [Point],
-        submitter: &'a str,
+        submitter: &str,
     ) -> Result<Self, ContributionError> {
-        let submitter_fr = decode_submitter(submitter).map_err(ContributionError::Submitter)?;
+        let submitter_fr = parse_submitter(submitter).map_err(ContributionError::Submitter)?;
         let eval = check(policy, points)?;
         let (plans, chunking) = plan(policy, &shape, points, &eval)?;
         Ok(Self {
             policy,
             shape,
             points,
-            submitter,
             submitter_fr,
             eval,
             plans,
@@ -202,7 +200,6 @@ fn prove_planned<G: RngCore + CryptoRng>(
         policy,
         shape,
         points,
-        submitter,
         submitter_fr,
         eval,
         plans,
@@ -248,7 +245,7 @@ fn prove_planned<G: RngCore + CryptoRng>(
         shape: shape.name.into(),
         vk_hash: keys.meta.vk_hash.clone(),
         policy_id: encode_fr_hex(&policy.id()),
-        submitter: submitter.to_ascii_lowercase(),
+        submitter: encode_submitter(&submitter_fr),
         claims,
         commitment: encode_fr_hex(&last.commitment),
         contribution_id: encode_fr_hex(&last.contribution_id),

@@ -26,45 +26,9 @@ use zkcontrib_circuits::circuit::TraceCircuit;
 use zkcontrib_circuits::shape::{shape_by_name, Shape};
 use zkcontrib_verifier::{decode_vk, encode_vk, vk_hash_hex};
 
-/// How the R1CS was reduced to a QAP when the keys were made (the prover must use the same).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Qap {
-    /// arkworks' default (`LibsnarkReduction`): keys from [`setup`].
-    Arkworks,
-    /// circom/snarkjs' reduction: keys imported from a snarkjs `.zkey`.
-    Circom,
-}
-
-/// Where keys came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Origin {
-    /// A single-machine development setup: not for production.
-    DevSetup,
-    /// Imported from a multi-party ceremony's `.zkey`.
-    Zkey,
-}
-
-/// `keys.json`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KeyMeta {
-    /// Shape name.
-    pub shape: String,
-    /// `zkcontrib_verifier::vk_hash_hex` of the verifying key.
-    pub vk_hash: String,
-    /// SHA-256 of `proving.key`, hex.
-    pub pk_sha256: String,
-    /// Bytes of `proving.key`.
-    pub pk_bytes: u64,
-    /// Constraints of the shape's circuit.
-    pub constraints: usize,
-    /// Where the keys came from.
-    pub origin: Origin,
-    /// The QAP reduction the keys are for.
-    pub qap: Qap,
-}
+/// `keys.json` and its enums: defined in the verifier crate, which reads the same file
+/// (`zkcontrib_verifier::PinnedKey`).
+pub use zkcontrib_verifier::keys::{KeyMeta, Origin, Qap};
 
 /// A shape's keys, loaded.
 pub struct Keys {

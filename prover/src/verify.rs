@@ -158,7 +158,7 @@ pub fn verify_bundles(keys_dir: &Path, entry: &PolicyEntry, files: &[&[u8]]) -> 
         })
         .collect();
     if let Ok(v) = &verifier {
-        let mut verdicts = v.verify_batch(&checked, &mut rand::rngs::OsRng).into_iter();
+        let mut verdicts = v.verify_batch(&checked).into_iter();
         for o in outcomes.iter_mut().filter(|o| o.is_none()) {
             *o = verdicts.next().map(outcome);
         }

@@ -312,7 +312,7 @@ fn json_modes_of_setup_prove_and_verify() {
     assert_eq!(v["chunk_points"], 66);
     assert_eq!(v["shape"], "test");
     assert_eq!(v["keys_origin"], "development");
-    assert_eq!(v["submitter"], "0xabcdef");
+    assert_eq!(v["submitter"], "0x0000000000000000000000000000000000abcdef");
     assert_eq!(v["bundle"], bundle_s);
     assert!(v["time"]["load_s"].as_f64().unwrap() >= 0.0);
     assert!(v["time"]["proving_s"].as_f64().unwrap() > 0.0);

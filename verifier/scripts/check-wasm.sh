@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds zkcontrib-verifier for wasm32-unknown-unknown without default features (no std, no
-# rayon; the crate draws no randomness itself, batch verification takes the caller's RNG),
-# then with `json`, and checks that no getrandom crate is linked.
+# rayon, no getrandom: without `std` batch verification takes the caller's RNG through
+# `verify_batch_with_rng`), then with `json`, and checks that no getrandom crate is linked.
 #
 # Exit codes: 0 built; 1 the build or the dependency check failed; 3 the target is not
 # installed and cannot be installed on this machine (the reason is printed; nothing checked).

@@ -50,7 +50,8 @@ pub type BatchItem = (Proof<Bn254>, Vec<Fr>);
 
 type G2Prepared = <Bn254 as Pairing>::G2Prepared;
 
-/// Verifies many proofs under one key; one result per item, in order.
+/// Verifies many proofs under one key; one result per item, in order. The batch scalars are
+/// seeded from the operating system's CSPRNG (`getrandom`).
 ///
 /// Items with the wrong number of public inputs (or identity points) get their error without
 /// entering the batch. If the combined check over the rest passes, they are all `Ok`;
@@ -59,13 +60,34 @@ type G2Prepared = <Bn254 as Pairing>::G2Prepared;
 /// [`decode_proof`](crate::decode_proof) guarantees); a `B` outside the prime-order subgroup
 /// makes its item invalid.
 ///
-/// `rng` seeds the random scalars; it must be a CSPRNG whose output the provers cannot
-/// predict. With the `parallel` feature the work is spread over rayon's pool; the results
-/// (and the random scalars drawn) are the same with and without it.
-pub fn batch_verify<R: RngCore + CryptoRng>(
+/// Should the OS fail to provide randomness, every item is checked on its own (exact, no
+/// randomness needed, slower): the results are the same. With the `parallel` feature the
+/// work is spread over rayon's thread pool.
+#[cfg(feature = "std")]
+pub fn batch_verify(key: &PreparedKey, items: &[BatchItem]) -> Vec<Result<(), VerifyError>> {
+    batch_verify_seeded(key, items, os_seed())
+}
+
+/// [`batch_verify`] with batch scalars drawn from the caller's `rng`.
+///
+/// **Warning:** the soundness of a batch rests on the provers not knowing the scalars before
+/// they send their proofs. `CryptoRng` does not ensure that: a `StdRng` seeded with a
+/// constant, a counter or a timestamp satisfies it, and with predictable scalars two crafted
+/// invalid proofs can cancel out and pass together. Use [`batch_verify`] (OS randomness)
+/// unless the node has its own CSPRNG seeded from the OS, or for reproducible tests and
+/// benchmarks. This is the only batch API without `std`.
+pub fn batch_verify_with_rng<R: RngCore + CryptoRng>(
     key: &PreparedKey,
     items: &[BatchItem],
     rng: &mut R,
+) -> Vec<Result<(), VerifyError>> {
+    batch_verify_seeded(key, items, Some(rng_seed(rng)))
+}
+
+fn batch_verify_seeded(
+    key: &PreparedKey,
+    items: &[BatchItem],
+    seed: Option<[u8; 32]>,
 ) -> Vec<Result<(), VerifyError>> {
     let mut results: Vec<Result<(), VerifyError>> = items
         .iter()
@@ -76,35 +98,56 @@ pub fn batch_verify<R: RngCore + CryptoRng>(
         .iter()
         .map(|&i| (&items[i].0, items[i].1.as_slice()))
         .collect();
-    for (k, _) in invalid_proofs(key, &refs, rng) {
+    for (k, _) in invalid_proofs(key, &refs, seed) {
         results[candidates[k]] = Err(VerifyError::InvalidProof);
     }
     results
 }
 
+/// A batch seed from the operating system's CSPRNG, or `None` if it fails (then the callers
+/// check proofs one by one, which needs no randomness).
+#[cfg(feature = "std")]
+pub(crate) fn os_seed() -> Option<[u8; 32]> {
+    let mut seed = [0u8; 32];
+    getrandom::getrandom(&mut seed).ok().map(|()| seed)
+}
+
+/// A batch seed from the caller's RNG.
+pub(crate) fn rng_seed<R: RngCore + CryptoRng>(rng: &mut R) -> [u8; 32] {
+    let mut seed = [0u8; 32];
+    rng.fill_bytes(&mut seed);
+    seed
+}
+
 /// The positions in `proofs` (all [`precheck`]ed against `key`, points on their curves) of
 /// the rejected proofs, in increasing order, each with why: a `B` outside G2 (found by the
 /// line computations, `lines.rs`) or an invalid proof.
-pub(crate) fn invalid_proofs<R: RngCore + CryptoRng>(
+///
+/// `seed` seeds the batch scalars (it must be unpredictable to the provers); `None` checks
+/// every proof on its own (exact, no randomness).
+pub(crate) fn invalid_proofs(
     key: &PreparedKey,
     proofs: &[(&Proof<Bn254>, &[Fr])],
-    rng: &mut R,
+    seed: Option<[u8; 32]>,
 ) -> Vec<(usize, Failure)> {
     // One proof: the single check (3 pairs, no scalar) is exact and cheaper than a batch of
     // one (4 pairs and `z·A`). On IFMA lanes, below `AFFINE_MIN` proofs too: a single check
     // runs its Miller loop as eight lane segments and its final exponentiation packed, while
     // such a small batch computes its lines projectively on the scalar path.
-    if proofs.len() == 1 || (proofs.len() < AFFINE_MIN && single_on_lanes()) {
-        return proofs
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (proof, inputs))| {
-                pairing_check(key, proof, inputs).err().map(|f| (i, f))
-            })
-            .collect();
-    }
-    let mut seed = [0u8; 32];
-    rng.fill_bytes(&mut seed);
+    let seed = match seed {
+        Some(seed) if !(proofs.len() == 1 || (proofs.len() < AFFINE_MIN && single_on_lanes())) => {
+            seed
+        }
+        _ => {
+            return proofs
+                .iter()
+                .enumerate()
+                .filter_map(|(i, (proof, inputs))| {
+                    pairing_check(key, proof, inputs).err().map(|f| (i, f))
+                })
+                .collect();
+        }
+    };
     let batch = Batch::new(key, proofs, seed);
     batch
         .invalid(0, proofs.len())

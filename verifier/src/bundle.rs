@@ -2,8 +2,12 @@
 //!
 //! A bundle is versioned JSON. Field elements and proofs are `0x`-prefixed lowercase hex of
 //! their strict encodings ([`crate::decode`]): field elements 32 bytes big-endian, proofs
-//! 128 bytes compressed. A bundle never carries a list of public inputs: the verifier
-//! recomputes every chunk's inputs from these fields (see [`Bundle::chunk_inputs`]).
+//! 128 bytes compressed; the submitter is 20 bytes below 2^160, else 32
+//! ([`encode_submitter`]). Every value has exactly one accepted form (uppercase hex, another
+//! submitter width, values `>= r` are rejected, naming the field), so [`Bundle::to_json`] of
+//! a decoded bundle is its one canonical byte form (docs/formats.md says what a validator may
+//! hash). A bundle never carries a list of public inputs: the verifier recomputes every
+//! chunk's inputs from these fields (see [`Bundle::chunk_inputs`]).
 //!
 //! ```json
 //! {
@@ -11,7 +15,7 @@
 //!   "shape": "earth",
 //!   "vk_hash": "0x…32 bytes (sha256 of the encoded verifying key)",
 //!   "policy_id": "0x…",
-//!   "submitter": "0x…reward address, at most 32 bytes, < r as a big-endian integer",
+//!   "submitter": "0x…reward address: 20 bytes below 2^160, else 32; < r",
 //!   "claims": { "points": 988, "distance_m": 12799, "duration_s": 5498 },
 //!   "commitment": "0x…",
 //!   "contribution_id": "0x…",
@@ -84,9 +88,19 @@ pub struct Chunk {
     pub proof: String,
 }
 
-/// Decodes a submitter address (`0x` + up to 64 hex digits, a big-endian integer below r).
-pub fn decode_submitter(s: &str) -> Result<Fr, DecodeError> {
-    const WHAT: &str = "submitter";
+/// Hex digits of a canonical submitter below 2^160: a 20-byte (Ethereum-style) address.
+pub const SUBMITTER_SHORT_DIGITS: usize = 40;
+/// Hex digits of a canonical submitter of 2^160 or more: 32 bytes.
+pub const SUBMITTER_LONG_DIGITS: usize = 64;
+
+/// Parses a reward address as a contributor types it (`zkcontrib prove --submitter`): `0x`
+/// and 2 to 64 hex digits, an even number, either case (EIP-55 checksum casing is fine),
+/// read as a big-endian integer that must be below r.
+///
+/// Lenient on purpose: for user input only. A bundle's `submitter` is decoded strictly with
+/// [`decode_submitter`]; [`encode_submitter`] gives the one form a bundle carries.
+pub fn parse_submitter(s: &str) -> Result<Fr, DecodeError> {
+    const WHAT: &str = "address hex";
     let digits = s
         .strip_prefix("0x")
         .ok_or(DecodeError::Hex { what: WHAT })?;
@@ -105,6 +119,53 @@ pub fn decode_submitter(s: &str) -> Result<Fr, DecodeError> {
         limbs[i / 16] |= u64::from(v) << (4 * (i % 16));
     }
     Fr::from_bigint(BigInt(limbs)).ok_or(DecodeError::NotCanonical { what: WHAT })
+}
+
+/// The canonical form of a submitter address, the only one [`decode_submitter`] accepts and
+/// what a validator prints (the address the contributor gave to `zkcontrib prove
+/// --submitter`, in lowercase): `0x` and 40 lowercase hex digits (a 20-byte address) when
+/// the value is below 2^160, else 64 (32 bytes).
+///
+/// The proofs bind the address as an integer (public input 1), not its width, so the bundle
+/// fixes one width per value: a 20-byte address keeps its leading zero bytes and reads back
+/// exactly; an address typed with another width (`0xabcdef`) is shown at 20 bytes.
+pub fn encode_submitter(x: &Fr) -> String {
+    let full = crate::decode::encode_fr_hex(x);
+    let short = 2 + SUBMITTER_LONG_DIGITS - SUBMITTER_SHORT_DIGITS;
+    if full.as_bytes()[2..short].iter().all(|&c| c == b'0') {
+        alloc::format!("0x{}", &full[short..])
+    } else {
+        full
+    }
+}
+
+/// Decodes a bundle's `submitter` strictly: exactly the form [`encode_submitter`] writes
+/// (`0x`, lowercase, 40 digits below 2^160, 64 digits otherwise, below r), so that each
+/// address has one form in a bundle. Uppercase digits are [`DecodeError::Uppercase`], another
+/// width (leading zeros added or dropped) is [`DecodeError::SubmitterWidth`].
+///
+/// For an address a person typed, use [`parse_submitter`].
+pub fn decode_submitter(s: &str) -> Result<Fr, DecodeError> {
+    const WHAT: &str = "address hex";
+    let digits = s
+        .strip_prefix("0x")
+        .ok_or(DecodeError::Hex { what: WHAT })?;
+    if digits.bytes().any(|c| c.is_ascii_uppercase()) {
+        return Err(DecodeError::Uppercase { what: WHAT });
+    }
+    let width = DecodeError::SubmitterWidth {
+        digits: digits.len(),
+    };
+    // The width first: nothing longer than 64 digits is parsed.
+    if digits.len() != SUBMITTER_SHORT_DIGITS && digits.len() != SUBMITTER_LONG_DIGITS {
+        return Err(width);
+    }
+    let x = parse_submitter(s)?;
+    // Lowercase, and the width the value has: then `s` is `encode_submitter(x)`.
+    if encode_submitter(&x).len() != s.len() {
+        return Err(width);
+    }
+    Ok(x)
 }
 
 /// The public inputs of chunk `k` of `n`, in slot order.
@@ -320,8 +381,78 @@ mod tests {
             decode_submitter(r),
             Err(DecodeError::NotCanonical { .. })
         ));
+        assert!(matches!(
+            parse_submitter(r),
+            Err(DecodeError::NotCanonical { .. })
+        ));
         let big = alloc::format!("0x{}", "11".repeat(33));
         assert!(decode_submitter(&big).is_err());
+        assert!(parse_submitter(&big).is_err());
+    }
+
+    /// One address, one form: the strict decoder takes exactly what the encoder writes.
+    #[test]
+    fn submitter_has_one_canonical_form() {
+        let eth = "0x00000000000000000000000000000000000d3e40";
+        let x = decode_submitter(eth).unwrap();
+        assert_eq!(
+            encode_submitter(&x),
+            eth,
+            "a 20-byte address reads back as given"
+        );
+        // What a person may type: other widths and cases parse to the same value...
+        let padded = alloc::format!("0x{:0>64}", "d3e40");
+        for typed in [
+            "0x0d3e40",
+            "0x00000000000000000000000000000000000D3E40",
+            padded.as_str(),
+        ] {
+            assert_eq!(parse_submitter(typed), Ok(x), "{typed}");
+            // ...but none of them is the bundle's form.
+            assert!(decode_submitter(typed).is_err(), "{typed}");
+        }
+        assert_eq!(
+            decode_submitter("0x00000000000000000000000000000000000D3E40"),
+            Err(DecodeError::Uppercase {
+                what: "address hex"
+            })
+        );
+        assert_eq!(
+            decode_submitter("0x0d3e40"),
+            Err(DecodeError::SubmitterWidth { digits: 6 })
+        );
+        // Leading zeros beyond 20 bytes.
+        assert_eq!(
+            decode_submitter(&padded),
+            Err(DecodeError::SubmitterWidth { digits: 64 })
+        );
+        assert_eq!(
+            decode_submitter(&alloc::format!("0x00{}", &eth[2..])),
+            Err(DecodeError::SubmitterWidth { digits: 42 })
+        );
+        // At 2^160 the form becomes 32 bytes, leading zero bytes included.
+        let at = alloc::format!("0x{:0>64}", alloc::format!("1{}", "0".repeat(40)));
+        let y = decode_submitter(&at).unwrap();
+        assert_eq!(encode_submitter(&y), at);
+        assert_eq!(
+            decode_submitter(&alloc::format!("0x{}", "f".repeat(40))),
+            parse_submitter(&alloc::format!("0x{}", "f".repeat(40)))
+        );
+        assert_eq!(
+            encode_submitter(&Fr::from(0u64)),
+            alloc::format!("0x{}", "0".repeat(40))
+        );
+        // Every encoding decodes to its value, and re-encodes byte-identically.
+        for v in [1u64, 255, 0xd3e40, u64::MAX] {
+            let v = Fr::from(v);
+            let e = encode_submitter(&v);
+            assert_eq!(decode_submitter(&e), Ok(v));
+            assert_eq!(encode_submitter(&decode_submitter(&e).unwrap()), e);
+        }
+        let minus_one = -Fr::from(1u64);
+        let e = encode_submitter(&minus_one);
+        assert_eq!(e.len(), 66);
+        assert_eq!(decode_submitter(&e), Ok(minus_one));
     }
 
     #[test]

@@ -90,6 +90,20 @@ pub enum DecodeError {
         /// What was being decoded.
         what: &'static str,
     },
+    /// Hex digits in upper case: the canonical form is lower case, so that every value has
+    /// exactly one encoding.
+    #[error("{what}: uppercase hex digits (the canonical form is lowercase)")]
+    Uppercase {
+        /// What was being decoded.
+        what: &'static str,
+    },
+    /// A submitter address not in its canonical width: 40 hex digits (20 bytes) for a value
+    /// below 2^160, else 64 (see [`crate::bundle::encode_submitter`]).
+    #[error("address hex: {digits} digits; the canonical form has 40 for a value below 2^160 (a 20-byte address, leading zeros kept), else 64")]
+    SubmitterWidth {
+        /// Hex digits given.
+        digits: usize,
+    },
     /// A bundle's `format` is not one this library reads.
     #[error("unknown bundle format (expected {})", crate::bundle::BUNDLE_FORMAT)]
     Format,
@@ -136,12 +150,13 @@ pub fn encode_fr(x: &Fr) -> [u8; FR_LEN] {
     out
 }
 
-/// Decodes `0x` followed by exactly 64 hex digits (either case) as 32 bytes (a hash).
+/// Decodes `0x` followed by exactly 64 lowercase hex digits as 32 bytes (a hash).
 pub fn decode_hash_hex(s: &str) -> Result<[u8; 32], DecodeError> {
     decode_hex_exact(s, "hash hex")
 }
 
-/// Decodes `0x` followed by exactly 64 hex digits (either case) as a field element.
+/// Decodes `0x` followed by exactly 64 lowercase hex digits as a field element (the only
+/// form [`encode_fr_hex`] writes; uppercase is [`DecodeError::Uppercase`]).
 pub fn decode_fr_hex(s: &str) -> Result<Fr, DecodeError> {
     const WHAT: &str = "field element hex";
     let bytes: [u8; FR_LEN] = decode_hex_exact(s, WHAT)?;
@@ -253,7 +268,8 @@ pub(crate) fn decode_proofs_hex_deferred(hexes: &[&str]) -> Vec<Result<Proof<Bn2
         .collect()
 }
 
-/// Decodes `0x` followed by exactly 256 hex digits as a proof (see [`decode_proof`]).
+/// Decodes `0x` followed by exactly 256 lowercase hex digits as a proof (see
+/// [`decode_proof`]).
 pub fn decode_proof_hex(s: &str) -> Result<Proof<Bn254>, DecodeError> {
     let bytes: [u8; PROOF_LEN] = decode_hex_exact(s, "proof hex")?;
     decode_proof(&bytes)
@@ -427,7 +443,8 @@ fn nonzero<P: AffineRepr>(p: P, what: &'static str) -> Result<P, DecodeError> {
     Ok(p)
 }
 
-/// Parses `0x` and exactly `2 * N` hex digits; the length is checked before any parsing.
+/// Parses `0x` and exactly `2 * N` lowercase hex digits; the length is checked before any
+/// parsing. Uppercase digits are refused ([`DecodeError::Uppercase`]): one value, one form.
 fn decode_hex_exact<const N: usize>(s: &str, what: &'static str) -> Result<[u8; N], DecodeError> {
     let s = s.as_bytes();
     let expected = 2 + 2 * N;
@@ -439,6 +456,9 @@ fn decode_hex_exact<const N: usize>(s: &str, what: &'static str) -> Result<[u8; 
         });
     }
     let digits = s.strip_prefix(b"0x").ok_or(DecodeError::Hex { what })?;
+    if digits.iter().any(u8::is_ascii_uppercase) {
+        return Err(DecodeError::Uppercase { what });
+    }
     let mut out = [0u8; N];
     for (o, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
         let hi = hex_digit(pair[0]).ok_or(DecodeError::Hex { what })?;

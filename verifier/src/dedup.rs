@@ -45,13 +45,23 @@ impl Seen {
     /// Records an accepted contribution's id; `Err` if it was recorded before (the
     /// contribution must not be paid again).
     pub fn insert(&mut self, accepted: &Accepted) -> Result<(), Duplicate> {
-        if self.ids.insert(accepted.contribution_id) {
+        self.insert_id(accepted.contribution_id)
+    }
+
+    /// Records an id directly: restoring the set from a node's storage (where
+    /// [`insert`](Self::insert) saved [`Accepted::contribution_id`]). `Err` if it was already
+    /// recorded.
+    pub fn insert_id(&mut self, contribution_id: Fr) -> Result<(), Duplicate> {
+        if self.ids.insert(contribution_id) {
             Ok(())
         } else {
-            Err(Duplicate {
-                contribution_id: accepted.contribution_id,
-            })
+            Err(Duplicate { contribution_id })
         }
+    }
+
+    /// The recorded ids, in increasing order: what a node persists.
+    pub fn iter(&self) -> impl Iterator<Item = &Fr> + '_ {
+        self.ids.iter()
     }
 
     /// Whether an id was recorded.

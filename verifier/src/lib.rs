@@ -11,26 +11,37 @@
 //! (malformed input, claims below the policy, invalid proof). [`Seen`] keeps the replay
 //! contract of [`dedup`]: pay each `contribution_id` once.
 //!
-//! ```no_run
-//! use zkcontrib_verifier::{Bundle, Bn254, Class, Fr, Seen, Thresholds, Verifier, VerifyingKey};
+//! The validator's quick start — dependency and features, loading the key files `zkcontrib
+//! setup` writes, registering a policy from `zkcontrib policy --json`, batches, the replay
+//! set, printing the submitter, what each rejection class means, build flags — is
+//! `verifier/README.md`; `examples/validator.rs` is the same as a complete program, run by the
+//! test suite on bundles the CLI proves. In short (compiled, not run: it needs key files):
 //!
-//! fn judge(vk: &VerifyingKey<Bn254>, policy_id: Fr, bundles: &[Bundle], seen: &mut Seen) {
+//! ```no_run
+//! use zkcontrib_verifier::{Bundle, CanonicalPolicy, Class, PinnedKey, Seen, Verifier};
+//!
+//! fn judge(bundles: &[Bundle], seen: &mut Seen) -> Result<(), Box<dyn std::error::Error>> {
+//!     // verifying.key + keys.json, as `zkcontrib setup --shape earth` wrote them.
+//!     let key = PinnedKey::from_dir("keys/earth")?;
+//!     // `zkcontrib policy --policy santa-clara-2017.toml --json > santa-clara-2017.json`
+//!     let policy = CanonicalPolicy::from_file("santa-clara-2017.json")?;
 //!     let verifier = Verifier::builder()
-//!         .key(vk)
-//!         .policy(policy_id, Thresholds { min_points: 100, min_distance_m: 1_000 })
-//!         .build()
-//!         .expect("a chunk key");
-//!     let verdicts = verifier.verify_batch(bundles, &mut rand::rngs::OsRng);
-//!     for verdict in verdicts {
+//!         .key(key.vk())
+//!         .policy(policy.policy_id, policy.thresholds)
+//!         .build()?;
+//!     // Batch scalars from the OS: no RNG argument.
+//!     for verdict in verifier.verify_batch(bundles) {
 //!         match verdict {
 //!             Ok(accepted) => match seen.insert(&accepted) {
-//!                 Ok(()) => println!("pay {:?} for {:?}", accepted.submitter, accepted.claims),
+//!                 Ok(()) => println!("pay {} for {:?}", accepted.submitter_hex(), accepted.claims),
 //!                 Err(duplicate) => println!("replay: {duplicate}"),
 //!             },
+//!             // Includes a key this node does not pin and a policy it has not registered.
 //!             Err(e) if e.class() == Class::Malformed => println!("drop the sender's input: {e}"),
 //!             Err(e) => println!("rejected: {e}"),
 //!         }
 //!     }
+//!     Ok(())
 //! }
 //! ```
 //!
@@ -38,7 +49,10 @@
 //!
 //! - [`decode`]: strict decoding of untrusted field elements, proofs and verifying keys;
 //! - [`verify`]: single Groth16 verification with an exact public-input count check;
-//! - [`batch_verify`]: batch verification that isolates the invalid proofs.
+//! - [`batch_verify`]: batch verification that isolates the invalid proofs;
+//! - [`keys`] and [`policy`]: the key files of setup and the canonical policy JSON;
+//! - [`bundle::encode_submitter`] / [`bundle::parse_submitter`]: the submitter's canonical
+//!   form and what a person types.
 //!
 //! The thresholds a network registers are the check the verifier repeats itself rather than
 //! trusting the prover's:
@@ -59,8 +73,12 @@
 //! ## Features
 //!
 //! - `std` (default): implements `std::error::Error`; without it the crate is `no_std` (it
-//!   needs `alloc`) and builds for `wasm32-unknown-unknown` (`scripts/check-wasm.sh`). The
-//!   crate never draws randomness itself: batch verification takes the caller's RNG.
+//!   needs `alloc`) and builds for `wasm32-unknown-unknown` (`scripts/check-wasm.sh`). With
+//!   `std`, batch verification ([`Verifier::verify_batch`], [`batch_verify`]) seeds its
+//!   scalars from the OS (`getrandom`; on wasm32-unknown-unknown add getrandom 0.2's `js`
+//!   feature to your own manifest); without it only the explicitly named
+//!   [`Verifier::verify_batch_with_rng`] and [`batch_verify_with_rng`] exist, which take the
+//!   caller's RNG (read their warning).
 //! - `json` (default): [`Bundle::from_json`] and [`Verifier::verify_json`] (`serde_json`
 //!   without `std`).
 //! - `parallel`: batch verification on rayon's thread pool.
@@ -94,6 +112,7 @@ pub mod dedup;
 pub mod error;
 mod fe;
 pub mod groth16;
+pub mod keys;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod lane_glv;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -102,12 +121,17 @@ mod lane_lines;
 #[doc(hidden)]
 pub mod lanes;
 mod lines;
+pub mod policy;
 pub mod verifier;
 
 pub use ark_bn254::{Bn254, Fr};
 pub use ark_groth16::{Proof, VerifyingKey};
-pub use batch::{batch_verify, BatchItem};
-pub use bundle::{Bundle, BundleFields, Chunk, BUNDLE_FORMAT};
+#[cfg(feature = "std")]
+pub use batch::batch_verify;
+pub use batch::{batch_verify_with_rng, BatchItem};
+pub use bundle::{
+    decode_submitter, encode_submitter, parse_submitter, Bundle, BundleFields, Chunk, BUNDLE_FORMAT,
+};
 pub use decode::{
     decode_fr, decode_fr_hex, decode_proof, decode_proof_hex, decode_vk, encode_fr, encode_fr_hex,
     encode_proof, encode_proof_hex, encode_vk, vk_hash, vk_hash_hex, DecodeError,
@@ -116,6 +140,8 @@ pub use decode::{
 pub use dedup::{Duplicate, Seen};
 pub use error::{Class, Field, Rejected};
 pub use groth16::{verify, verify_encoded, PreparedKey, VerifyError};
+pub use keys::{KeyFileError, PinnedKey};
+pub use policy::{CanonicalPolicy, PolicyJsonError};
 pub use verifier::{Accepted, BuildError, Verifier, VerifierBuilder};
 
 /// Internals the criterion benches time one by one for the cost split in

@@ -36,6 +36,16 @@ pub struct Accepted {
     pub chunks: usize,
 }
 
+impl Accepted {
+    /// The reward address as the contributor gave it to `zkcontrib prove --submitter`, in
+    /// its canonical form ([`crate::bundle::encode_submitter`]): `0x` and 40 lowercase hex
+    /// digits for a 20-byte address (leading zero bytes kept), 64 for a value of 2^160 or
+    /// more. Print and pay this, not `{:?}` of the field element.
+    pub fn submitter_hex(&self) -> alloc::string::String {
+        crate::bundle::encode_submitter(&self.submitter)
+    }
+}
+
 /// Why a [`Verifier`] could not be built.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -217,12 +227,36 @@ impl Verifier {
     ///
     /// All chunks of all well-formed bundles under the same key go into one batch check
     /// ([`crate::batch`]); when it fails, bisection finds exactly the invalid proofs and each
-    /// bundle with one is rejected with its first invalid chunk. `rng` must be a CSPRNG the
-    /// senders cannot predict (`rand::rngs::OsRng`, or a `StdRng` seeded from it).
-    pub fn verify_batch<R: RngCore + CryptoRng>(
+    /// bundle with one is rejected with its first invalid chunk. The batch scalars are seeded
+    /// from the operating system's CSPRNG (`getrandom`), so no sender can predict them. Should
+    /// the OS fail to provide randomness, every chunk is checked on its own: the same verdicts,
+    /// slower, no panic.
+    #[cfg(feature = "std")]
+    pub fn verify_batch(&self, bundles: &[Bundle]) -> Vec<Result<Accepted, Rejected>> {
+        self.verify_batch_seeded(bundles, crate::batch::os_seed())
+    }
+
+    /// [`verify_batch`](Self::verify_batch) with batch scalars drawn from the caller's `rng`.
+    ///
+    /// **Warning:** batching is sound only if the senders cannot predict the scalars. The
+    /// `CryptoRng` bound does not ensure it: a `StdRng` seeded with a constant, a counter or a
+    /// timestamp satisfies it, and with predictable scalars two crafted invalid proofs can
+    /// cancel out and be accepted together. Prefer [`verify_batch`](Self::verify_batch); use
+    /// this only with a CSPRNG seeded from the OS (e.g. on `no_std`/wasm32, where it is the
+    /// only batch API, with the host's randomness), or in reproducible tests and benchmarks.
+    pub fn verify_batch_with_rng<R: RngCore + CryptoRng>(
         &self,
         bundles: &[Bundle],
         rng: &mut R,
+    ) -> Vec<Result<Accepted, Rejected>> {
+        self.verify_batch_seeded(bundles, Some(crate::batch::rng_seed(rng)))
+    }
+
+    /// The batch with scalars from `seed` (`None`: each chunk checked on its own).
+    fn verify_batch_seeded(
+        &self,
+        bundles: &[Bundle],
+        seed: Option<[u8; 32]>,
     ) -> Vec<Result<Accepted, Rejected>> {
         #[cfg(feature = "parallel")]
         let fields: Vec<Result<Fields<'_>, Rejected>> = {
@@ -287,7 +321,9 @@ impl Verifier {
                     }
                 }
             }
-            for (pos, failure) in invalid_proofs(key, &refs, rng) {
+            // One seed for every key's batch: each batch check is sound on its own, and the
+            // union bound over all of them needs no independence between them.
+            for (pos, failure) in invalid_proofs(key, &refs, seed) {
                 let (i, k) = at[pos];
                 verdicts[i].get_or_insert(rejection(failure, k));
             }

@@ -80,7 +80,8 @@ fn prove_bundle(
     n: usize,
     rng: &mut StdRng,
 ) -> Bundle {
-    let submitter_fr = zkcontrib_verifier::bundle::decode_submitter(submitter).unwrap();
+    // As the prover does: the address as typed, the bundle's canonical form.
+    let submitter_fr = zkcontrib_verifier::parse_submitter(submitter).unwrap();
     let commitment = Fr::rand(rng);
     let contribution_id = Fr::rand(rng);
     let mut states: Vec<Fr> = (0..n).map(|_| Fr::rand(rng)).collect();
@@ -111,7 +112,7 @@ fn prove_bundle(
         shape: "dev".into(),
         vk_hash: vk_hash_hex(vk),
         policy_id: encode_fr_hex(&policy_id),
-        submitter: submitter.into(),
+        submitter: zkcontrib_verifier::encode_submitter(&submitter_fr),
         claims,
         commitment: encode_fr_hex(&commitment),
         contribution_id: encode_fr_hex(&contribution_id),
@@ -191,13 +192,23 @@ fn valid_bundles_are_accepted_with_what_they_establish() {
             a.submitter,
             zkcontrib_verifier::bundle::decode_submitter(&b.submitter).unwrap()
         );
+        // Printed back as the address the bundle carries.
+        assert_eq!(a.submitter_hex(), b.submitter);
         // The JSON path gives the same verdict.
         assert_eq!(f.verifier.verify_json(b.to_json().as_bytes()), Ok(a));
     }
-    let batch = f.verifier.verify_batch(&f.bundles, &mut common::rng(1));
     let single: Vec<_> = f.bundles.iter().map(|b| f.verifier.verify(b)).collect();
+    // The default batch draws its scalars from the OS; the explicit-RNG one from the caller.
+    assert_eq!(f.verifier.verify_batch(&f.bundles), single);
+    let batch = f
+        .verifier
+        .verify_batch_with_rng(&f.bundles, &mut common::rng(1));
     assert_eq!(batch, single);
-    assert!(f.verifier.verify_batch(&[], &mut common::rng(1)).is_empty());
+    assert!(f.verifier.verify_batch(&[]).is_empty());
+    assert!(f
+        .verifier
+        .verify_batch_with_rng(&[], &mut common::rng(1))
+        .is_empty());
 }
 
 type Corrupt = fn(&mut Bundle, &mut StdRng) -> Rejected;
@@ -237,6 +248,22 @@ fn corruptions() -> Vec<(&'static str, Corrupt)> {
         ("wrong submitter", |b, _| {
             b.submitter = "0x00000000000000000000000000000000000bad00".into();
             Rejected::InvalidProof { chunk: 0 }
+        }),
+        ("uppercase hex", |b, _| {
+            b.commitment = b.commitment.to_uppercase().replacen("0X", "0x", 1);
+            Rejected::Field {
+                field: Field::Commitment,
+                error: DecodeError::Uppercase {
+                    what: "field element hex",
+                },
+            }
+        }),
+        ("submitter with leading zeros", |b, _| {
+            b.submitter = format!("0x{:0>64}", &b.submitter[2..]);
+            Rejected::Field {
+                field: Field::Submitter,
+                error: DecodeError::SubmitterWidth { digits: 64 },
+            }
         }),
         ("unknown policy", |b, _| {
             b.policy_id = encode_fr_hex(&Fr::from(7u64));
@@ -315,7 +342,9 @@ fn batch_of_1000_rejects_exactly_the_corrupted_bundles() {
         assert_eq!(f.verifier.verify(&bundles[i]), Err(e.clone()), "{what}");
         expected[i] = Err(e);
     }
-    let res = f.verifier.verify_batch(&bundles, &mut common::rng(202));
+    let res = f
+        .verifier
+        .verify_batch_with_rng(&bundles, &mut common::rng(202));
     assert_eq!(res.len(), 1000);
     for (i, (got, want)) in res.iter().zip(&expected).enumerate() {
         assert_eq!(got, want, "bundle {i}");
@@ -480,7 +509,7 @@ fn rerandomized_proof_is_caught_by_the_id() {
     // In one batch both verify; deduplication is the caller's, by id.
     let res = f
         .verifier
-        .verify_batch(&[original.clone(), copy], &mut common::rng(401));
+        .verify_batch_with_rng(&[original.clone(), copy], &mut common::rng(401));
     assert!(res.iter().all(|r| r.is_ok()));
     let mut seen = Seen::new();
     let fresh: Vec<bool> = res
@@ -561,7 +590,7 @@ fn the_builder_pins_keys_and_checks_their_input_count() {
     );
     let mut forged = under2.clone();
     forged.vk_hash = vk_hash_hex(&f.vk);
-    let res = v.verify_batch(
+    let res = v.verify_batch_with_rng(
         &[f.bundles[0].clone(), under2.clone(), forged],
         &mut common::rng(106),
     );
@@ -595,6 +624,87 @@ fn wrong_public_input_count_is_rejected() {
                 expected: 11,
                 got: n
             })
+        );
+    }
+}
+
+/// Each bundle has one canonical byte form: `to_json` of a decoded bundle. Encode → decode →
+/// encode is byte-identical, and every non-canonical spelling of a value (uppercase hex, a
+/// submitter of another width) is malformed, naming the field.
+#[test]
+fn bundle_json_is_canonical() {
+    let f = fixture();
+    for b in &f.bundles {
+        let json = b.to_json();
+        let back = Bundle::from_json(json.as_bytes()).unwrap();
+        assert_eq!(back.to_json(), json);
+        assert_eq!(&back, b);
+        let fields = back.fields().unwrap();
+        assert_eq!(
+            zkcontrib_verifier::encode_submitter(&fields.submitter),
+            b.submitter
+        );
+        assert!(!json.contains(char::is_whitespace), "compact: {json}");
+    }
+    let b = &f.bundles[2];
+    let upper = |s: &mut String| *s = s.to_uppercase().replacen("0X", "0x", 1);
+    type Edit = fn(&mut Bundle, &dyn Fn(&mut String));
+    let cases: [(Edit, &str); 8] = [
+        (|b, u| u(&mut b.vk_hash), "vk_hash"),
+        (|b, u| u(&mut b.policy_id), "policy_id"),
+        (|b, u| u(&mut b.submitter), "submitter"),
+        (|b, u| u(&mut b.commitment), "commitment"),
+        (|b, u| u(&mut b.contribution_id), "contribution_id"),
+        (|b, u| u(&mut b.chunks[1].state_in), "chunks[1].state_in"),
+        (|b, u| u(&mut b.chunks[0].state_out), "chunks[0].state_out"),
+        (|b, u| u(&mut b.chunks[2].proof), "chunks[2].proof"),
+    ];
+    for (edit, field) in cases {
+        let mut c = b.clone();
+        edit(&mut c, &upper);
+        assert_ne!(&c, b, "{field} has letters to upcase");
+        let e = f.verifier.verify(&c).unwrap_err();
+        assert!(e.is_malformed(), "{e}");
+        assert!(
+            matches!(
+                e,
+                Rejected::Field {
+                    error: DecodeError::Uppercase { .. },
+                    ..
+                }
+            ),
+            "{field}: {e}"
+        );
+        assert!(e.to_string().starts_with(field), "{e}");
+        assert!(e.to_string().contains("lowercase"), "{e}");
+    }
+    // The submitter with leading zeros added (64 digits) or dropped (0xd3e40-style): the same
+    // integer, so the proofs would verify, but not the bundle's form.
+    let digits = b.submitter.trim_start_matches("0x");
+    for other in [
+        format!("0x{digits:0>64}"),
+        format!("0x00{digits}"),
+        format!("0x{}", digits.trim_start_matches("00")),
+    ] {
+        assert_ne!(other, b.submitter);
+        let mut c = b.clone();
+        c.submitter = other.clone();
+        let e = f.verifier.verify(&c).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Rejected::Field {
+                    field: Field::Submitter,
+                    error: DecodeError::SubmitterWidth { .. }
+                }
+            ),
+            "{other}: {e}"
+        );
+        assert!(e.to_string().starts_with("submitter: "), "{e}");
+        assert_eq!(
+            zkcontrib_verifier::parse_submitter(&other),
+            zkcontrib_verifier::parse_submitter(&b.submitter),
+            "the same address as typed input"
         );
     }
 }
@@ -660,6 +770,8 @@ mod fuzz {
                 let b = Bundle::from_json(&bytes).unwrap();
                 prop_assert!(same_bundle(original, &b), "accepted a different bundle");
                 prop_assert_eq!(a, accepted(original));
+                // JSON layout may differ (whitespace); the values' canonical encoding may not.
+                prop_assert_eq!(b.to_json(), original.to_json());
             }
         }
 
@@ -681,7 +793,8 @@ mod fuzz {
             let digit = digit.min(s.len() - 1);
             s.replace_range(digit..digit + 1, &c);
             match f.verifier.verify(&b) {
-                Ok(_) => prop_assert!(same_bundle(original, &b)),
+                // One value, one form: only the unchanged string is accepted.
+                Ok(_) => prop_assert_eq!(&b, original),
                 Err(e) => prop_assert!(!same_bundle(original, &b), "{}", e),
             }
         }
@@ -705,7 +818,7 @@ fn batch_agrees_with_one_by_one() {
         let single: Vec<_> = bundles.iter().map(|b| f.verifier.verify(b)).collect();
         assert_eq!(
             f.verifier
-                .verify_batch(&bundles, &mut common::rng(n as u64)),
+                .verify_batch_with_rng(&bundles, &mut common::rng(n as u64)),
             single,
             "{n} bundles"
         );

@@ -6,7 +6,7 @@ use ark_bn254::{Bn254, Fr};
 use ark_groth16::{prepare_verifying_key, Groth16, Proof};
 use rand::{seq::SliceRandom, Rng};
 use zkcontrib_verifier::{
-    batch_verify, encode_fr, encode_proof, verify, verify_encoded, BatchItem, DecodeError,
+    batch_verify_with_rng, encode_fr, encode_proof, verify, verify_encoded, BatchItem, DecodeError,
     PreparedKey, VerifyError,
 };
 
@@ -125,16 +125,18 @@ fn batch_of_valid_proofs() {
     let (pk, vk) = common::setup(20);
     let key = PreparedKey::new(&vk).unwrap();
     let items = valid_items(&pk, 64, 21);
-    let res = batch_verify(&key, &items, &mut common::rng(22));
+    let res = batch_verify_with_rng(&key, &items, &mut common::rng(22));
     assert_eq!(res.len(), 64);
     assert!(res.iter().all(|r| r.is_ok()), "{res:?}");
+    // The default: scalars from the OS.
+    assert_eq!(zkcontrib_verifier::batch_verify(&key, &items), res);
 }
 
 #[test]
 fn empty_batch() {
     let (_, vk) = common::setup(20);
     let key = PreparedKey::new(&vk).unwrap();
-    assert!(batch_verify(&key, &[], &mut common::rng(0)).is_empty());
+    assert!(batch_verify_with_rng(&key, &[], &mut common::rng(0)).is_empty());
 }
 
 #[test]
@@ -153,7 +155,7 @@ fn batch_of_one_equals_single_verify() {
     ];
     for item in cases {
         let single = verify(&key, &item.0, &item.1);
-        let batch = batch_verify(&key, core::slice::from_ref(&item), &mut common::rng(25));
+        let batch = batch_verify_with_rng(&key, core::slice::from_ref(&item), &mut common::rng(25));
         assert_eq!(batch, vec![single]);
     }
 }
@@ -220,14 +222,18 @@ fn batch_isolates_exactly_the_invalid_proofs() {
         got: 3,
     });
 
-    let res = batch_verify(&key, &items, &mut common::rng(34));
+    let res = batch_verify_with_rng(&key, &items, &mut common::rng(34));
     assert_eq!(res, expected);
     assert_eq!(res.iter().filter(|r| r.is_err()).count(), 11);
 
     // Same verdicts as one-by-one verification, and independent of the seed.
     let single: Vec<_> = items.iter().map(|(p, x)| verify(&key, p, x)).collect();
     assert_eq!(res, single);
-    assert_eq!(batch_verify(&key, &items, &mut common::rng(35)), single);
+    assert_eq!(
+        batch_verify_with_rng(&key, &items, &mut common::rng(35)),
+        single
+    );
+    assert_eq!(zkcontrib_verifier::batch_verify(&key, &items), single);
 }
 
 /// Sequential and parallel builds must agree; either way the batch equals per-item
@@ -261,7 +267,7 @@ fn batch_agrees_with_single_verification() {
 
     for items in [valid, all_bad, alternating, last_bad, two] {
         let single: Vec<_> = items.iter().map(|(p, x)| verify(&key, p, x)).collect();
-        let batch = batch_verify(&key, &items, &mut common::rng(42));
+        let batch = batch_verify_with_rng(&key, &items, &mut common::rng(42));
         assert_eq!(batch, single);
     }
 }
@@ -275,7 +281,7 @@ fn identity_elements_are_invalid_in_batches() {
     let mut items = valid_items(&pk, 4, 51);
     items[1].0.a = ark_bn254::G1Affine::zero();
     items[2].0.b = ark_bn254::G2Affine::zero();
-    let res = batch_verify(&key, &items, &mut common::rng(52));
+    let res = batch_verify_with_rng(&key, &items, &mut common::rng(52));
     assert_eq!(
         res,
         vec![
@@ -314,7 +320,7 @@ fn off_subgroup_b_is_invalid_in_batches_of_every_size() {
             items[i].0.b = *q;
             expected[i] = Err(VerifyError::InvalidProof);
         }
-        let res = batch_verify(&key, &items, &mut common::rng(56));
+        let res = batch_verify_with_rng(&key, &items, &mut common::rng(56));
         assert_eq!(res, expected, "batch of {n}");
         for (i, (p, x)) in items.iter().enumerate() {
             assert_eq!(verify(&key, p, x), expected[i], "single, item {i} of {n}");

@@ -120,6 +120,7 @@ fn demo_in(
         load_s: loaded.timings.total_s,
         threads,
         out: &out,
+        submitter,
         quiet,
         json: false,
     })?;

@@ -52,7 +52,7 @@ pub struct ProveArgs {
 /// `zkcontrib prove`.
 pub fn prove(a: ProveArgs) -> Result<ExitCode, BadInput> {
     let policy = policy_file::load_policy(&a.policy)?;
-    zkcontrib_verifier::bundle::decode_submitter(&a.submitter)
+    zkcontrib_verifier::bundle::parse_submitter(&a.submitter)
         .map_err(|e| BadInput(anyhow!("--submitter {}: {e}", a.submitter)))?;
     let shape = choose_shape(&policy, a.shape)?;
     // The native check and the chunk plan first: a trace that breaks a rule, or that cannot be
@@ -77,6 +77,7 @@ pub fn prove(a: ProveArgs) -> Result<ExitCode, BadInput> {
         load_s: loaded.timings.total_s,
         threads: a.threads,
         out: &a.out,
+        submitter: &a.submitter,
         quiet: a.quiet,
         json: a.json,
     })?;
@@ -169,6 +170,8 @@ pub(crate) struct ProveJob<'a> {
     pub load_s: f64,
     pub threads: Option<usize>,
     pub out: &'a Path,
+    /// The submitter as the user typed it.
+    pub submitter: &'a str,
     pub quiet: bool,
     pub json: bool,
 }
@@ -252,6 +255,13 @@ pub(crate) fn run_prove(job: ProveJob<'_>) -> Result<Proven, BadInput> {
         job.keys.shape.name
     );
     println!("contribution  {}", proven.bundle.contribution_id);
+    if proven.bundle.submitter != job.submitter.to_ascii_lowercase() {
+        // The proof binds the address as a number; the bundle writes it at one width.
+        println!(
+            "submitter     {} (the canonical width of {})",
+            proven.bundle.submitter, job.submitter
+        );
+    }
     println!(
         "time          {:.2} s proving ({:.0} points/s, {} threads) + {:.2} s loading the keys",
         secs,

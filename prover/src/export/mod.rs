@@ -29,7 +29,7 @@ use zkcontrib_circuits::encode::Point;
 use zkcontrib_circuits::plan::plan;
 use zkcontrib_circuits::policy::Policy;
 use zkcontrib_circuits::witness::chunk_witnesses;
-use zkcontrib_verifier::bundle::{decode_submitter, Bundle, NUM_PUBLIC_INPUTS};
+use zkcontrib_verifier::bundle::{parse_submitter, Bundle, NUM_PUBLIC_INPUTS};
 use zkcontrib_verifier::{decode_fr_hex, decode_proof_hex, encode_fr_hex, DecodeError};
 
 /// One chunk of a bundle: its proof and the public inputs recomputed from the bundle.
@@ -118,7 +118,7 @@ pub fn chunk_assignment(
     opening: Option<&Opening>,
     chunk: usize,
 ) -> Result<(Vec<Fr>, usize), ExportError> {
-    let submitter_fr = decode_submitter(submitter).map_err(ContributionError::Submitter)?;
+    let submitter_fr = parse_submitter(submitter).map_err(ContributionError::Submitter)?;
     let eval = check(policy, points)?;
     let (plans, _) = plan(policy, &m.shape, points, &eval).map_err(ContributionError::Plan)?;
     let blinding = match opening {

@@ -520,9 +520,12 @@ fn measure_verify(plan: &Plan) -> VerifyFigures {
             .batch_sizes
             .iter()
             .map(|&n| {
+                // Seeded for reproducible runs (a node calls `verify_batch`: OS randomness).
                 let mut rng = StdRng::seed_from_u64(n as u64);
                 let mut run = || {
-                    let v = wl.verifier.verify_batch(&wl.bundles[..n], &mut rng);
+                    let v = wl
+                        .verifier
+                        .verify_batch_with_rng(&wl.bundles[..n], &mut rng);
                     assert!(v.iter().all(Result::is_ok), "a valid batch");
                 };
                 if n == max {
@@ -541,7 +544,10 @@ fn measure_verify(plan: &Plan) -> VerifyFigures {
     .expect("pool");
     let mut rng = StdRng::seed_from_u64(7);
     let t_all = with_threads(None, || {
-        median_s(3, || wl.verifier.verify_batch(&wl.bundles[..max], &mut rng))
+        median_s(3, || {
+            wl.verifier
+                .verify_batch_with_rng(&wl.bundles[..max], &mut rng)
+        })
     })
     .expect("pool");
     VerifyFigures {
