@@ -1,0 +1,879 @@
+//! Proving while the trace is recorded: a [`Session`] takes points as the device records them,
+//! proves each chunk in the background as soon as it is complete, keeps its progress in a state
+//! file the app owns, and at [`Session::finish`] proves only what remains.
+//!
+//! ```text
+//! start ──push──push──push──…──finish
+//!            │ chunk 0 complete     │ batch plan of the whole trace; re-prove what differs;
+//!            └─► worker: prove 0    └─► prove the last chunk ─► Proven (bundle + opening)
+//! ```
+//!
+//! **The result is the batch result.** [`Session::finish`] runs exactly what
+//! [`Planned::new`] runs on the whole trace (native check, batch chunk plan, chain states) and
+//! returns the [`Proven`] that [`Planned::prove_with_blinding`] returns for the same trace and
+//! blinding, except for the proofs' own randomness: same chunking, `contribution_id`, claims,
+//! commitment and chunk `state_in`/`state_out`, proofs that verify. Chunks proven early are
+//! *speculative* and are used only where they are provably the batch's:
+//!
+//! * Whenever `points ≥ frontier + N + 1` (`N` = the shape's points per chunk, `frontier` = the
+//!   end of the last chunk sent to proving), the session plans the prefix recorded so far with
+//!   the batch planner ([`plan_unchecked`]) and sends every chunk of that plan except the
+//!   trailing one (the one still growing) to the worker. Such a chunk is complete: the point after
+//!   it has arrived, so it is not the last chunk and its witness depends only on points before
+//!   its end, on the chunks before it and on the blinding ([`chain_states`] is prefix-determined:
+//!   `acc`, `pending`, `distance`, `inside`, `last` and `first` after chunk `k` use points
+//!   `< end(k)` and the plans of chunks `≤ k` only).
+//! * The prefix plan is not always the final plan: the planner uses fixed chunks `[kN, (k+1)N)`
+//!   only if *every* chunk of the whole trace finds a window and an item, within the policy's
+//!   inside slack, which is global (`inside − ⌈min_inside_bp · n / 10000⌉`). A later stretch
+//!   along the region's boundary, or the slack, can therefore turn a fixed plan greedy, or a
+//!   greedy prefix plan into different greedy chunks.
+//! * At [`Session::finish`] a proven chunk `k` is kept only if its plan (points, window, item,
+//!   counted points) **and** its public inputs (hence `state_in`, `state_out`) equal chunk `k` of
+//!   the batch plan; its witness is then identical to the batch witness. Every other chunk —
+//!   always the last one, whose public inputs carry the claims and the commitment — is proven
+//!   then; [`Finished::reproven`] counts the chunks that had been proven early in vain.
+//!
+//! On traces that stay clear of the region's boundary (fixed chunks) nothing is proven twice and
+//! `finish` proves one chunk. A trace that breaks a point rule (time order, interval, speed,
+//! window, encodable) can never qualify: [`Session::push`] reports it and no more chunks are
+//! proven early; `finish` refuses it as the batch path does.
+//!
+//! **What a kill loses.** The state file ([`state_file`]) is rewritten atomically after every
+//! proven chunk, every [`SessionOptions::save_every`] pushed points, and on [`Session::save`].
+//! After a kill, [`Session::resume`] has every point pushed up to the last save and every chunk
+//! proven up to the last save; lost are the points pushed since (at most `save_every − 1`; the app
+//! can push them again if it still has them: [`Session::len`] says where to continue) and the
+//! chunk being proven at that moment (its work, not its points). A damaged or foreign state file
+//! is refused with a [`StateFileProblem`] naming the reason; it is never half-used, so no kill can
+//! lead to a bundle that fails to verify (and every stored proof is verified again on resume).
+//!
+//! **Privacy.** The state file holds the raw points and the blinding (mode 0600); nothing here
+//! logs them, and the `Debug` impls print no point, window or blinding.
+//!
+//! **Threads.** One worker thread per session proves on its own rayon pool
+//! ([`SessionOptions::threads`]; [`SessionOptions::low_power`]: one thread at nice 10 on
+//! Linux/Android). Memory: the proving key and matrices (shared via `Arc`), one chunk's proving
+//! vectors, and the trace itself (16 bytes a point, twice).
+
+pub mod state_file;
+mod worker;
+
+use crate::contribution::{assemble, ContributionError, Planned, Proven};
+use crate::keys::Keys;
+use crate::prepared::Loaded;
+use crate::prove::{Matrices, ProvePhase};
+use ark_bn254::{Bn254, Fr};
+use ark_ff::UniformRand;
+use ark_groth16::Proof;
+pub use state_file::StateFileProblem;
+use std::collections::{BTreeMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+use zkcontrib_circuits::encode::Point;
+use zkcontrib_circuits::plan::{plan_unchecked, ChunkPlan};
+use zkcontrib_circuits::policy::Policy;
+use zkcontrib_circuits::rules::{evaluate, Claims, Evaluation, Rule, Violation};
+use zkcontrib_circuits::shape::Shape;
+use zkcontrib_circuits::statement::PublicInputs;
+use zkcontrib_circuits::witness::{chain_states, ChunkContext, ChunkWitness};
+use zkcontrib_verifier::bundle::decode_submitter;
+use zkcontrib_verifier::{encode_fr_hex, DecodeError};
+
+/// A shape's proving key and matrices, shared by sessions.
+pub struct SessionKeys {
+    /// The keys.
+    pub keys: Keys,
+    /// The shape's matrices.
+    pub matrices: Matrices,
+}
+
+impl std::fmt::Debug for SessionKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionKeys")
+            .field("keys", &self.keys)
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<Loaded> for SessionKeys {
+    fn from(l: Loaded) -> Self {
+        Self {
+            keys: l.keys,
+            matrices: l.matrices,
+        }
+    }
+}
+
+/// Stops a session's proving: checked before every chunk and every proving phase.
+#[derive(Clone, Debug, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    /// A token not yet cancelled.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Cancels (for good: resume the state file with a new token to go on).
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    /// True once cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// What the worker reports, on its own thread.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Progress {
+    /// A proving phase of a chunk starts.
+    Phase {
+        /// Chunk index.
+        chunk: usize,
+        /// The phase.
+        phase: ProvePhase,
+        /// Proven early, before `finish`.
+        speculative: bool,
+    },
+    /// A chunk is proven (and the state file saved).
+    ChunkProven {
+        /// Chunk index.
+        chunk: usize,
+        /// Proven early, before `finish`.
+        speculative: bool,
+        /// Proving time, seconds.
+        seconds: f64,
+        /// Chunks proven so far.
+        proven: usize,
+    },
+}
+
+/// A progress callback; it runs on the worker thread and must return quickly.
+pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// How a session runs.
+#[derive(Clone)]
+pub struct SessionOptions {
+    /// Reward address (`0x` and up to 64 hex digits).
+    pub submitter: String,
+    /// The state file (private: it holds the points); `None`: nothing is saved.
+    pub state_file: Option<PathBuf>,
+    /// Save the state file every this many pushed points (0: only after chunks and on `save`).
+    pub save_every: usize,
+    /// Proving threads (`None`: all cores).
+    pub threads: Option<usize>,
+    /// One proving thread at a lower OS priority.
+    pub low_power: bool,
+    /// The commitment's blinding; `None` (the default): a fresh random one. For tests.
+    pub blinding: Option<Fr>,
+    /// Called from the worker thread on every phase and chunk.
+    pub progress: Option<ProgressFn>,
+    /// Stops proving.
+    pub cancel: CancelToken,
+}
+
+impl SessionOptions {
+    /// Defaults for `submitter`: no state file, a save every 30 points, all cores.
+    pub fn new(submitter: impl Into<String>) -> Self {
+        Self {
+            submitter: submitter.into(),
+            state_file: None,
+            save_every: 30,
+            threads: None,
+            low_power: false,
+            blinding: None,
+            progress: None,
+            cancel: CancelToken::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for SessionOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionOptions")
+            .field("state_file", &self.state_file)
+            .field("save_every", &self.save_every)
+            .field("threads", &self.threads)
+            .field("low_power", &self.low_power)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a session call failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// The submitter address is malformed.
+    #[error("submitter: {0} (expected 0x followed by up to 64 hex digits)")]
+    Submitter(DecodeError),
+    /// The policy does not fit the keys' shape.
+    #[error(transparent)]
+    Shape(#[from] zkcontrib_circuits::shape::ShapeMismatch),
+    /// The trace cannot be proven (breaks a rule, cannot be planned) or proving failed.
+    #[error(transparent)]
+    Contribution(#[from] ContributionError),
+    /// The state file is unusable or could not be written.
+    #[error("{}: {problem}", .path.display())]
+    StateFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        problem: StateFileProblem,
+    },
+    /// The cancel token was set: proving stopped; the state file is saved and resumable.
+    #[error("cancelled; the session's state file can be resumed")]
+    Cancelled,
+    /// The proving thread failed.
+    #[error("proving failed: {0}")]
+    Worker(String),
+}
+
+/// The result of [`Session::finish`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Finished {
+    /// Bundle and opening, as the batch path makes them.
+    pub proven: Proven,
+    /// Chunks proven before `finish` and used as they were.
+    pub reused: usize,
+    /// Chunks sent to proving before `finish` and still waiting or in proving when it was
+    /// called (used as they were, once proven).
+    pub awaited: usize,
+    /// Chunks proven before `finish` whose plan or chain state turned out to differ from the
+    /// batch plan, and proven again.
+    pub reproven: usize,
+    /// Chunks proven during `finish` (the last one, and any not proven before).
+    pub proven_at_finish: usize,
+    /// Time from the call to the bundle, seconds.
+    pub finish_seconds: f64,
+}
+
+/// A chunk proof with what it proves.
+#[derive(Clone)]
+pub(crate) struct ProvenChunk {
+    pub plan: ChunkPlan,
+    pub public: PublicInputs,
+    pub proof: Proof<Bn254>,
+}
+
+/// A chunk to prove.
+struct Job {
+    index: usize,
+    plan: ChunkPlan,
+    witness: ChunkWitness,
+    speculative: bool,
+}
+
+impl Job {
+    fn matches(&self, plan: &ChunkPlan, public: &PublicInputs) -> bool {
+        &self.plan == plan && &self.witness.public == public
+    }
+}
+
+/// What the session and its worker share, under one lock.
+pub(crate) struct Core {
+    points: Vec<Point>,
+    proven: BTreeMap<usize, ProvenChunk>,
+    queue: VecDeque<Job>,
+    running: Option<(usize, ChunkPlan, PublicInputs)>,
+    error: Option<String>,
+    save_error: Option<StateFileProblem>,
+    saved_points: usize,
+    proofs_made: usize,
+    shutdown: bool,
+}
+
+struct Shared {
+    core: Mutex<Core>,
+    cv: Condvar,
+    keys: Arc<SessionKeys>,
+    header: state_file::Header,
+    state_path: Option<PathBuf>,
+    threads: Option<usize>,
+    low_power: bool,
+    progress: Option<ProgressFn>,
+    cancel: CancelToken,
+    /// Set when the session is dropped.
+    stop: AtomicBool,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Core> {
+        // A panic while holding the lock leaves plain data behind; keep going with it.
+        self.core.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    fn wait<'a>(&self, g: MutexGuard<'a, Core>) -> MutexGuard<'a, Core> {
+        // Wake up now and then to notice a cancel token set without a notification.
+        match self.cv.wait_timeout(g, Duration::from_millis(50)) {
+            Ok((g, _)) => g,
+            Err(e) => e.into_inner().0,
+        }
+    }
+    fn stopped(&self) -> bool {
+        self.cancel.is_cancelled() || self.stop.load(Ordering::SeqCst)
+    }
+    fn report(&self, p: &Progress) {
+        if let Some(f) = &self.progress {
+            f(p);
+        }
+    }
+}
+
+/// A contribution being recorded and proven. See the module docs.
+pub struct Session {
+    shared: Arc<Shared>,
+    policy: Arc<Policy>,
+    shape: Shape,
+    submitter_fr: Fr,
+    blinding: Fr,
+    /// The trace so far (the worker's copy is in `Core`).
+    points: Vec<Point>,
+    /// Per-point and per-step evaluation of the trace so far (no global rules).
+    eval: Evaluation,
+    /// A point rule is broken: the trace can never qualify.
+    broken: bool,
+    /// End of the last chunk sent to proving.
+    frontier: usize,
+    /// The chunks sent to proving, in order: plan and public inputs.
+    expected: Vec<(ChunkPlan, PublicInputs)>,
+    save_every: usize,
+    worker: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("shape", &self.shape.name)
+            .field("points", &self.points.len())
+            .field("chunks_sent", &self.expected.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A session's progress, without trace data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Status {
+    /// Points pushed.
+    pub points: usize,
+    /// Points saved in the state file.
+    pub saved_points: usize,
+    /// Points inside the region.
+    pub inside: u64,
+    /// Distance so far (lower bound), metres.
+    pub distance_m: u64,
+    /// Chunks proven (early or not).
+    pub chunks_proven: usize,
+    /// Chunks waiting for or in proving.
+    pub chunks_pending: usize,
+    /// A point rule is broken: the trace cannot qualify.
+    pub broken: bool,
+}
+
+fn empty_eval() -> Evaluation {
+    Evaluation {
+        points: Vec::new(),
+        steps: Vec::new(),
+        claims: Claims::default(),
+        inside: 0,
+        distance_units: 0,
+        violations: Vec::new(),
+    }
+}
+
+/// `v` with its point index replaced by `point`.
+fn reindex(v: Violation, point: usize) -> Violation {
+    match v {
+        Violation::Polar { .. } => Violation::Polar { point },
+        Violation::StepTooWide { .. } => Violation::StepTooWide { point },
+        Violation::OutsideRegion { .. } => Violation::OutsideRegion { point },
+        Violation::BeforeWindow { early_ms, .. } => Violation::BeforeWindow { point, early_ms },
+        Violation::AfterWindow { late_ms, .. } => Violation::AfterWindow { point, late_ms },
+        Violation::NotIncreasing { dt_ms, .. } => Violation::NotIncreasing { point, dt_ms },
+        Violation::IntervalTooShort { dt_ms, min_ms, .. } => Violation::IntervalTooShort {
+            point,
+            dt_ms,
+            min_ms,
+        },
+        Violation::IntervalTooLong { dt_ms, max_ms, .. } => Violation::IntervalTooLong {
+            point,
+            dt_ms,
+            max_ms,
+        },
+        Violation::TooFast {
+            speed_mmps,
+            limit_mmps,
+            ..
+        } => Violation::TooFast {
+            point,
+            speed_mmps,
+            limit_mmps,
+        },
+        other => other,
+    }
+}
+
+impl Session {
+    /// Starts a contribution. With a state file, the file must not exist yet (resume it
+    /// instead); it is written at once, so the blinding is kept before anything is proven.
+    pub fn start(
+        keys: Arc<SessionKeys>,
+        policy: Arc<Policy>,
+        options: SessionOptions,
+    ) -> Result<Self, SessionError> {
+        if let Some(path) = &options.state_file {
+            if path.exists() {
+                return Err(SessionError::StateFile {
+                    path: path.clone(),
+                    problem: StateFileProblem::Exists,
+                });
+            }
+        }
+        let blinding = options
+            .blinding
+            .unwrap_or_else(|| Fr::rand(&mut rand::rngs::OsRng));
+        let s = Self::open(keys, policy, options, blinding, Vec::new())?;
+        s.save()?;
+        Ok(s)
+    }
+
+    /// Continues the contribution saved in `path` with the same keys, policy and submitter:
+    /// its points are re-evaluated, its proven chunks verified and kept, and proving goes on.
+    pub fn resume(
+        path: &Path,
+        keys: Arc<SessionKeys>,
+        policy: Arc<Policy>,
+        mut options: SessionOptions,
+    ) -> Result<Self, SessionError> {
+        let bad = |problem| SessionError::StateFile {
+            path: path.to_path_buf(),
+            problem,
+        };
+        let c = state_file::read(path).map_err(bad)?;
+        let h = &c.header;
+        let (shape, vk_hash) = (keys.keys.shape.name, &keys.keys.meta.vk_hash);
+        if h.shape != shape {
+            return Err(bad(StateFileProblem::OtherShape {
+                found: h.shape.clone(),
+                expected: shape.into(),
+            }));
+        }
+        if &h.vk_hash != vk_hash {
+            return Err(bad(StateFileProblem::OtherKeys {
+                found: h.vk_hash.clone(),
+                expected: vk_hash.clone(),
+            }));
+        }
+        let policy_id = encode_fr_hex(&policy.id());
+        if h.policy_id != policy_id {
+            return Err(bad(StateFileProblem::OtherPolicy {
+                found: h.policy_id.clone(),
+                expected: policy_id,
+            }));
+        }
+        if !h.submitter.eq_ignore_ascii_case(&options.submitter) {
+            return Err(bad(StateFileProblem::OtherSubmitter {
+                found: h.submitter.clone(),
+                expected: options.submitter,
+            }));
+        }
+        if options.blinding.is_some_and(|b| b != h.blinding) {
+            return Err(bad(StateFileProblem::OtherBlinding));
+        }
+        options.state_file = Some(path.to_path_buf());
+        let pvk = ark_groth16::prepare_verifying_key(&keys.keys.pk.vk);
+        let proven = c
+            .chunks
+            .into_iter()
+            .filter(|(_, ch)| {
+                ark_groth16::Groth16::<Bn254>::verify_proof(&pvk, &ch.proof, &ch.public.to_array())
+                    .unwrap_or(false)
+            })
+            .collect();
+        let mut s = Self::open(keys, policy, options, c.header.blinding, c.points.clone())?;
+        s.shared.lock().proven = proven;
+        for p in c.points {
+            s.eval_point(p);
+        }
+        s.shared.lock().saved_points = s.points.len();
+        s.speculate();
+        Ok(s)
+    }
+
+    fn open(
+        keys: Arc<SessionKeys>,
+        policy: Arc<Policy>,
+        options: SessionOptions,
+        blinding: Fr,
+        points: Vec<Point>,
+    ) -> Result<Self, SessionError> {
+        let submitter_fr = decode_submitter(&options.submitter).map_err(SessionError::Submitter)?;
+        let shape = keys.keys.shape;
+        shape.check_policy(&policy)?;
+        let header = state_file::Header {
+            shape: shape.name.into(),
+            vk_hash: keys.keys.meta.vk_hash.clone(),
+            policy_id: encode_fr_hex(&policy.id()),
+            submitter: options.submitter.to_ascii_lowercase(),
+            blinding,
+        };
+        let shared = Arc::new(Shared {
+            core: Mutex::new(Core {
+                points,
+                proven: BTreeMap::new(),
+                queue: VecDeque::new(),
+                running: None,
+                error: None,
+                save_error: None,
+                saved_points: 0,
+                proofs_made: 0,
+                shutdown: false,
+            }),
+            cv: Condvar::new(),
+            keys,
+            header,
+            state_path: options.state_file,
+            threads: options.threads,
+            low_power: options.low_power,
+            progress: options.progress,
+            cancel: options.cancel,
+            stop: AtomicBool::new(false),
+        });
+        let w = shared.clone();
+        let worker = std::thread::Builder::new()
+            .name("zkcontrib-session".into())
+            .spawn(move || worker::run(w))
+            .map_err(|e| SessionError::Worker(e.to_string()))?;
+        Ok(Self {
+            shared,
+            policy,
+            shape,
+            submitter_fr,
+            blinding,
+            points: Vec::new(),
+            eval: empty_eval(),
+            broken: false,
+            frontier: 0,
+            expected: Vec::new(),
+            save_every: options.save_every,
+            worker: Some(worker),
+        })
+    }
+
+    /// Number of points pushed (after a resume: saved) so far.
+    pub fn len(&self) -> usize {
+        self.points.len()
+    }
+
+    /// True before the first point.
+    pub fn is_empty(&self) -> bool {
+        self.points.is_empty()
+    }
+
+    /// The session's progress.
+    pub fn status(&self) -> Status {
+        let core = self.shared.lock();
+        Status {
+            points: self.points.len(),
+            saved_points: core.saved_points,
+            inside: self.eval.inside,
+            distance_m: (self.eval.distance_units
+                >> zkcontrib_circuits::projection::DISTANCE_FRAC_BITS)
+                as u64,
+            chunks_proven: core.proven.len(),
+            chunks_pending: core.queue.len() + usize::from(core.running.is_some()),
+            broken: self.broken,
+        }
+    }
+
+    /// Evaluates the point rules for one new point and appends it (main thread's copy).
+    fn eval_point(&mut self, p: Point) -> Vec<Violation> {
+        let i = self.points.len();
+        let local = match self.points.last() {
+            Some(prev) => evaluate(&self.policy, &[*prev, p]),
+            None => evaluate(&self.policy, &[p]),
+        };
+        let j = local.points.len() - 1;
+        let pe = local.points[j];
+        self.eval.points.push(pe);
+        self.eval.inside += u64::from(pe.inside);
+        if let Some(step) = local.steps.first() {
+            self.eval.steps.push(*step);
+            self.eval.distance_units += u128::from(step.d);
+        }
+        let mut out: Vec<Violation> = local
+            .violations
+            .into_iter()
+            .filter(|v| v.point() == Some(j) && v.rule() != Rule::Region)
+            .map(|v| reindex(v, i))
+            .collect();
+        self.broken |= !out.is_empty();
+        if !pe.inside {
+            out.push(Violation::OutsideRegion { point: i });
+        }
+        self.points.push(p);
+        out
+    }
+
+    /// Appends recorded points. Returns the rule violations they cause, point by point:
+    /// time order, interval, speed, window and encodable violations (the trace can then never
+    /// qualify), and [`Violation::OutsideRegion`] for each point outside the region (a
+    /// violation only if the share of inside points at the end is below the policy's).
+    /// Complete chunks go to the worker; the state file is saved every
+    /// [`SessionOptions::save_every`] points.
+    pub fn push(&mut self, points: &[Point]) -> Result<Vec<Violation>, SessionError> {
+        self.check()?;
+        let mut out = Vec::new();
+        for p in points {
+            out.extend(self.eval_point(*p));
+        }
+        let mut core = self.shared.lock();
+        core.points.extend_from_slice(points);
+        if self.save_every > 0 && core.points.len() >= core.saved_points + self.save_every {
+            worker::save_locked(&self.shared, &mut core);
+        }
+        drop(core);
+        self.speculate();
+        Ok(out)
+    }
+
+    /// Writes the state file now (all points pushed so far). No-op without a state file.
+    pub fn save(&self) -> Result<(), SessionError> {
+        let mut core = self.shared.lock();
+        worker::save_locked(&self.shared, &mut core);
+        match core.save_error.take() {
+            None => Ok(()),
+            Some(problem) => Err(self.state_error(problem)),
+        }
+    }
+
+    fn state_error(&self, problem: StateFileProblem) -> SessionError {
+        SessionError::StateFile {
+            path: self.shared.state_path.clone().unwrap_or_default(),
+            problem,
+        }
+    }
+
+    /// Reports a worker failure, a failed save or a cancellation.
+    fn check(&self) -> Result<(), SessionError> {
+        let mut core = self.shared.lock();
+        if let Some(e) = &core.error {
+            return Err(SessionError::Worker(e.clone()));
+        }
+        if let Some(problem) = core.save_error.take() {
+            return Err(self.state_error(problem));
+        }
+        Ok(())
+    }
+
+    /// Waits until the worker has proven every chunk sent to it (for probes and tests: an app
+    /// just keeps pushing).
+    pub fn wait_idle(&self) -> Result<(), SessionError> {
+        let mut core = self.shared.lock();
+        while !core.queue.is_empty() || core.running.is_some() {
+            if let Some(e) = &core.error {
+                return Err(SessionError::Worker(e.clone()));
+            }
+            if self.shared.stopped() {
+                return Err(SessionError::Cancelled);
+            }
+            core = self.shared.wait(core);
+        }
+        Ok(())
+    }
+
+    /// Plans the trace so far and sends its complete chunks to the worker (module docs).
+    fn speculate(&mut self) {
+        let n = self.shape.points;
+        let m = self.points.len();
+        if self.broken || self.shared.stopped() || m < self.frontier + n + 1 {
+            return;
+        }
+        let Ok((plans, _)) = plan_unchecked(&self.policy, &self.shape, &self.points, &self.eval)
+        else {
+            return;
+        };
+        let complete = plans.len().saturating_sub(1);
+        if complete == 0 {
+            return;
+        }
+        let states = chain_states(&self.points, &self.eval, &plans, self.blinding);
+        let ctx = ChunkContext {
+            policy: &self.policy,
+            shape: &self.shape,
+            points: &self.points,
+            eval: &self.eval,
+            plans: &plans,
+            states: &states,
+            blinding: self.blinding,
+            submitter: self.submitter_fr,
+        };
+        let mut core = self.shared.lock();
+        let mut diverged = false;
+        for (k, plan) in plans.iter().enumerate().take(complete) {
+            let same = self.expected.get(k).is_some_and(|(p, public)| {
+                p == plan
+                    && public.state_in == states[k].hash()
+                    && public.state_out == states[k + 1].hash()
+            });
+            if same && !diverged {
+                continue;
+            }
+            if !diverged {
+                diverged = true;
+                self.expected.truncate(k);
+                core.queue.retain(|j| j.index < k);
+            }
+            let w = ctx.witness(k);
+            let public = w.public;
+            let done = core
+                .proven
+                .get(&k)
+                .is_some_and(|c| &c.plan == plan && c.public == public);
+            let busy = core
+                .running
+                .as_ref()
+                .is_some_and(|(i, p, pu)| *i == k && p == plan && *pu == public);
+            if !done && !busy {
+                core.queue.push_back(Job {
+                    index: k,
+                    plan: plan.clone(),
+                    witness: w,
+                    speculative: true,
+                });
+            }
+            self.expected.push((plan.clone(), public));
+        }
+        self.frontier = plans[complete - 1].end();
+        drop(core);
+        self.shared.cv.notify_all();
+    }
+
+    /// Proves what remains and returns the batch result (module docs). The state file is left
+    /// in place (with every proof): delete it once the bundle and opening are stored.
+    pub fn finish(&mut self) -> Result<Finished, SessionError> {
+        let t0 = Instant::now();
+        self.check()?;
+        if self.shared.stopped() {
+            self.save()?;
+            return Err(SessionError::Cancelled);
+        }
+        let submitter = self.shared.header.submitter.clone();
+        let planned = Planned::new(&self.policy, self.shape, &self.points, &submitter)?;
+        let plans = planned.plans().to_vec();
+        let chunking = planned.chunking();
+        let eval = planned.eval().clone();
+        drop(planned);
+        let n = plans.len();
+        let states = chain_states(&self.points, &eval, &plans, self.blinding);
+        let ctx = ChunkContext {
+            policy: &self.policy,
+            shape: &self.shape,
+            points: &self.points,
+            eval: &eval,
+            plans: &plans,
+            states: &states,
+            blinding: self.blinding,
+            submitter: self.submitter_fr,
+        };
+        let witnesses: Vec<ChunkWitness> = (0..n).map(|k| ctx.witness(k)).collect();
+        let good =
+            |k: usize, c: &ProvenChunk| c.plan == plans[k] && c.public == witnesses[k].public;
+        let mut core = self.shared.lock();
+        core.queue
+            .retain(|j| j.index < n && j.matches(&plans[j.index], &witnesses[j.index].public));
+        let (mut reproven, mut proven_at_finish, mut reused, mut awaited) = (0, 0, 0, 0);
+        for k in 0..n {
+            if core.proven.get(&k).is_some_and(|c| good(k, c)) {
+                reused += 1;
+                continue;
+            }
+            let running = core.running.as_ref().is_some_and(|r| r.0 == k);
+            let running_good = core
+                .running
+                .as_ref()
+                .is_some_and(|(i, p, pu)| *i == k && *p == plans[k] && *pu == witnesses[k].public);
+            if running_good || core.queue.iter().any(|j| j.index == k) {
+                awaited += 1;
+                continue;
+            }
+            if core.proven.contains_key(&k) || running {
+                reproven += 1;
+            }
+            proven_at_finish += 1;
+            core.queue.push_back(Job {
+                index: k,
+                plan: plans[k].clone(),
+                witness: witnesses[k].clone(),
+                speculative: false,
+            });
+        }
+        self.shared.cv.notify_all();
+        loop {
+            if let Some(e) = &core.error {
+                return Err(SessionError::Worker(e.clone()));
+            }
+            if (0..n).all(|k| core.proven.get(&k).is_some_and(|c| good(k, c))) {
+                break;
+            }
+            if self.shared.stopped() {
+                drop(core);
+                self.save()?;
+                return Err(SessionError::Cancelled);
+            }
+            if core.queue.is_empty() && core.running.is_none() {
+                // A stale early proof landed after the check above: prove the chunk again.
+                for k in 0..n {
+                    if !core.proven.get(&k).is_some_and(|c| good(k, c)) {
+                        core.queue.push_back(Job {
+                            index: k,
+                            plan: plans[k].clone(),
+                            witness: witnesses[k].clone(),
+                            speculative: false,
+                        });
+                    }
+                }
+                self.shared.cv.notify_all();
+            }
+            core = self.shared.wait(core);
+        }
+        let chunks: Vec<(PublicInputs, Proof<Bn254>)> = (0..n)
+            .filter_map(|k| core.proven.get(&k).map(|c| (c.public, c.proof.clone())))
+            .collect();
+        drop(core);
+        let proven = assemble(
+            &self.policy,
+            self.shape,
+            &self.shared.keys.keys,
+            &submitter,
+            self.blinding,
+            &chunks,
+            eval,
+            chunking,
+        );
+        Ok(Finished {
+            proven,
+            reused,
+            awaited,
+            reproven,
+            proven_at_finish,
+            finish_seconds: t0.elapsed().as_secs_f64(),
+        })
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        self.shared.lock().shutdown = true;
+        self.shared.cv.notify_all();
+        if let Some(w) = self.worker.take() {
+            let _ = w.join();
+        }
+    }
+}
