@@ -40,7 +40,8 @@
 //! proven early; `finish` refuses it as the batch path does.
 //!
 //! **What a kill loses.** The state file ([`state_file`]) is rewritten atomically after every
-//! proven chunk, every [`SessionOptions::save_every`] pushed points, and on [`Session::save`].
+//! proven chunk, every [`SessionOptions::save_every`] pushed points, on [`Session::save`], on
+//! cancellation and when the session is dropped.
 //! After a kill, [`Session::resume`] has every point pushed up to the last save and every chunk
 //! proven up to the last save; lost are the points pushed since (at most `save_every − 1`; the app
 //! can push them again if it still has them: [`Session::len`] says where to continue) and the
@@ -875,5 +876,56 @@ impl Drop for Session {
         if let Some(w) = self.worker.take() {
             let _ = w.join();
         }
+        // Best effort: the points pushed since the last save (an error here has no one to
+        // go to; the next `resume` simply has fewer points).
+        let mut core = self.shared.lock();
+        if core.saved_points < core.points.len() {
+            worker::save_locked(&self.shared, &mut core);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{rngs::StdRng, SeedableRng};
+    use zkcontrib_circuits::shape::TEST;
+
+    /// An early proof whose plan the whole trace does not keep (here: chunk 1's counted flags
+    /// changed after it was proven, as a prefix plan that turned out different would have them)
+    /// is not used: `finish` proves the chunk again and the bundle verifies.
+    #[test]
+    fn an_early_chunk_that_differs_from_the_batch_plan_is_proven_again() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+        let dir = tempfile::tempdir().unwrap();
+        let k = crate::keys::setup(TEST, &mut StdRng::seed_from_u64(1)).unwrap();
+        k.write(dir.path()).unwrap();
+        let keys = Arc::new(SessionKeys {
+            keys: k,
+            matrices: Matrices::new(TEST).unwrap(),
+        });
+        let policy = Arc::new(
+            crate::policy_file::load_policy(&fixtures.join("santa-clara-2017.toml")).unwrap(),
+        );
+        let mut points =
+            crate::ingest::read_points(&fixtures.join("garmin-activity-santa-clara.gpx")).unwrap();
+        points.truncate(140);
+        let mut o = SessionOptions::new("0x0d3e40");
+        o.threads = Some(1);
+        let mut s = Session::start(keys, policy.clone(), o).unwrap();
+        s.push(&points).unwrap();
+        s.wait_idle().unwrap();
+        {
+            let mut core = s.shared.lock();
+            assert_eq!(core.proven.len(), 2, "chunks 0 and 1 are proven early");
+            let c = core.proven.get_mut(&1).unwrap();
+            c.plan.counted[0] = !c.plan.counted[0];
+        }
+        let f = s.finish().unwrap();
+        assert_eq!((f.reused, f.reproven, f.proven_at_finish), (1, 1, 2));
+        let bytes = serde_json::to_vec(&f.proven.bundle).unwrap();
+        let entry = crate::verify::PolicyEntry::new(&policy);
+        let o = crate::verify::verify_bundle(dir.path(), &entry, &bytes);
+        assert!(o.is_accepted(), "{o}");
     }
 }

@@ -106,7 +106,10 @@ fn options(state: Option<PathBuf>) -> SessionOptions {
 
 /// Everything but the proofs equals the batch bundle, and both verify.
 fn assert_batch_equivalent(p: &Proven) {
-    let b = batch();
+    assert_equivalent(p, batch(), &env().policy);
+}
+
+fn assert_equivalent(p: &Proven, b: &Proven, policy: &Policy) {
     let (x, y) = (&p.bundle, &b.bundle);
     assert_eq!(x.format, y.format);
     assert_eq!(x.shape, y.shape);
@@ -127,7 +130,7 @@ fn assert_batch_equivalent(p: &Proven) {
     let e = env();
     for bundle in [x, y] {
         let bytes = serde_json::to_vec(bundle).unwrap();
-        let o = verify_bundle(&e.keys_dir, &PolicyEntry::new(&e.policy), &bytes);
+        let o = verify_bundle(&e.keys_dir, &PolicyEntry::new(policy), &bytes);
         assert!(o.is_accepted(), "{o}");
     }
 }
@@ -179,6 +182,75 @@ fn session_equals_batch_and_proves_only_the_last_chunk_at_finish() {
     // The file holds the points, but nothing of them reaches Debug.
     let dbg = format!("{s:?}");
     assert!(!dbg.contains("37.") && !dbg.contains(&e.points[0].lat_e7.to_string()));
+}
+
+/// A trace whose first chunks plan as fixed chunks but whose end (a fast drive north, out of
+/// the county: a chunk spans more than a window) makes the batch plan greedy.
+#[test]
+fn a_trace_that_turns_greedy_late_gives_the_batch_result() {
+    let e = env();
+    let dir = tempfile::tempdir().unwrap();
+    let policy_path = dir.path().join("fast.toml");
+    std::fs::write(
+        &policy_path,
+        format!(
+            "name = \"fast\"\nregion = {:?}\nnot_before = \"2017-07-01T00:00:00Z\"\n\
+             not_after = \"2017-08-31T23:59:59Z\"\nmin_interval_s = 1\nmax_interval_s = 15\n\
+             max_speed_mps = 120.0\nmin_points = 100\nmin_distance_m = 1000\n\
+             min_inside_fraction = 0.0\n",
+            fixtures().join("santa-clara-county.geojson")
+        ),
+    )
+    .unwrap();
+    let policy = Arc::new(load_policy(&policy_path).unwrap());
+    let mut points = e.points[..150].to_vec();
+    for _ in 0..120 {
+        let last = points[points.len() - 1];
+        points.push(Point {
+            // 0.0054° north (600 m) in 10 s: a chunk of 66 such steps spans 0.36°, more than
+            // a window holds unless it starts near a band's bottom; a carried group (≤ 32
+            // steps, 0.17°) always fits one.
+            lat_e7: last.lat_e7 + 54_000,
+            lon_e7: last.lon_e7,
+            t_ms: last.t_ms + 10_000,
+        });
+    }
+    let batch = Planned::new(&policy, TEST, &points, SUBMITTER)
+        .unwrap()
+        .prove_with_blinding(
+            &e.keys.keys,
+            &e.keys.matrices,
+            blinding(),
+            &mut StdRng::seed_from_u64(5),
+            |_, _| {},
+        )
+        .unwrap();
+    assert_eq!(batch.chunking, Chunking::Greedy);
+    let mut s = Session::start(e.keys.clone(), policy.clone(), options(None)).unwrap();
+    for part in points.chunks(11) {
+        let v = s.push(part).unwrap();
+        assert!(
+            v.iter()
+                .all(|v| matches!(v, Violation::OutsideRegion { .. })),
+            "{v:?}"
+        );
+        s.wait_idle().unwrap();
+    }
+    let f = s.finish().unwrap();
+    eprintln!(
+        "greedy: {} chunks; reused {}, awaited {}, reproven {}, proven at finish {}",
+        batch.bundle.chunks.len(),
+        f.reused,
+        f.awaited,
+        f.reproven,
+        f.proven_at_finish
+    );
+    assert_eq!(
+        f.reused + f.awaited + f.proven_at_finish,
+        batch.bundle.chunks.len()
+    );
+    assert!(f.reused >= 2, "the first chunks were proven early and kept");
+    assert_equivalent(&f.proven, &batch, &policy);
 }
 
 #[test]
