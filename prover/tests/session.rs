@@ -506,3 +506,11 @@ fn killed_at_random_moments_the_session_resumes_to_the_batch_result() {
     assert!(saved.iter().any(|&(n, c)| c > 0 && n < POINTS), "{saved:?}");
     assert_batch_equivalent(&f.proven);
 }
+
+/// A session can move to (and be owned by) another thread, as an FFI handle is.
+#[test]
+fn a_session_is_send() {
+    fn send<T: Send + 'static>() {}
+    send::<Session>();
+    send::<SessionError>();
+}
