@@ -9,8 +9,8 @@
 //! ```
 //!
 //! **The result is the batch result.** [`Session::finish`] runs exactly what
-//! [`Planned::new`] runs on the whole trace (native check, batch chunk plan, chain states) and
-//! returns the [`Proven`] that [`Planned::prove_with_blinding`] returns for the same trace and
+//! [`Planned::new`](crate::contribution::Planned::new) runs on the whole trace (native check, batch chunk plan, chain states) and
+//! returns the [`Proven`](crate::contribution::Proven) that [`Planned::prove_with_blinding`](crate::contribution::Planned::prove_with_blinding) returns for the same trace and
 //! blinding, except for the proofs' own randomness: same chunking, `contribution_id`, claims,
 //! commitment and chunk `state_in`/`state_out`, proofs that verify. Chunks proven early are
 //! *speculative* and are used only where they are provably the batch's:
@@ -57,13 +57,15 @@
 //! Linux/Android). Memory: the proving key and matrices (shared via `Arc`), one chunk's proving
 //! vectors, and the trace itself (16 bytes a point, twice).
 
+mod finish;
+mod options;
 pub mod state_file;
 mod worker;
 
-use crate::contribution::{assemble, ContributionError, Planned, Proven};
-use crate::keys::Keys;
-use crate::prepared::Loaded;
-use crate::prove::{Matrices, ProvePhase};
+pub use finish::Finished;
+pub use options::{CancelToken, Progress, ProgressFn, SessionKeys, SessionOptions};
+
+use crate::contribution::ContributionError;
 use ark_bn254::{Bn254, Fr};
 use ark_ff::UniformRand;
 use ark_groth16::Proof;
@@ -73,7 +75,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use zkcontrib_circuits::encode::Point;
 use zkcontrib_circuits::plan::{plan_unchecked, ChunkPlan};
 use zkcontrib_circuits::policy::Policy;
@@ -83,127 +85,6 @@ use zkcontrib_circuits::statement::PublicInputs;
 use zkcontrib_circuits::witness::{chain_states, ChunkContext, ChunkWitness};
 use zkcontrib_verifier::bundle::decode_submitter;
 use zkcontrib_verifier::{encode_fr_hex, DecodeError};
-
-/// A shape's proving key and matrices, shared by sessions.
-pub struct SessionKeys {
-    /// The keys.
-    pub keys: Keys,
-    /// The shape's matrices.
-    pub matrices: Matrices,
-}
-
-impl std::fmt::Debug for SessionKeys {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SessionKeys")
-            .field("keys", &self.keys)
-            .finish_non_exhaustive()
-    }
-}
-
-impl From<Loaded> for SessionKeys {
-    fn from(l: Loaded) -> Self {
-        Self {
-            keys: l.keys,
-            matrices: l.matrices,
-        }
-    }
-}
-
-/// Stops a session's proving: checked before every chunk and every proving phase.
-#[derive(Clone, Debug, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
-
-impl CancelToken {
-    /// A token not yet cancelled.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Cancels (for good: resume the state file with a new token to go on).
-    pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-    /// True once cancelled.
-    pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-/// What the worker reports, on its own thread.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum Progress {
-    /// A proving phase of a chunk starts.
-    Phase {
-        /// Chunk index.
-        chunk: usize,
-        /// The phase.
-        phase: ProvePhase,
-        /// Proven early, before `finish`.
-        speculative: bool,
-    },
-    /// A chunk is proven (and the state file saved).
-    ChunkProven {
-        /// Chunk index.
-        chunk: usize,
-        /// Proven early, before `finish`.
-        speculative: bool,
-        /// Proving time, seconds.
-        seconds: f64,
-        /// Chunks proven so far.
-        proven: usize,
-    },
-}
-
-/// A progress callback; it runs on the worker thread and must return quickly.
-pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
-
-/// How a session runs.
-#[derive(Clone)]
-pub struct SessionOptions {
-    /// Reward address (`0x` and up to 64 hex digits).
-    pub submitter: String,
-    /// The state file (private: it holds the points); `None`: nothing is saved.
-    pub state_file: Option<PathBuf>,
-    /// Save the state file every this many pushed points (0: only after chunks and on `save`).
-    pub save_every: usize,
-    /// Proving threads (`None`: all cores).
-    pub threads: Option<usize>,
-    /// One proving thread at a lower OS priority.
-    pub low_power: bool,
-    /// The commitment's blinding; `None` (the default): a fresh random one. For tests.
-    pub blinding: Option<Fr>,
-    /// Called from the worker thread on every phase and chunk.
-    pub progress: Option<ProgressFn>,
-    /// Stops proving.
-    pub cancel: CancelToken,
-}
-
-impl SessionOptions {
-    /// Defaults for `submitter`: no state file, a save every 30 points, all cores.
-    pub fn new(submitter: impl Into<String>) -> Self {
-        Self {
-            submitter: submitter.into(),
-            state_file: None,
-            save_every: 30,
-            threads: None,
-            low_power: false,
-            blinding: None,
-            progress: None,
-            cancel: CancelToken::new(),
-        }
-    }
-}
-
-impl std::fmt::Debug for SessionOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SessionOptions")
-            .field("state_file", &self.state_file)
-            .field("save_every", &self.save_every)
-            .field("threads", &self.threads)
-            .field("low_power", &self.low_power)
-            .finish_non_exhaustive()
-    }
-}
 
 /// Why a session call failed.
 #[derive(Debug, thiserror::Error)]
@@ -232,26 +113,6 @@ pub enum SessionError {
     /// The proving thread failed.
     #[error("proving failed: {0}")]
     Worker(String),
-}
-
-/// The result of [`Session::finish`].
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct Finished {
-    /// Bundle and opening, as the batch path makes them.
-    pub proven: Proven,
-    /// Chunks proven before `finish` and used as they were.
-    pub reused: usize,
-    /// Chunks sent to proving before `finish` and still waiting or in proving when it was
-    /// called (used as they were, once proven).
-    pub awaited: usize,
-    /// Chunks proven before `finish` whose plan or chain state turned out to differ from the
-    /// batch plan, and proven again.
-    pub reproven: usize,
-    /// Chunks proven during `finish` (the last one, and any not proven before).
-    pub proven_at_finish: usize,
-    /// Time from the call to the bundle, seconds.
-    pub finish_seconds: f64,
 }
 
 /// A chunk proof with what it proves.
@@ -754,118 +615,6 @@ impl Session {
         drop(core);
         self.shared.cv.notify_all();
     }
-
-    /// Proves what remains and returns the batch result (module docs). The state file is left
-    /// in place (with every proof): delete it once the bundle and opening are stored.
-    pub fn finish(&mut self) -> Result<Finished, SessionError> {
-        let t0 = Instant::now();
-        self.check()?;
-        if self.shared.stopped() {
-            self.save()?;
-            return Err(SessionError::Cancelled);
-        }
-        let submitter = self.shared.header.submitter.clone();
-        let planned = Planned::new(&self.policy, self.shape, &self.points, &submitter)?;
-        let plans = planned.plans().to_vec();
-        let chunking = planned.chunking();
-        let eval = planned.eval().clone();
-        drop(planned);
-        let n = plans.len();
-        let states = chain_states(&self.points, &eval, &plans, self.blinding);
-        let ctx = ChunkContext {
-            policy: &self.policy,
-            shape: &self.shape,
-            points: &self.points,
-            eval: &eval,
-            plans: &plans,
-            states: &states,
-            blinding: self.blinding,
-            submitter: self.submitter_fr,
-        };
-        let witnesses: Vec<ChunkWitness> = (0..n).map(|k| ctx.witness(k)).collect();
-        let good =
-            |k: usize, c: &ProvenChunk| c.plan == plans[k] && c.public == witnesses[k].public;
-        let mut core = self.shared.lock();
-        core.queue
-            .retain(|j| j.index < n && j.matches(&plans[j.index], &witnesses[j.index].public));
-        let (mut reproven, mut proven_at_finish, mut reused, mut awaited) = (0, 0, 0, 0);
-        for k in 0..n {
-            if core.proven.get(&k).is_some_and(|c| good(k, c)) {
-                reused += 1;
-                continue;
-            }
-            let running = core.running.as_ref().is_some_and(|r| r.0 == k);
-            let running_good = core
-                .running
-                .as_ref()
-                .is_some_and(|(i, p, pu)| *i == k && *p == plans[k] && *pu == witnesses[k].public);
-            if running_good || core.queue.iter().any(|j| j.index == k) {
-                awaited += 1;
-                continue;
-            }
-            if core.proven.contains_key(&k) || running {
-                reproven += 1;
-            }
-            proven_at_finish += 1;
-            core.queue.push_back(Job {
-                index: k,
-                plan: plans[k].clone(),
-                witness: witnesses[k].clone(),
-                speculative: false,
-            });
-        }
-        self.shared.cv.notify_all();
-        loop {
-            if let Some(e) = &core.error {
-                return Err(SessionError::Worker(e.clone()));
-            }
-            if (0..n).all(|k| core.proven.get(&k).is_some_and(|c| good(k, c))) {
-                break;
-            }
-            if self.shared.stopped() {
-                drop(core);
-                self.save()?;
-                return Err(SessionError::Cancelled);
-            }
-            if core.queue.is_empty() && core.running.is_none() {
-                // A stale early proof landed after the check above: prove the chunk again.
-                for k in 0..n {
-                    if !core.proven.get(&k).is_some_and(|c| good(k, c)) {
-                        core.queue.push_back(Job {
-                            index: k,
-                            plan: plans[k].clone(),
-                            witness: witnesses[k].clone(),
-                            speculative: false,
-                        });
-                    }
-                }
-                self.shared.cv.notify_all();
-            }
-            core = self.shared.wait(core);
-        }
-        let chunks: Vec<(PublicInputs, Proof<Bn254>)> = (0..n)
-            .filter_map(|k| core.proven.get(&k).map(|c| (c.public, c.proof.clone())))
-            .collect();
-        drop(core);
-        let proven = assemble(
-            &self.policy,
-            self.shape,
-            &self.shared.keys.keys,
-            &submitter,
-            self.blinding,
-            &chunks,
-            eval,
-            chunking,
-        );
-        Ok(Finished {
-            proven,
-            reused,
-            awaited,
-            reproven,
-            proven_at_finish,
-            finish_seconds: t0.elapsed().as_secs_f64(),
-        })
-    }
 }
 
 impl Drop for Session {
@@ -888,6 +637,7 @@ impl Drop for Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prove::Matrices;
     use rand::{rngs::StdRng, SeedableRng};
     use zkcontrib_circuits::shape::TEST;
 
