@@ -39,19 +39,11 @@ use crate::decode::{decode_fr_hex, decode_hash_hex, decode_proof_hex, DecodeErro
 use crate::error::{Field, Rejected};
 use crate::Claims;
 
-/// The bundle format this library reads and writes: bundles of statement v3.
-pub const BUNDLE_FORMAT: &str = "zkcontrib.bundle.v2";
-/// Formats of earlier statements, refused with [`Rejected::StatementVersion`]: their proofs
-/// are of another circuit, whatever their fields say.
-pub const OLD_BUNDLE_FORMATS: [(&str, u32); 1] = [("zkcontrib.bundle.v1", 2)];
-/// Most chunks a bundle may have.
-pub const MAX_CHUNKS: usize = 4096;
-/// Largest bundle (JSON bytes) accepted before parsing: room for [`MAX_CHUNKS`] chunks.
-pub const MAX_BUNDLE_BYTES: usize = 2048 + MAX_CHUNKS * 512;
+pub use crate::limits::{
+    BUNDLE_FORMAT, MAX_BUNDLE_BYTES, MAX_CHUNKS, MAX_SHAPE_LEN, OLD_BUNDLE_FORMATS,
+};
 /// Number of public inputs of a chunk proof (the slot table is `zkcontrib-public`'s).
 pub use zkcontrib_public::NUM_PUBLIC_INPUTS;
-/// Longest `shape` label accepted.
-pub const MAX_SHAPE_LEN: usize = 32;
 
 /// A contribution bundle, as sent over the wire (fields still undecoded hex strings).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

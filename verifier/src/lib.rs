@@ -111,6 +111,7 @@ mod decompress;
 pub mod dedup;
 pub mod error;
 mod fe;
+mod glv;
 pub mod groth16;
 pub mod keys;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -120,6 +121,7 @@ mod lane_lines;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[doc(hidden)]
 pub mod lanes;
+mod limits;
 mod lines;
 pub mod policy;
 pub mod verifier;
