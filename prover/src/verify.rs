@@ -119,7 +119,7 @@ pub fn verify_bundles(keys_dir: &Path, entry: &PolicyEntry, files: &[&[u8]]) -> 
         }
         let key = match crate::keys::load_vk(keys_dir, shape) {
             Ok(vk) => {
-                builder = builder.key(&vk);
+                builder = builder.key_for_shape(shape, &vk);
                 Ok(())
             }
             Err(crate::keys::KeyError::UnknownShape(_)) => {

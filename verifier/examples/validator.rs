@@ -74,7 +74,7 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<(), Config> {
     )?;
 
     let verifier = Verifier::builder()
-        .key(key.vk())
+        .key_for_shape(key.shape(), key.vk())
         .policy(policy.policy_id, policy.thresholds)
         .build()?;
 

@@ -99,6 +99,15 @@ pub enum Rejected {
         /// The bundle's `vk_hash`.
         vk_hash: [u8; 32],
     },
+    /// `shape` is not the label of the pinned key that `vk_hash` names (the label is not part
+    /// of the proof; checked so that one contribution has one canonical bundle).
+    #[error("shape: the bundle says `{shape}`, its verifying key is the `{key_shape}` key")]
+    OtherShape {
+        /// The bundle's `shape`.
+        shape: String,
+        /// The shape the key was pinned for.
+        key_shape: String,
+    },
     /// `policy_id` names no registered policy.
     #[error("policy_id: policy {} is not registered", encode_fr_hex(.policy_id))]
     UnknownPolicy {

@@ -26,7 +26,7 @@
 //!     // `zkcontrib policy --policy santa-clara-2017.toml --json > santa-clara-2017.json`
 //!     let policy = CanonicalPolicy::from_file("santa-clara-2017.json")?;
 //!     let verifier = Verifier::builder()
-//!         .key(key.vk())
+//!         .key_for_shape(key.shape(), key.vk())
 //!         .policy(policy.policy_id, policy.thresholds)
 //!         .build()?;
 //!     // Batch scalars from the OS: no RNG argument.

@@ -1,6 +1,6 @@
 //! The validator's entry point: a [`Verifier`] built from pinned keys and a policy registry.
 
-use alloc::{collections::BTreeMap, vec::Vec};
+use alloc::{collections::BTreeMap, string::String, vec::Vec};
 
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::{Proof, VerifyingKey};
@@ -79,7 +79,7 @@ pub enum BuildError {
 /// Builds a [`Verifier`]; see [`Verifier::builder`]. Errors surface at [`build`](Self::build).
 #[derive(Default)]
 pub struct VerifierBuilder {
-    keys: Vec<VerifyingKey<Bn254>>,
+    keys: Vec<(VerifyingKey<Bn254>, Option<String>)>,
     policies: BTreeMap<Fr, Thresholds>,
     error: Option<BuildError>,
 }
@@ -95,8 +95,20 @@ impl core::fmt::Debug for VerifierBuilder {
 
 impl VerifierBuilder {
     /// Pins a key the caller already trusts (e.g. compiled in); its hash is computed here.
+    ///
+    /// Prefer [`VerifierBuilder::key_for_shape`] when the shape is known: then a bundle
+    /// naming this key under another `shape` label is refused, and every contribution has one
+    /// canonical bundle.
     pub fn key(mut self, vk: &VerifyingKey<Bn254>) -> Self {
-        self.keys.push(vk.clone());
+        self.keys.push((vk.clone(), None));
+        self
+    }
+
+    /// Pins a key for the shape it was made for (`keys.json`'s `shape`, e.g.
+    /// [`crate::keys::PinnedKey::shape`]): bundles naming the key must carry that `shape`
+    /// label ([`Rejected::OtherShape`] otherwise).
+    pub fn key_for_shape(mut self, shape: &str, vk: &VerifyingKey<Bn254>) -> Self {
+        self.keys.push((vk.clone(), Some(shape.into())));
         self
     }
 
@@ -113,7 +125,7 @@ impl VerifierBuilder {
                         got,
                     })
                 } else {
-                    self.keys.push(vk);
+                    self.keys.push((vk, None));
                     self
                 }
             }
@@ -142,7 +154,8 @@ impl VerifierBuilder {
             return Err(BuildError::NoKeys);
         }
         let mut keys = BTreeMap::new();
-        for vk in &self.keys {
+        let mut shapes = BTreeMap::new();
+        for (vk, shape) in &self.keys {
             let vk_hash = decode::vk_hash(vk);
             let got = vk.gamma_abc_g1.len().saturating_sub(1);
             if got != NUM_PUBLIC_INPUTS || vk.gamma_abc_g1.is_empty() {
@@ -155,9 +168,13 @@ impl VerifierBuilder {
             if let alloc::collections::btree_map::Entry::Vacant(e) = keys.entry(vk_hash) {
                 e.insert(PreparedKey::new(vk).map_err(BuildError::Key)?);
             }
+            if let Some(s) = shape {
+                shapes.entry(vk_hash).or_insert_with(|| s.clone());
+            }
         }
         Ok(Verifier {
             keys,
+            shapes,
             policies: self.policies,
         })
     }
@@ -176,6 +193,8 @@ impl VerifierBuilder {
 #[derive(Clone, Debug)]
 pub struct Verifier {
     keys: BTreeMap<[u8; 32], PreparedKey>,
+    /// The `shape` label of keys pinned with one.
+    shapes: BTreeMap<[u8; 32], String>,
     policies: BTreeMap<Fr, Thresholds>,
 }
 
@@ -353,6 +372,14 @@ impl Verifier {
             .keys
             .get(&f.vk_hash)
             .ok_or(Rejected::UnknownKey { vk_hash: f.vk_hash })?;
+        if let Some(key_shape) = self.shapes.get(&f.vk_hash) {
+            if *key_shape != bundle.shape {
+                return Err(Rejected::OtherShape {
+                    shape: bundle.shape.clone(),
+                    key_shape: key_shape.clone(),
+                });
+            }
+        }
         let thresholds = self
             .policies
             .get(&f.policy_id)

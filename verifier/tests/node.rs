@@ -38,7 +38,7 @@ fn fixture() -> &'static Fixture {
         let (pk, vk) = common::setup11(100);
         let policy_id = Fr::from(0x9011c7u64);
         let verifier = Verifier::builder()
-            .key(&vk)
+            .key_for_shape("dev", &vk)
             .policy(policy_id, THRESHOLDS)
             .build()
             .unwrap();
@@ -311,6 +311,13 @@ fn corruptions() -> Vec<(&'static str, Corrupt)> {
             b.vk_hash = vk_hash_hex(&other);
             Rejected::UnknownKey {
                 vk_hash: vk_hash(&other),
+            }
+        }),
+        ("another shape label for the key", |b, _| {
+            b.shape = "ev".into();
+            Rejected::OtherShape {
+                shape: "ev".into(),
+                key_shape: "dev".into(),
             }
         }),
     ]
