@@ -23,4 +23,5 @@ pub mod prove;
 pub mod qap;
 pub mod report;
 pub mod runtime;
+pub mod sparse;
 pub mod verify;
