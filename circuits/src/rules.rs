@@ -291,16 +291,8 @@ impl fmt::Display for Violation {
     }
 }
 
-/// What a qualifying trace reveals.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Claims {
-    /// Number of points.
-    pub points: u64,
-    /// Path length lower bound, metres.
-    pub distance_m: u64,
-    /// Last minus first timestamp, whole seconds.
-    pub duration_s: u64,
-}
+/// What a qualifying trace reveals (the public claim slots, `zkcontrib-public`).
+pub use zkcontrib_public::Claims;
 
 /// Per-point values the circuit's witness is built from.
 #[derive(Clone, Copy, PartialEq, Eq)]

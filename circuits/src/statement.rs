@@ -233,68 +233,9 @@ impl ChainState {
     }
 }
 
-/// Number of public inputs of a chunk proof.
-pub const NUM_PUBLIC_INPUTS: usize = 11;
-
-/// The public inputs of one chunk proof, one field per slot, in slot order.
-///
-/// | slot | field | encoding |
-/// |---|---|---|
-/// | 0 | `policy_id` | field element (see [`crate::policy`]) |
-/// | 1 | `submitter` | reward address, big-endian bytes as an integer mod r |
-/// | 2 | `state_in` | [`ChainState::hash`] before the chunk |
-/// | 3 | `state_out` | [`ChainState::hash`] after the chunk |
-/// | 4 | `is_first` | 0 or 1 |
-/// | 5 | `is_last` | 0 or 1 |
-/// | 6 | `claimed_points` | integer; 0 unless `is_last` |
-/// | 7 | `claimed_distance_m` | integer; 0 unless `is_last` |
-/// | 8 | `claimed_duration_s` | integer; 0 unless `is_last` |
-/// | 9 | `commitment` | [`commitment`]; 0 unless `is_last` |
-/// | 10 | `contribution_id` | [`contribution_id`]; 0 unless `is_last` |
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct PublicInputs {
-    /// Slot 0.
-    pub policy_id: Fr,
-    /// Slot 1.
-    pub submitter: Fr,
-    /// Slot 2.
-    pub state_in: Fr,
-    /// Slot 3.
-    pub state_out: Fr,
-    /// Slot 4.
-    pub is_first: bool,
-    /// Slot 5.
-    pub is_last: bool,
-    /// Slot 6.
-    pub claimed_points: u64,
-    /// Slot 7.
-    pub claimed_distance_m: u64,
-    /// Slot 8.
-    pub claimed_duration_s: u64,
-    /// Slot 9.
-    pub commitment: Fr,
-    /// Slot 10.
-    pub contribution_id: Fr,
-}
-
-impl PublicInputs {
-    /// The slots in order, as the verifier passes them to Groth16.
-    pub fn to_array(&self) -> [Fr; NUM_PUBLIC_INPUTS] {
-        [
-            self.policy_id,
-            self.submitter,
-            self.state_in,
-            self.state_out,
-            Fr::from(u64::from(self.is_first)),
-            Fr::from(u64::from(self.is_last)),
-            Fr::from(self.claimed_points),
-            Fr::from(self.claimed_distance_m),
-            Fr::from(self.claimed_duration_s),
-            self.commitment,
-            self.contribution_id,
-        ]
-    }
-}
+// The public inputs (slot table, `PublicInputs`, `NUM_PUBLIC_INPUTS`) are defined once, in
+// `zkcontrib-public`, for the circuit and the verifier.
+pub use zkcontrib_public::{Contribution, PublicInputs, Slot, NUM_PUBLIC_INPUTS};
 
 #[cfg(test)]
 mod tests {

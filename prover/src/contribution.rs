@@ -3,14 +3,16 @@
 
 use crate::keys::Keys;
 use crate::prove::{ChunkProver, Matrices, ProveError};
-use ark_bn254::Fr;
+use ark_bn254::{Bn254, Fr};
 use ark_ff::UniformRand;
+use ark_groth16::Proof;
 use ark_std::rand::{CryptoRng, RngCore};
 use zkcontrib_circuits::encode::Point;
 use zkcontrib_circuits::plan::{plan, ChunkPlan, Chunking, PlanError};
 use zkcontrib_circuits::policy::Policy;
 use zkcontrib_circuits::rules::{evaluate, Evaluation};
 use zkcontrib_circuits::shape::Shape;
+use zkcontrib_circuits::statement::PublicInputs;
 use zkcontrib_circuits::witness::{chain_states, ChunkContext};
 use zkcontrib_verifier::bundle::{encode_submitter, parse_submitter, Bundle, Chunk, BUNDLE_FORMAT};
 use zkcontrib_verifier::{encode_fr_hex, encode_proof_hex, Claims, DecodeError};
@@ -168,7 +170,40 @@ impl<'a> Planned<'a> {
                 keys: keys.shape.name,
             });
         }
-        prove_planned(self, keys, matrices, rng, progress)
+        let blinding = Fr::rand(rng);
+        prove_planned(self, keys, matrices, blinding, rng, progress)
+    }
+
+    /// [`Planned::prove`] with a given commitment `blinding` instead of a random one: the chain
+    /// states, the commitment and the opening are then fully determined by the trace, and only
+    /// the proofs' own randomness (from `rng`) differs between two runs. For tests and for
+    /// comparing with [`crate::session`]; a real contribution needs a fresh random blinding
+    /// (it hides the trace behind the commitment).
+    pub fn prove_with_blinding<G: RngCore + CryptoRng>(
+        self,
+        keys: &Keys,
+        matrices: &Matrices,
+        blinding: Fr,
+        rng: &mut G,
+        progress: impl FnMut(usize, usize),
+    ) -> Result<Proven, ContributionError> {
+        if keys.shape.name != self.shape.name {
+            return Err(ContributionError::ShapeMismatch {
+                planned: self.shape.name,
+                keys: keys.shape.name,
+            });
+        }
+        prove_planned(self, keys, matrices, blinding, rng, progress)
+    }
+
+    /// The chunk plans.
+    pub(crate) fn plans(&self) -> &[ChunkPlan] {
+        &self.plans
+    }
+
+    /// How the trace was chunked.
+    pub fn chunking(&self) -> Chunking {
+        self.chunking
     }
 }
 
@@ -193,6 +228,7 @@ fn prove_planned<G: RngCore + CryptoRng>(
     planned: Planned<'_>,
     keys: &Keys,
     matrices: &Matrices,
+    blinding: Fr,
     rng: &mut G,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Proven, ContributionError> {
@@ -205,7 +241,6 @@ fn prove_planned<G: RngCore + CryptoRng>(
         plans,
         chunking,
     } = planned;
-    let blinding = Fr::rand(rng);
     // The chain states are a few field elements per chunk; each chunk's witness is built just
     // before it is proven and dropped after, so memory stays one chunk's whatever the length.
     let states = chain_states(points, &eval, &plans, blinding);
@@ -223,19 +258,40 @@ fn prove_planned<G: RngCore + CryptoRng>(
     crate::runtime::mem_mark("prover ready");
     let n = plans.len();
     let mut chunks = Vec::with_capacity(n);
-    let mut last = None;
     for k in 0..n {
         let w = ctx.witness(k);
         let proof = prover.prove(&w, k, rng)?;
-        chunks.push(Chunk {
-            state_in: encode_fr_hex(&w.public.state_in),
-            state_out: encode_fr_hex(&w.public.state_out),
-            proof: encode_proof_hex(&proof),
-        });
-        last = Some(w.public);
+        chunks.push((w.public, proof));
         progress(k + 1, n);
     }
-    let last = last.expect("a trace has at least one chunk");
+    Ok(assemble(
+        policy,
+        shape,
+        keys,
+        submitter_fr,
+        blinding,
+        &chunks,
+        eval,
+        chunking,
+    ))
+}
+
+/// The bundle and opening of proven chunks (in order, each with its public inputs).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn assemble(
+    policy: &Policy,
+    shape: Shape,
+    keys: &Keys,
+    submitter: Fr,
+    blinding: Fr,
+    chunks: &[(PublicInputs, Proof<Bn254>)],
+    eval: Evaluation,
+    chunking: Chunking,
+) -> Proven {
+    let last = chunks
+        .last()
+        .map(|c| c.0)
+        .expect("a planned trace has at least one chunk");
     let claims = Claims {
         points: last.claimed_points,
         distance_m: last.claimed_distance_m,
@@ -246,11 +302,18 @@ fn prove_planned<G: RngCore + CryptoRng>(
         shape: shape.name.into(),
         vk_hash: keys.meta.vk_hash.clone(),
         policy_id: encode_fr_hex(&policy.id()),
-        submitter: encode_submitter(&submitter_fr),
+        submitter: encode_submitter(&submitter),
         claims,
         commitment: encode_fr_hex(&last.commitment),
         contribution_id: encode_fr_hex(&last.contribution_id),
-        chunks,
+        chunks: chunks
+            .iter()
+            .map(|(public, proof)| Chunk {
+                state_in: encode_fr_hex(&public.state_in),
+                state_out: encode_fr_hex(&public.state_out),
+                proof: encode_proof_hex(proof),
+            })
+            .collect(),
     };
     let opening = Opening {
         format: "zkcontrib.opening.v1".into(),
@@ -260,10 +323,10 @@ fn prove_planned<G: RngCore + CryptoRng>(
         commitment: bundle.commitment.clone(),
         blinding: encode_fr_hex(&blinding),
     };
-    Ok(Proven {
+    Proven {
         bundle,
         opening,
         eval,
         chunking,
-    })
+    }
 }

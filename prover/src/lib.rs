@@ -23,5 +23,6 @@ pub mod prove;
 pub mod qap;
 pub mod report;
 pub mod runtime;
+pub mod session;
 pub mod sparse;
 pub mod verify;

@@ -104,6 +104,40 @@ pub enum ProveError {
     },
 }
 
+/// The phases of one chunk proof, in order (for progress reports). On the `earth` shape the
+/// witness takes a few per cent of a proof, the FFTs about a fifth and the MSMs the rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProvePhase {
+    /// Running the circuit for its assignment.
+    Witness,
+    /// The R1CS check and the QAP witness map (seven FFTs).
+    Fft,
+    /// The five multi-scalar multiplications.
+    Msm,
+}
+
+/// Why [`ChunkProver::prove_observed`] returned no proof.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ObservedError<E> {
+    /// Proving failed.
+    #[error(transparent)]
+    Prove(#[from] ProveError),
+    /// The observer stopped it before a phase.
+    #[error("stopped before a proving phase")]
+    Stopped(E),
+}
+
+impl From<ObservedError<std::convert::Infallible>> for ProveError {
+    fn from(e: ObservedError<std::convert::Infallible>) -> Self {
+        match e {
+            ObservedError::Prove(e) => e,
+            ObservedError::Stopped(never) => match never {},
+        }
+    }
+}
+
 /// The full assignment `[1, public inputs…, witnesses…]` of a chunk, computed without building
 /// any constraint.
 pub fn assignment(m: &Matrices, w: &ChunkWitness) -> Result<Vec<Fr>, SynthesisError> {
@@ -175,9 +209,25 @@ impl<'a> ChunkProver<'a> {
         chunk: usize,
         rng: &mut G,
     ) -> Result<Proof<Bn254>, ProveError> {
+        self.prove_observed(w, chunk, rng, |_| Ok::<(), std::convert::Infallible>(()))
+            .map_err(ProveError::from)
+    }
+
+    /// [`ChunkProver::prove`], calling `before(phase)` as each phase starts; an `Err` from it
+    /// stops the proof there (for progress reports and cancellation between phases). The
+    /// proof is the same as [`ChunkProver::prove`]'s for the same `rng`.
+    pub fn prove_observed<G: RngCore + CryptoRng, E>(
+        &self,
+        w: &ChunkWitness,
+        chunk: usize,
+        rng: &mut G,
+        mut before: impl FnMut(ProvePhase) -> Result<(), E>,
+    ) -> Result<Proof<Bn254>, ObservedError<E>> {
         let syn = |source| ProveError::Synthesis { chunk, source };
+        before(ProvePhase::Witness).map_err(ObservedError::Stopped)?;
         let z = assignment(self.matrices, w).map_err(syn)?;
         crate::runtime::mem_mark("chunk: assignment");
+        before(ProvePhase::Fft).map_err(ObservedError::Stopped)?;
         let h = match self.qap {
             crate::keys::Qap::Arkworks => self
                 .core
@@ -192,7 +242,8 @@ impl<'a> ChunkProver<'a> {
                     return Err(ProveError::Unsatisfied {
                         chunk,
                         what: format!("constraint {row}"),
-                    });
+                    }
+                    .into());
                 }
                 crate::qap::circom_witness_map(
                     &self.matrices.abc,
@@ -204,11 +255,13 @@ impl<'a> ChunkProver<'a> {
             }
         };
         crate::runtime::mem_mark("chunk: witness map");
+        before(ProvePhase::Msm).map_err(ObservedError::Stopped)?;
         let r = Fr::rand(rng);
         let s = Fr::rand(rng);
-        self.core
+        Ok(self
+            .core
             .proof_from_witness_map(&z, &h, r, s)
-            .map_err(|e| ProveError::Key(e.to_string()))
+            .map_err(|e| ProveError::Key(e.to_string()))?)
     }
 
     /// The assignment of `w` and its QAP witness map: the inputs of [`ChunkProver::floor_of`],

@@ -29,6 +29,7 @@
 //! The last chunk's `state_out` is 0; `state_out_k == state_in_{k+1}` links the chunks.
 
 use alloc::{string::String, vec::Vec};
+use zkcontrib_public::{Contribution, PublicInputs};
 
 use ark_bn254::{Bn254, Fr};
 use ark_ff::{BigInt, PrimeField};
@@ -38,19 +39,11 @@ use crate::decode::{decode_fr_hex, decode_hash_hex, decode_proof_hex, DecodeErro
 use crate::error::{Field, Rejected};
 use crate::Claims;
 
-/// The bundle format this library reads and writes: bundles of statement v3.
-pub const BUNDLE_FORMAT: &str = "zkcontrib.bundle.v2";
-/// Formats of earlier statements, refused with [`Rejected::StatementVersion`]: their proofs
-/// are of another circuit, whatever their fields say.
-pub const OLD_BUNDLE_FORMATS: [(&str, u32); 1] = [("zkcontrib.bundle.v1", 2)];
-/// Most chunks a bundle may have.
-pub const MAX_CHUNKS: usize = 4096;
-/// Largest bundle (JSON bytes) accepted before parsing: room for [`MAX_CHUNKS`] chunks.
-pub const MAX_BUNDLE_BYTES: usize = 2048 + MAX_CHUNKS * 512;
-/// Number of public inputs of a chunk proof.
-pub const NUM_PUBLIC_INPUTS: usize = 11;
-/// Longest `shape` label accepted.
-pub const MAX_SHAPE_LEN: usize = 32;
+pub use crate::limits::{
+    BUNDLE_FORMAT, MAX_BUNDLE_BYTES, MAX_CHUNKS, MAX_SHAPE_LEN, OLD_BUNDLE_FORMATS,
+};
+/// Number of public inputs of a chunk proof (the slot table is `zkcontrib-public`'s).
+pub use zkcontrib_public::NUM_PUBLIC_INPUTS;
 
 /// A contribution bundle, as sent over the wire (fields still undecoded hex strings).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -168,37 +161,6 @@ pub fn decode_submitter(s: &str) -> Result<Fr, DecodeError> {
     Ok(x)
 }
 
-/// The public inputs of chunk `k` of `n`, in slot order.
-#[allow(clippy::too_many_arguments)]
-pub fn chunk_inputs(
-    policy_id: Fr,
-    submitter: Fr,
-    state_in: Fr,
-    state_out: Fr,
-    k: usize,
-    n: usize,
-    claims: &Claims,
-    commitment: Fr,
-    contribution_id: Fr,
-) -> [Fr; NUM_PUBLIC_INPUTS] {
-    let last = k + 1 == n;
-    let z = Fr::from(0u64);
-    let on_last = |v: Fr| if last { v } else { z };
-    [
-        policy_id,
-        submitter,
-        state_in,
-        state_out,
-        Fr::from(u64::from(k == 0)),
-        Fr::from(u64::from(last)),
-        on_last(Fr::from(claims.points)),
-        on_last(Fr::from(claims.distance_m)),
-        on_last(Fr::from(claims.duration_s)),
-        on_last(commitment),
-        on_last(contribution_id),
-    ]
-}
-
 /// The decoded scalar fields of a bundle (everything but the proofs).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BundleFields {
@@ -214,6 +176,19 @@ pub struct BundleFields {
     pub contribution_id: Fr,
     /// Per chunk: `(state_in, state_out)`.
     pub links: Vec<(Fr, Fr)>,
+}
+
+impl BundleFields {
+    /// The bundle-wide public values every chunk shares.
+    pub fn contribution(&self, claims: Claims) -> Contribution {
+        Contribution {
+            policy_id: self.policy_id,
+            submitter: self.submitter,
+            claims,
+            commitment: self.commitment,
+            contribution_id: self.contribution_id,
+        }
+    }
 }
 
 impl Bundle {
@@ -323,25 +298,15 @@ impl Bundle {
             .collect()
     }
 
-    /// The public inputs of every chunk, recomputed from the decoded fields.
+    /// The public inputs of every chunk, recomputed from the decoded fields (the slot table is
+    /// `zkcontrib_public::PublicInputs`, shared with the circuit).
     pub fn chunk_inputs(&self, f: &BundleFields) -> Vec<[Fr; NUM_PUBLIC_INPUTS]> {
+        let c = f.contribution(self.claims);
         let n = f.links.len();
         f.links
             .iter()
             .enumerate()
-            .map(|(k, &(si, so))| {
-                chunk_inputs(
-                    f.policy_id,
-                    f.submitter,
-                    si,
-                    so,
-                    k,
-                    n,
-                    &self.claims,
-                    f.commitment,
-                    f.contribution_id,
-                )
-            })
+            .map(|(k, &(si, so))| PublicInputs::of_chunk(&c, si, so, k, n).to_array())
             .collect()
     }
 }
@@ -453,23 +418,5 @@ mod tests {
         let e = encode_submitter(&minus_one);
         assert_eq!(e.len(), 66);
         assert_eq!(decode_submitter(&e), Ok(minus_one));
-    }
-
-    #[test]
-    fn claims_only_on_the_last_chunk() {
-        let c = Claims {
-            points: 5,
-            distance_m: 6,
-            duration_s: 7,
-        };
-        let one = Fr::from(1u64);
-        let a = chunk_inputs(one, one, one, one, 0, 2, &c, one, one);
-        assert_eq!(a[4], one);
-        assert_eq!(a[5], Fr::from(0u64));
-        assert_eq!(a[6], Fr::from(0u64));
-        let b = chunk_inputs(one, one, one, one, 1, 2, &c, one, one);
-        assert_eq!(b[4], Fr::from(0u64));
-        assert_eq!(b[6], Fr::from(5u64));
-        assert_eq!(b[10], one);
     }
 }

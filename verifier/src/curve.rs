@@ -158,26 +158,10 @@ pub(crate) fn glv_tables(points: &[G1Affine]) -> (Vec<G1Affine>, Vec<G1Affine>) 
     (endo, G1Projective::normalize_batch(&sums))
 }
 
-/// `[a]p + [b]e` by Straus–Shamir with `s = p + e`.
-pub(crate) fn straus(p: &G1Affine, e: &G1Affine, s: &G1Affine, (a, b): (u64, u64)) -> G1Projective {
-    let mut acc = G1Projective::ZERO;
-    let top = 64 - (a | b).leading_zeros();
-    for i in (0..top).rev() {
-        acc.double_in_place();
-        match ((a >> i) & 1, (b >> i) & 1) {
-            (1, 0) => acc += p,
-            (0, 1) => acc += e,
-            (1, 1) => acc += s,
-            _ => {}
-        }
-    }
-    acc
-}
-
 /// [`mul_glv_all`] without lanes.
 pub(crate) fn mul_glv_all_scalar(points: &[G1Affine], ab: &[(u64, u64)]) -> Vec<G1Projective> {
     let (endo, sums) = glv_tables(points);
-    let one = |i: usize| straus(&points[i], &endo[i], &sums[i], ab[i]);
+    let one = |i: usize| crate::glv::straus(&points[i], &endo[i], &sums[i], ab[i]);
     let n = points.len().min(ab.len());
     #[cfg(feature = "parallel")]
     {

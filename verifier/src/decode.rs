@@ -105,7 +105,7 @@ pub enum DecodeError {
         digits: usize,
     },
     /// A bundle's `format` is not one this library reads.
-    #[error("unknown bundle format (expected {})", crate::bundle::BUNDLE_FORMAT)]
+    #[error("unknown bundle format (expected {})", crate::limits::BUNDLE_FORMAT)]
     Format,
     /// A label (a shape name) is empty, too long or has characters outside `[a-z0-9_-]`.
     #[error("{what}: expected 1 to {max} characters from a-z, 0-9, '_' and '-'")]

@@ -5,8 +5,8 @@ use core::fmt;
 
 use ark_bn254::Fr;
 
-use crate::bundle::{BUNDLE_FORMAT, MAX_BUNDLE_BYTES, MAX_CHUNKS};
 use crate::decode::{encode_fr_hex, DecodeError};
+use crate::limits::{BUNDLE_FORMAT, MAX_BUNDLE_BYTES, MAX_CHUNKS};
 use crate::ClaimsRejected;
 
 /// A field of a bundle, for error messages (`Display` is the JSON path, `chunks[3].proof`).

@@ -54,7 +54,7 @@ pub(crate) fn mul_glv_all(
         );
         if p.iter().chain(e).chain(s).any(AffineRepr::is_zero) {
             for (j, o) in out.iter_mut().enumerate() {
-                *o = crate::curve::straus(&p[j], &e[j], &s[j], ab[j]);
+                *o = crate::glv::straus(&p[j], &e[j], &s[j], ab[j]);
             }
         } else {
             // SAFETY: `available()` holds, the only requirement of the lane functions.

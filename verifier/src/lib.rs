@@ -111,6 +111,7 @@ mod decompress;
 pub mod dedup;
 pub mod error;
 mod fe;
+mod glv;
 pub mod groth16;
 pub mod keys;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -120,6 +121,7 @@ mod lane_lines;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[doc(hidden)]
 pub mod lanes;
+mod limits;
 mod lines;
 pub mod policy;
 pub mod verifier;
@@ -218,17 +220,8 @@ pub mod bench_support {
     }
 }
 
-/// The values a contribution reveals.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Claims {
-    /// Number of trace points.
-    pub points: u64,
-    /// Lower bound of the path length, metres.
-    pub distance_m: u64,
-    /// Last minus first timestamp, whole seconds.
-    pub duration_s: u64,
-}
+/// The values a contribution reveals: the last chunk's claim slots (`zkcontrib-public`).
+pub use zkcontrib_public::Claims;
 
 /// The minimums a network accepts for one policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -11,7 +11,8 @@ use ark_serialize::CanonicalSerialize;
 use ark_snark::SNARK;
 use rand::{rngs::StdRng, seq::SliceRandom, Rng};
 use std::sync::OnceLock;
-use zkcontrib_verifier::bundle::{chunk_inputs, Chunk, MAX_BUNDLE_BYTES, MAX_CHUNKS};
+use zkcontrib_public::{Contribution, PublicInputs};
+use zkcontrib_verifier::bundle::{Chunk, MAX_BUNDLE_BYTES, MAX_CHUNKS};
 use zkcontrib_verifier::{
     decode_proof_hex, encode_fr_hex, encode_proof_hex, encode_vk, vk_hash, vk_hash_hex, Accepted,
     BuildError, Bundle, Claims, ClaimsRejected, Class, DecodeError, Field, Rejected, Seen,
@@ -88,17 +89,15 @@ fn prove_bundle(
     states.push(Fr::from(0u64));
     let chunks = (0..n)
         .map(|k| {
-            let inputs = chunk_inputs(
+            let contribution = Contribution {
                 policy_id,
-                submitter_fr,
-                states[k],
-                states[k + 1],
-                k,
-                n,
-                &claims,
+                submitter: submitter_fr,
+                claims,
                 commitment,
                 contribution_id,
-            );
+            };
+            let inputs =
+                PublicInputs::of_chunk(&contribution, states[k], states[k + 1], k, n).to_array();
             let proof = Groth16::<Bn254>::prove(pk, common::Chunk11 { inputs }, rng).unwrap();
             Chunk {
                 state_in: encode_fr_hex(&states[k]),
