@@ -255,6 +255,7 @@ fn prove_planned<G: RngCore + CryptoRng>(
         submitter: submitter_fr,
     };
     let prover = ChunkProver::new(matrices, &keys.pk, keys.meta.qap)?;
+    crate::runtime::mem_mark("prover ready");
     let n = plans.len();
     let mut chunks = Vec::with_capacity(n);
     for k in 0..n {

@@ -72,9 +72,42 @@ pub struct Fft {
     fwd: Twiddles,
     inv: Twiddles,
     /// `g^rev(p) / n` at position `p`: scales bit-reversed coefficients onto the coset.
-    to_coset: Vec<Fr>,
+    to_coset: Scaling,
     /// `g^−rev(p) / n` at position `p`: removes the coset from bit-reversed coefficients.
-    from_coset: Vec<Fr>,
+    from_coset: Scaling,
+}
+
+/// The factors `s(p) = g^rev(p) / n` of every position `p < n = 2^k`, as two small tables
+/// instead of `n` field elements (4 MB each at 2^17): with `L = min(n, BLOCK) = 2^l` and
+/// `p = h·L + j`, `rev_k(p) = rev_l(j)·2^(k−l) + rev_(k−l)(h)`, so
+/// `s(p) = low[j] · high[h]` with `low[j] = (g^(2^(k−l)))^rev_l(j) / n` and
+/// `high[h] = g^rev_(k−l)(h)` — one more multiplication per element of a transform.
+struct Scaling {
+    low: Vec<Fr>,
+    high: Vec<Fr>,
+}
+
+impl Scaling {
+    fn new(g: Fr, n: usize, n_inv: Fr) -> Self {
+        let bits = n.trailing_zeros();
+        let l = n.min(BLOCK);
+        let lbits = l.trailing_zeros();
+        let powers = |base: Fr, len: usize, first: Fr| -> Vec<Fr> {
+            let mut p = Vec::with_capacity(len);
+            let mut acc = first;
+            for _ in 0..len {
+                p.push(acc);
+                acc *= base;
+            }
+            let b = len.trailing_zeros();
+            (0..len).map(|i| p[rev(i, b)]).collect()
+        };
+        let step = g.pow([1u64 << (bits - lbits)]);
+        Self {
+            low: powers(step, l, n_inv),
+            high: powers(g, n / l, Fr::one()),
+        }
+    }
 }
 
 impl std::fmt::Debug for Fft {
@@ -106,22 +139,12 @@ impl Fft {
         let w_inv = w.inverse()?;
         let g_inv = g.inverse()?;
         let n_inv = Fr::from(n as u64).inverse()?;
-        let bits = n.trailing_zeros();
-        let powers = |base: Fr| -> Vec<Fr> {
-            let mut p = Vec::with_capacity(n);
-            let mut acc = n_inv;
-            for _ in 0..n {
-                p.push(acc);
-                acc *= base;
-            }
-            (0..n).map(|i| p[rev(i, bits)]).collect()
-        };
         Some(Self {
             n,
             fwd: Twiddles::new(w, n),
             inv: Twiddles::new(w_inv, n),
-            to_coset: powers(g),
-            from_coset: powers(g_inv),
+            to_coset: Scaling::new(g, n, n_inv),
+            from_coset: Scaling::new(g_inv, n, n_inv),
         })
     }
 
@@ -150,14 +173,21 @@ impl Fft {
     }
 }
 
-/// `v[i] *= s[i]`.
-fn mul_by(v: &mut [Fr], s: &[Fr]) {
+/// `v[p] *= s(p)` (see [`Scaling`]).
+fn mul_by(v: &mut [Fr], s: &Scaling) {
+    let block = |(v, h): (&mut [Fr], &Fr)| {
+        if h.is_one() {
+            v.iter_mut().zip(&s.low).for_each(|(x, y)| *x *= y);
+        } else {
+            v.iter_mut().zip(&s.low).for_each(|(x, y)| *x *= *y * h);
+        }
+    };
     #[cfg(feature = "parallel")]
-    v.par_chunks_mut(BLOCK)
-        .zip(s.par_chunks(BLOCK))
-        .for_each(|(v, s)| v.iter_mut().zip(s).for_each(|(x, y)| *x *= y));
+    v.par_chunks_mut(s.low.len())
+        .zip(s.high.par_iter())
+        .for_each(block);
     #[cfg(not(feature = "parallel"))]
-    v.iter_mut().zip(s).for_each(|(x, y)| *x *= y);
+    v.chunks_mut(s.low.len()).zip(s.high.iter()).for_each(block);
 }
 
 /// Butterflies whose twiddle is 1 skip the multiplication: the first of every group (`j = 0`),

@@ -15,12 +15,12 @@
 
 use crate::fft::Fft;
 use crate::msm::{self, MsmError};
+use crate::sparse::ConstraintMatrices;
 use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{AdditiveGroup, FftField, Field, One, Zero};
+use ark_ff::{AdditiveGroup, FftField, Field, Zero};
 use ark_groth16::{Proof, ProvingKey};
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
-use ark_relations::gr1cs::Matrix;
 
 #[cfg(feature = "parallel")]
 use rayon::prelude::*;
@@ -94,33 +94,6 @@ fn shape(what: &'static str, expected: usize, found: usize) -> Result<(), Groth1
     }
 }
 
-/// `⟨row, z⟩`, skipping the multiplication for unit coefficients (most R1CS coefficients).
-#[inline]
-fn dot(row: &[(Fr, usize)], z: &[Fr]) -> Fr {
-    let mut acc = Fr::zero();
-    for (c, i) in row {
-        if c.is_one() {
-            acc += z[*i];
-        } else {
-            acc += z[*i] * c;
-        }
-    }
-    acc
-}
-
-/// `out[i] = ⟨m[i], z⟩` for the first `out.len()` rows.
-fn mat_vec(m: &Matrix<Fr>, z: &[Fr], out: &mut [Fr]) {
-    #[cfg(feature = "parallel")]
-    out.par_iter_mut()
-        .with_min_len(1 << 10)
-        .zip(m.par_iter())
-        .for_each(|(o, row)| *o = dot(row, z));
-    #[cfg(not(feature = "parallel"))]
-    out.iter_mut()
-        .zip(m.iter())
-        .for_each(|(o, row)| *o = dot(row, z));
-}
-
 impl<'a> Prover<'a> {
     /// Prepares `pk` for a constraint system with `num_instance` instance variables
     /// (including the constant 1) and `num_constraints` constraints.
@@ -166,14 +139,14 @@ impl<'a> Prover<'a> {
         self.fft.size()
     }
 
-    fn check(&self, abc: &[Matrix<Fr>], z: &[Fr]) -> Result<(), Groth16Error> {
-        shape("matrices", 3, abc.len())?;
-        for m in abc {
-            if m.len() < self.num_constraints {
+    fn check<M: ConstraintMatrices + ?Sized>(&self, abc: &M, z: &[Fr]) -> Result<(), Groth16Error> {
+        shape("matrices", 3, abc.count())?;
+        for k in 0..3 {
+            if abc.rows(k) < self.num_constraints {
                 return Err(Groth16Error::Shape {
                     what: "matrix rows",
                     expected: self.num_constraints,
-                    found: m.len(),
+                    found: abc.rows(k),
                 });
             }
         }
@@ -182,7 +155,11 @@ impl<'a> Prover<'a> {
 
     /// The QAP witness map: coefficients of `h = (A·B − C) / Z` (libsnark reduction), as
     /// arkworks' `LibsnarkReduction::witness_map_from_matrices` computes them.
-    pub fn witness_map(&self, abc: &[Matrix<Fr>], z: &[Fr]) -> Result<Vec<Fr>, Groth16Error> {
+    pub fn witness_map<M: ConstraintMatrices + ?Sized>(
+        &self,
+        abc: &M,
+        z: &[Fr],
+    ) -> Result<Vec<Fr>, Groth16Error> {
         self.witness_map_checked(abc, z, false)?
             .map_err(|row| Groth16Error::Unsatisfied { row })
     }
@@ -190,9 +167,9 @@ impl<'a> Prover<'a> {
     /// [`Prover::witness_map`], and when `check` is set, first the R1CS itself on the same
     /// matrix–vector products: `Ok(Err(row))` names the first constraint `⟨A_i,z⟩·⟨B_i,z⟩ ≠
     /// ⟨C_i,z⟩` (then no FFT runs). Checking costs one multiplication per constraint.
-    pub fn witness_map_checked(
+    pub fn witness_map_checked<M: ConstraintMatrices + ?Sized>(
         &self,
-        abc: &[Matrix<Fr>],
+        abc: &M,
         z: &[Fr],
         check: bool,
     ) -> Result<Result<Vec<Fr>, usize>, Groth16Error> {
@@ -202,9 +179,9 @@ impl<'a> Prover<'a> {
         let mut a = vec![Fr::zero(); n];
         let mut b = vec![Fr::zero(); n];
         let mut c = vec![Fr::zero(); n];
-        mat_vec(&abc[0], z, &mut a[..nc]);
-        mat_vec(&abc[1], z, &mut b[..nc]);
-        mat_vec(&abc[2], z, &mut c[..nc]);
+        abc.mat_vec(0, z, &mut a[..nc]);
+        abc.mat_vec(1, z, &mut b[..nc]);
+        abc.mat_vec(2, z, &mut c[..nc]);
         if check {
             if let Some(row) = (0..nc).find(|&i| a[i] * b[i] != c[i]) {
                 return Ok(Err(row));
@@ -232,6 +209,7 @@ impl<'a> Prover<'a> {
             *x *= vinv;
         });
         drop(c);
+        crate::runtime::mem_mark("witness map: FFTs");
         self.fft.coset_evals_to_coeffs(&mut ab);
         Ok(Ok(ab))
     }
@@ -240,26 +218,31 @@ impl<'a> Prover<'a> {
         let pk = self.pk;
         let h = &h[..pk.h_query.len().min(h.len())];
         let hq = &pk.h_query[..h.len()];
-        Ok(Sums {
-            h: msm::msm(hq, h)?,
-            l: msm::msm(&pk.l_query, &z[self.num_instance..])?,
-            a: msm::msm(&pk.a_query[1..], &z[1..])?,
-            b1: if with_b1 {
-                msm::msm(&pk.b_g1_query[1..], &z[1..])?
-            } else {
-                G1Projective::zero()
-            },
-            b2: msm::msm(&pk.b_g2_query[1..], &z[1..])?,
-        })
+        let mark = crate::runtime::mem_mark;
+        let h = msm::msm(hq, h)?;
+        mark("msm: H");
+        let l = msm::msm(&pk.l_query, &z[self.num_instance..])?;
+        mark("msm: L");
+        let a = msm::msm(&pk.a_query[1..], &z[1..])?;
+        mark("msm: A");
+        let b1 = if with_b1 {
+            msm::msm(&pk.b_g1_query[1..], &z[1..])?
+        } else {
+            G1Projective::zero()
+        };
+        mark("msm: B1");
+        let b2 = msm::msm(&pk.b_g2_query[1..], &z[1..])?;
+        mark("msm: B2");
+        Ok(Sums { a, b1, b2, l, h })
     }
 
     /// A proof for the full assignment `z = [1, inputs…, witnesses…]` with blinding `r, s`;
     /// identical to arkworks' `create_proof_with_reduction_and_matrices` (libsnark reduction)
     /// for the same `r, s`. The witness is not checked against the constraints: an
     /// unsatisfying one gives a proof that does not verify, as with arkworks.
-    pub fn create_proof(
+    pub fn create_proof<M: ConstraintMatrices + ?Sized>(
         &self,
-        abc: &[Matrix<Fr>],
+        abc: &M,
         z: &[Fr],
         r: Fr,
         s: Fr,
@@ -332,11 +315,11 @@ fn mul_in_place(a: &mut [Fr], b: &[Fr]) {
 
 /// One-shot [`Prover::create_proof`]: prepares the key and proves.
 ///
-/// `abc` are the R1CS matrices `[A, B, C]` (row-major), `num_instance` counts the instance
+/// `abc` are the R1CS matrices `[A, B, C]` (arkworks' row-major form or [`crate::sparse::SparseMatrices`]), `num_instance` counts the instance
 /// variables including the constant 1, and `z = [1, inputs…, witnesses…]`.
-pub fn create_proof(
+pub fn create_proof<M: ConstraintMatrices + ?Sized>(
     pk: &ProvingKey<Bn254>,
-    abc: &[Matrix<Fr>],
+    abc: &M,
     num_instance: usize,
     num_constraints: usize,
     z: &[Fr],

@@ -24,4 +24,5 @@ pub mod qap;
 pub mod report;
 pub mod runtime;
 pub mod session;
+pub mod sparse;
 pub mod verify;

@@ -35,6 +35,7 @@
 
 use crate::keys::{load_meta, load_vk_file, KeyError, Keys};
 use crate::prove::Matrices;
+use crate::sparse::{Csr, Entry, SparseMatrices};
 use ark_bn254::{Fq, Fq2, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
 use ark_ff::{BigInt, PrimeField};
@@ -116,23 +117,21 @@ pub fn load(keys_dir: &Path, shape: &str) -> Result<Loaded, KeyError> {
     let vk = load_vk_file(&dir, &meta)?;
     let path = dir.join(FILE);
     let mut timings = LoadTimings::default();
-    let reason = match std::fs::read(&path) {
-        Ok(bytes) => {
-            timings.read_s = t0.elapsed().as_secs_f64();
-            match decode(&bytes, s, &meta, &mut timings) {
-                Ok((mut pk, matrices)) => {
-                    pk.vk = vk;
-                    timings.total_s = t0.elapsed().as_secs_f64();
-                    return Ok(Loaded {
-                        keys: Keys { shape: s, pk, meta },
-                        matrices,
-                        source: Source::Prepared,
-                        timings,
-                    });
-                }
-                Err(why) => why,
+    let reason = match std::fs::File::open(&path) {
+        Ok(file) => match decode(file, s, &meta, &mut timings) {
+            Ok((mut pk, matrices)) => {
+                crate::runtime::mem_mark("prepared: decoded");
+                pk.vk = vk;
+                timings.total_s = t0.elapsed().as_secs_f64();
+                return Ok(Loaded {
+                    keys: Keys { shape: s, pk, meta },
+                    matrices,
+                    source: Source::Prepared,
+                    timings,
+                });
             }
-        }
+            Err(why) => why,
+        },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => "not prepared yet".to_string(),
         Err(e) => e.to_string(),
     };
@@ -171,7 +170,7 @@ pub fn write(keys_dir: &Path, keys: &Keys, matrices: &Matrices) -> Result<PathBu
 /// The prepared bytes of `keys` and `matrices`.
 pub fn to_bytes(keys: &Keys, m: &Matrices) -> Result<Vec<u8>, String> {
     let pk = &keys.pk;
-    let entries: usize = m.abc.iter().flatten().map(Vec::len).sum();
+    let entries = m.abc.nonzeros();
     let g1s = pk.a_query.len() + pk.b_g1_query.len() + pk.h_query.len() + pk.l_query.len();
     let mut out = Vec::with_capacity(200 + 64 * g1s + 128 * pk.b_g2_query.len() + 8 * entries);
     out.extend_from_slice(MAGIC);
@@ -193,28 +192,20 @@ pub fn to_bytes(keys: &Keys, m: &Matrices) -> Result<Vec<u8>, String> {
         out.extend_from_slice(&(q.len() as u64).to_le_bytes());
         q.iter().for_each(|p| put_g1(&mut out, p));
     }
-    if m.abc.len() != 3 {
-        return Err("the shape's R1CS has no A, B, C matrices".into());
-    }
     // A circuit uses few distinct coefficients (±1, powers of two, a few constants): each is
-    // stored once and entries name it by index.
-    let mut index: std::collections::HashMap<[u64; 4], u32> = std::collections::HashMap::new();
-    let mut coeffs: Vec<[u64; 4]> = Vec::new();
-    for (c, _) in m.abc.iter().flatten().flatten() {
-        index.entry(c.0 .0).or_insert_with(|| {
-            coeffs.push(c.0 .0);
-            (coeffs.len() - 1) as u32
-        });
-    }
+    // stored once and entries name it by index, as in memory (`SparseMatrices`).
+    let coeffs = m.abc.coefficients();
     out.extend_from_slice(&(coeffs.len() as u32).to_le_bytes());
-    coeffs.iter().for_each(|c| put_limbs(&mut out, c));
-    for mat in &m.abc {
-        out.extend_from_slice(&(mat.len() as u32).to_le_bytes());
-        for row in mat {
+    coeffs.iter().for_each(|c| put_limbs(&mut out, &c.0 .0));
+    for k in 0..3 {
+        let mat = m.abc.matrix(k);
+        out.extend_from_slice(&(mat.rows() as u32).to_le_bytes());
+        for i in 0..mat.rows() {
+            let row = mat.row(i);
             out.extend_from_slice(&(row.len() as u32).to_le_bytes());
-            for (c, i) in row {
-                out.extend_from_slice(&(*i as u32).to_le_bytes());
-                out.extend_from_slice(&index[&c.0 .0].to_le_bytes());
+            for e in row {
+                out.extend_from_slice(&e.var.to_le_bytes());
+                out.extend_from_slice(&e.coeff.to_le_bytes());
             }
         }
     }
@@ -256,18 +247,54 @@ fn put_g2(out: &mut Vec<u8>, p: &G2Affine) {
     }
 }
 
-struct Reader<'a> {
-    b: &'a [u8],
+/// Bytes per read of the point sections: the file is decoded as it streams through a buffer
+/// of this size, never held whole (it is as large as the decoded key and matrices).
+const BLOCK: usize = 1 << 20;
+
+/// A reader that hashes what it reads and times both.
+struct Hashing<R> {
+    r: R,
+    hash: Sha256,
+    read_s: f64,
+    check_s: f64,
 }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        if n > self.b.len() {
+impl<R: std::io::Read> std::io::Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let t = Instant::now();
+        let n = self.r.read(buf)?;
+        let t2 = Instant::now();
+        self.hash.update(&buf[..n]);
+        self.read_s += (t2 - t).as_secs_f64();
+        self.check_s += t2.elapsed().as_secs_f64();
+        Ok(n)
+    }
+}
+
+/// The body of a prepared file (everything before the trailing SHA-256) as a stream: every byte
+/// read is hashed, and no read goes past the body.
+struct Stream {
+    r: std::io::BufReader<Hashing<std::io::Take<std::fs::File>>>,
+    /// Body bytes not read yet.
+    left: usize,
+    buf: Vec<u8>,
+}
+
+impl Stream {
+    /// The next `n` bytes of the body.
+    fn take(&mut self, n: usize) -> Result<&[u8], String> {
+        use std::io::Read;
+        if n > self.left {
             return Err("truncated".into());
         }
-        let (head, rest) = self.b.split_at(n);
-        self.b = rest;
-        Ok(head)
+        if self.buf.len() < n {
+            self.buf.resize(n, 0);
+        }
+        self.r
+            .read_exact(&mut self.buf[..n])
+            .map_err(|e| e.to_string())?;
+        self.left -= n;
+        Ok(&self.buf[..n])
     }
     fn u32(&mut self) -> Result<u32, String> {
         let s = self.take(4)?;
@@ -281,6 +308,35 @@ impl<'a> Reader<'a> {
     }
     fn len(&mut self) -> Result<usize, String> {
         usize::try_from(self.u64()?).map_err(|_| "count too large".to_string())
+    }
+    /// A count of items of `size` bytes that the rest of the body can hold.
+    fn count(&mut self, n: usize, size: usize) -> Result<usize, String> {
+        match n.checked_mul(size) {
+            Some(b) if b <= self.left => Ok(n),
+            _ => Err("truncated".into()),
+        }
+    }
+    /// Hashes the rest of the body and compares the digest with the trailing one; returns the
+    /// time spent reading and hashing.
+    fn finish(mut self) -> (Result<(), String>, f64, f64) {
+        use std::io::Read;
+        while self.left > 0 {
+            let n = self.left.min(BLOCK);
+            if let Err(e) = self.take(n) {
+                return (Err(e), 0.0, 0.0);
+            }
+        }
+        let h = self.r.into_inner();
+        let mut file = h.r.into_inner();
+        let mut sum = [0u8; 32];
+        let ok = match file.read_exact(&mut sum) {
+            Err(e) => Err(e.to_string()),
+            Ok(()) if h.hash.finalize().as_slice() != sum => {
+                Err("checksum mismatch (corrupt)".into())
+            }
+            Ok(()) => Ok(()),
+        };
+        (ok, h.read_s, h.check_s)
     }
 }
 
@@ -321,49 +377,96 @@ fn fr(s: &[u8]) -> Option<Fr> {
 }
 
 fn points<P: Send>(
-    r: &mut Reader<'_>,
+    r: &mut Stream,
     size: usize,
     parse: fn(&[u8]) -> Option<P>,
 ) -> Result<Vec<P>, String> {
     let n = r.len()?;
-    let body = r.take(n.checked_mul(size).ok_or("count too large")?)?;
-    body.par_chunks(size)
-        .map(parse)
-        .collect::<Option<Vec<P>>>()
-        .ok_or_else(|| "a point coordinate is not a canonical field element".to_string())
+    let n = r.count(n, size)?;
+    let mut out = Vec::with_capacity(n);
+    let per_block = BLOCK / size;
+    let mut done = 0;
+    while done < n {
+        let k = per_block.min(n - done);
+        let body = r.take(k * size)?;
+        let block = body
+            .par_chunks(size)
+            .map(parse)
+            .collect::<Option<Vec<P>>>()
+            .ok_or_else(|| "a point coordinate is not a canonical field element".to_string())?;
+        out.extend(block);
+        done += k;
+    }
+    Ok(out)
 }
 
 /// Decodes a prepared file for `meta`'s keys (the verifying key is left default: the caller
-/// sets the strictly decoded one).
+/// sets the strictly decoded one). The file streams through a small buffer; its checksum is
+/// compared at the end, and a file whose checksum does not match is reported as corrupt
+/// whatever else failed to decode (a count that does not fit the file is never allocated).
 fn decode(
-    bytes: &[u8],
+    mut file: std::fs::File,
     shape: zkcontrib_circuits::shape::Shape,
     meta: &crate::keys::KeyMeta,
     timings: &mut LoadTimings,
 ) -> Result<(ProvingKey<ark_bn254::Bn254>, Matrices), String> {
+    use std::io::Read;
     let t = Instant::now();
-    if bytes.len() < 8 + 4 + 64 + 32 || &bytes[..8] != MAGIC {
+    let len = file.metadata().map_err(|e| e.to_string())?.len();
+    let len = usize::try_from(len).map_err(|_| "too large".to_string())?;
+    let mut head = [0u8; 76];
+    if len < 76 + 32 || file.read_exact(&mut head).is_err() || &head[..8] != MAGIC {
         return Err("not a prepared key file".into());
     }
-    let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+    let version = u32::from_le_bytes([head[8], head[9], head[10], head[11]]);
     if version != FORMAT_VERSION {
         return Err(format!(
             "format {version}, this build writes {FORMAT_VERSION}"
         ));
     }
-    if bytes[12..44] != digest_bytes(zkcontrib_circuits::SOURCE_DIGEST)? {
+    if head[12..44] != digest_bytes(zkcontrib_circuits::SOURCE_DIGEST)? {
         return Err("made by a build with another circuit".into());
     }
-    if bytes[44..76] != digest_bytes(&meta.pk_sha256)? {
+    if head[44..76] != digest_bytes(&meta.pk_sha256)? {
         return Err("made from another proving key".into());
     }
-    let (body, sum) = bytes.split_at(bytes.len() - 32);
-    if Sha256::digest(body).as_slice() != sum {
-        return Err("checksum mismatch (corrupt)".into());
-    }
-    timings.check_s = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let mut r = Reader { b: &body[76..] };
+    let mut hash = Sha256::new();
+    hash.update(head);
+    let left = len - 76 - 32;
+    let mut r = Stream {
+        r: std::io::BufReader::with_capacity(
+            1 << 16,
+            Hashing {
+                r: file.take(left as u64),
+                hash,
+                read_s: 0.0,
+                check_s: 0.0,
+            },
+        ),
+        left,
+        buf: Vec::with_capacity(BLOCK),
+    };
+    let body = decode_body(&mut r, shape, meta);
+    let body = match body {
+        Ok(b) if r.left == 0 => Ok(b),
+        Ok(_) => Err("trailing bytes".to_string()),
+        Err(e) => Err(e),
+    };
+    let (checked, read_s, check_s) = r.finish();
+    timings.read_s = read_s;
+    timings.check_s = check_s;
+    timings.decode_s = t.elapsed().as_secs_f64() - read_s - check_s;
+    // The checksum first: a damaged file is "corrupt", whichever part of it failed to decode.
+    checked?;
+    body
+}
+
+/// The body of a prepared file after its header.
+fn decode_body(
+    r: &mut Stream,
+    shape: zkcontrib_circuits::shape::Shape,
+    meta: &crate::keys::KeyMeta,
+) -> Result<(ProvingKey<ark_bn254::Bn254>, Matrices), String> {
     let num_instance = r.len()?;
     let num_witness = r.len()?;
     let num_constraints = r.len()?;
@@ -375,50 +478,41 @@ fn decode(
     }
     let beta_g1 = g1(r.take(64)?).ok_or("beta_g1 is not canonical")?;
     let delta_g1 = g1(r.take(64)?).ok_or("delta_g1 is not canonical")?;
-    let a_query = points(&mut r, 64, g1)?;
-    let b_g1_query = points(&mut r, 64, g1)?;
-    let b_g2_query = points(&mut r, 128, g2)?;
-    let h_query = points(&mut r, 64, g1)?;
-    let l_query = points(&mut r, 64, g1)?;
+    let a_query = points(r, 64, g1)?;
+    let b_g1_query = points(r, 64, g1)?;
+    let b_g2_query = points(r, 128, g2)?;
+    let h_query = points(r, 64, g1)?;
+    let l_query = points(r, 64, g1)?;
     let ncoeffs = r.u32()? as usize;
+    let ncoeffs = r.count(ncoeffs, 32)?;
     let coeffs = r
-        .take(ncoeffs.checked_mul(32).ok_or("too many coefficients")?)?
+        .take(ncoeffs * 32)?
         .chunks_exact(32)
         .map(fr)
         .collect::<Option<Vec<Fr>>>()
         .ok_or("a coefficient is not a canonical field element")?;
-    let vars = num_instance + num_witness;
-    let mut abc = Vec::with_capacity(3);
-    for _ in 0..3 {
+    let vars = num_instance
+        .checked_add(num_witness)
+        .ok_or("count too large")?;
+    let mut matrix = || -> Result<Csr, String> {
         let rows = r.u32()? as usize;
         if rows != num_constraints {
             return Err("a matrix has the wrong number of rows".into());
         }
-        // Find the rows (a cheap scan of their lengths), then decode them in parallel.
-        let mut spans = Vec::with_capacity(rows);
+        let mut m = Csr::with_capacity(rows, 0);
         for _ in 0..rows {
             let n = r.u32()? as usize;
-            spans.push(r.take(n.checked_mul(8).ok_or("row too long")?)?);
+            let n = r.count(n, 8)?;
+            let body = r.take(n * 8)?;
+            m.push_row(body.chunks_exact(8).map(|e| Entry {
+                var: u32::from_le_bytes([e[0], e[1], e[2], e[3]]),
+                coeff: u32::from_le_bytes([e[4], e[5], e[6], e[7]]),
+            }))?;
         }
-        let mat = spans
-            .par_iter()
-            .map(|body| {
-                body.chunks_exact(8)
-                    .map(|e| {
-                        let i = u32::from_le_bytes([e[0], e[1], e[2], e[3]]) as usize;
-                        let c = coeffs.get(u32::from_le_bytes([e[4], e[5], e[6], e[7]]) as usize)?;
-                        (i < vars).then_some((*c, i))
-                    })
-                    .collect::<Option<Vec<_>>>()
-            })
-            .collect::<Option<Vec<_>>>()
-            .ok_or("a matrix entry is out of range")?;
-        abc.push(mat);
-    }
-    if !r.b.is_empty() {
-        return Err("trailing bytes".into());
-    }
-    timings.decode_s = t.elapsed().as_secs_f64();
+        Ok(m)
+    };
+    let abc = [matrix()?, matrix()?, matrix()?];
+    let abc = SparseMatrices::new(coeffs, abc, vars)?;
     let matrices = Matrices {
         shape,
         abc,

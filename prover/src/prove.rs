@@ -13,13 +13,14 @@
 //! Memory is bounded by one chunk: the matrices, the proving key, and one chunk's assignment
 //! and QAP vectors; chunks are proven one after another.
 
+use crate::sparse::SparseMatrices;
 use ark_bn254::{Bn254, Fr};
 use ark_ff::UniformRand;
 use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
 use ark_groth16::{Groth16, Proof, ProvingKey};
 use ark_relations::gr1cs::{
-    ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisError,
-    SynthesisMode, R1CS_PREDICATE_LABEL,
+    ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisError, SynthesisMode,
+    R1CS_PREDICATE_LABEL,
 };
 use ark_std::rand::{CryptoRng, RngCore};
 use zkcontrib_circuits::circuit::TraceCircuit;
@@ -30,8 +31,9 @@ use zkcontrib_circuits::witness::ChunkWitness;
 pub struct Matrices {
     /// The shape.
     pub shape: Shape,
-    /// `[A, B, C]` of the R1CS predicate.
-    pub abc: Vec<Matrix<Fr>>,
+    /// `[A, B, C]` of the R1CS predicate, in the compact form ([`SparseMatrices`]: 8 bytes
+    /// per nonzero instead of arkworks' 40; `to_ark` gives arkworks' form).
+    pub abc: SparseMatrices,
     /// Instance variables, including the constant 1.
     pub num_instance: usize,
     /// Witness variables.
@@ -65,6 +67,8 @@ impl Matrices {
         let abc = all
             .remove(R1CS_PREDICATE_LABEL)
             .ok_or(SynthesisError::PredicateNotFound)?;
+        drop(all);
+        let abc = SparseMatrices::from_ark(&abc).map_err(|_| SynthesisError::PredicateNotFound)?;
         Ok(Self {
             shape,
             abc,
@@ -160,8 +164,8 @@ pub fn assignment(m: &Matrices, w: &ChunkWitness) -> Result<Vec<Fr>, SynthesisEr
 /// Checks an assignment against the matrices: `⟨A_i,z⟩·⟨B_i,z⟩ = ⟨C_i,z⟩` for every row.
 /// Returns the first failing row.
 pub fn first_unsatisfied(m: &Matrices, z: &[Fr]) -> Option<usize> {
-    let dot = |row: &[(Fr, usize)]| row.iter().map(|(c, i)| *c * z[*i]).sum::<Fr>();
-    (0..m.num_constraints).find(|&i| dot(&m.abc[0][i]) * dot(&m.abc[1][i]) != dot(&m.abc[2][i]))
+    let dot = |k: usize, i: usize| m.abc.dot(m.abc.matrix(k).row(i), z);
+    (0..m.num_constraints).find(|&i| dot(0, i) * dot(1, i) != dot(2, i))
 }
 
 /// A shape's matrices and a proving key, prepared once for every chunk of every trace.
@@ -222,6 +226,7 @@ impl<'a> ChunkProver<'a> {
         let syn = |source| ProveError::Synthesis { chunk, source };
         before(ProvePhase::Witness).map_err(ObservedError::Stopped)?;
         let z = assignment(self.matrices, w).map_err(syn)?;
+        crate::runtime::mem_mark("chunk: assignment");
         before(ProvePhase::Fft).map_err(ObservedError::Stopped)?;
         let h = match self.qap {
             crate::keys::Qap::Arkworks => self
@@ -240,10 +245,7 @@ impl<'a> ChunkProver<'a> {
                     }
                     .into());
                 }
-                crate::qap::CircomReduction::witness_map_from_matrices::<
-                    Fr,
-                    ark_poly::GeneralEvaluationDomain<Fr>,
-                >(
+                crate::qap::circom_witness_map(
                     &self.matrices.abc,
                     self.matrices.num_instance,
                     self.matrices.num_constraints,
@@ -252,6 +254,7 @@ impl<'a> ChunkProver<'a> {
                 .map_err(syn)?
             }
         };
+        crate::runtime::mem_mark("chunk: witness map");
         before(ProvePhase::Msm).map_err(ObservedError::Stopped)?;
         let r = Fr::rand(rng);
         let s = Fr::rand(rng);
@@ -314,7 +317,7 @@ pub fn prove_chunk_with<R: R1CSToQAP, G: RngCore + CryptoRng>(
         pk,
         r,
         s,
-        &m.abc,
+        &m.abc.to_ark(),
         m.num_instance,
         m.num_constraints,
         &z,

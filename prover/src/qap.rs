@@ -17,7 +17,9 @@
 //! [`CircomReduction`] reuses arkworks' instance map; the math follows ark-circom's
 //! `CircomReduction` and snarkjs' `groth16_prove.js`.
 
-use ark_ff::PrimeField;
+use crate::sparse::{ConstraintMatrices, SparseMatrices};
+use ark_bn254::Fr;
+use ark_ff::{PrimeField, Zero};
 use ark_groth16::r1cs_to_qap::{evaluate_constraint, LibsnarkReduction, R1CSToQAP};
 use ark_poly::EvaluationDomain;
 use ark_relations::gr1cs::{ConstraintSystemRef, Matrix, SynthesisError};
@@ -35,6 +37,64 @@ fn half_step<F: PrimeField, D: EvaluationDomain<F>>(domain: &D) -> Result<F, Syn
     Ok(D::new(2 * domain.size())
         .ok_or(SynthesisError::PolynomialDegreeTooLarge)?
         .group_gen())
+}
+
+/// From `A·z`, `B·z`, `C·z` on the constraint rows of `a`, `b`, `c` (each of the domain size,
+/// zero beyond): the values of `a·b − c` at the odd points `ω_{2n}·H` (adds the input
+/// constraints first).
+fn odd_point_values<F: PrimeField, D: EvaluationDomain<F>>(
+    mut a: Vec<F>,
+    mut b: Vec<F>,
+    mut c: Vec<F>,
+    num_inputs: usize,
+    num_constraints: usize,
+    full_assignment: &[F],
+) -> Result<Vec<F>, SynthesisError> {
+    let domain =
+        D::new(num_constraints + num_inputs).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+    let odd = domain
+        .get_coset(half_step(&domain)?)
+        .ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+    // The input constraints: x_j · 0 = 0.
+    a[num_constraints..num_constraints + num_inputs]
+        .copy_from_slice(&full_assignment[..num_inputs]);
+    // Values on H -> coefficients -> values on the odd points ω_{2n}·H.
+    for v in [&mut a, &mut b, &mut c] {
+        domain.ifft_in_place(v);
+        odd.fft_in_place(v);
+    }
+    cfg_iter_mut!(a)
+        .zip(&b)
+        .zip(&c)
+        .for_each(|((a, b), c)| *a = *a * b - c);
+    Ok(a)
+}
+
+/// [`CircomReduction`]'s witness map on the prover's compact matrices: the same values as
+/// `CircomReduction::witness_map_from_matrices` on arkworks' form of `abc`.
+pub fn circom_witness_map(
+    abc: &SparseMatrices,
+    num_inputs: usize,
+    num_constraints: usize,
+    full_assignment: &[Fr],
+) -> Result<Vec<Fr>, SynthesisError> {
+    type D = ark_poly::GeneralEvaluationDomain<Fr>;
+    let n = D::new(num_constraints + num_inputs)
+        .ok_or(SynthesisError::PolynomialDegreeTooLarge)?
+        .size();
+    if abc.rows() < num_constraints || n < num_constraints + num_inputs {
+        return Err(SynthesisError::Unsatisfiable);
+    }
+    let mut v = [
+        vec![Fr::zero(); n],
+        vec![Fr::zero(); n],
+        vec![Fr::zero(); n],
+    ];
+    for (k, out) in v.iter_mut().enumerate() {
+        abc.mat_vec(k, full_assignment, &mut out[..num_constraints]);
+    }
+    let [a, b, c] = v;
+    odd_point_values::<Fr, D>(a, b, c, num_inputs, num_constraints, full_assignment)
 }
 
 impl R1CSToQAP for CircomReduction {
@@ -56,12 +116,9 @@ impl R1CSToQAP for CircomReduction {
         let [ma, mb, mc] = matrices else {
             return Err(SynthesisError::PredicateNotFound);
         };
-        let domain =
-            D::new(num_constraints + num_inputs).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
-        let n = domain.size();
-        let odd = domain
-            .get_coset(half_step(&domain)?)
-            .ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        let n = D::new(num_constraints + num_inputs)
+            .ok_or(SynthesisError::PolynomialDegreeTooLarge)?
+            .size();
         let zero = F::zero();
         let mut a = vec![zero; n];
         let mut b = vec![zero; n];
@@ -77,19 +134,7 @@ impl R1CSToQAP for CircomReduction {
                 *b = evaluate_constraint(rb, full_assignment);
                 *c = evaluate_constraint(rc, full_assignment);
             });
-        // The input constraints: x_j · 0 = 0.
-        a[num_constraints..num_constraints + num_inputs]
-            .copy_from_slice(&full_assignment[..num_inputs]);
-        // Values on H -> coefficients -> values on the odd points ω_{2n}·H.
-        for v in [&mut a, &mut b, &mut c] {
-            domain.ifft_in_place(v);
-            odd.fft_in_place(v);
-        }
-        cfg_iter_mut!(a)
-            .zip(&b)
-            .zip(&c)
-            .for_each(|((a, b), c)| *a = *a * b - c);
-        Ok(a)
+        odd_point_values::<F, D>(a, b, c, num_inputs, num_constraints, full_assignment)
     }
 
     fn h_query_scalars<F: PrimeField, D: EvaluationDomain<F>>(

@@ -64,3 +64,27 @@ pub fn peak_rss_bytes() -> Option<u64> {
 pub fn megabytes(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
 }
+
+/// Current and peak resident memory (`VmRSS`, `VmHWM`) in bytes, where the OS reports them.
+pub fn rss_bytes() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+/// With `ZKCONTRIB_MEM_TRACE` set, prints the current and peak resident memory after `phase`
+/// to stderr: how the proving memory was measured (docs/BENCHMARKS.md, "Memory").
+pub fn mem_mark(phase: &str) {
+    if std::env::var_os("ZKCONTRIB_MEM_TRACE").is_some() {
+        if let Some((rss, hwm)) = rss_bytes() {
+            eprintln!(
+                "mem {phase:<24} rss {:>7.1} MB  peak {:>7.1} MB",
+                rss as f64 / 1e6,
+                hwm as f64 / 1e6
+            );
+        }
+    }
+}

@@ -91,6 +91,41 @@ fn proof_equals_arkworks_and_verifies() {
     assert!(!Groth16::<Bn254>::verify_with_processed_vk(&pvk, &wrong, &ours).unwrap());
 }
 
+/// The prover's compact matrices (`SparseMatrices`, what `prepared::load` and `Matrices` hold)
+/// give the same witness maps — arkworks' and circom's reduction — and the same proof as
+/// arkworks' `Matrix` form, for a satisfied and an unsatisfied assignment.
+#[test]
+fn compact_matrices_give_arkworks_proofs() {
+    use ark_groth16::r1cs_to_qap::R1CSToQAP;
+    use zkcontrib_prover::qap::{circom_witness_map, CircomReduction};
+    use zkcontrib_prover::sparse::SparseMatrices;
+    let (pk, mut ex, _) = setup();
+    let sparse = SparseMatrices::from_ark(&ex.abc).unwrap();
+    assert_eq!(sparse.to_ark(), ex.abc);
+    let prover = Prover::new(&pk, ex.num_instance, ex.num_constraints).unwrap();
+    let mut rng = StdRng::seed_from_u64(21);
+    for tamper in [false, true] {
+        if tamper {
+            ex.z[ex.num_instance + SIZES.bits + 3] += Fr::from(1u64);
+        }
+        assert_eq!(
+            prover.witness_map_checked(&sparse, &ex.z, true).unwrap(),
+            prover.witness_map_checked(&ex.abc, &ex.z, true).unwrap()
+        );
+        assert_eq!(
+            circom_witness_map(&sparse, ex.num_instance, ex.num_constraints, &ex.z).unwrap(),
+            CircomReduction::witness_map_from_matrices::<
+                Fr,
+                ark_poly::GeneralEvaluationDomain<Fr>,
+            >(&ex.abc, ex.num_instance, ex.num_constraints, &ex.z)
+            .unwrap()
+        );
+        let (r, s) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
+        let ours = prover.create_proof(&sparse, &ex.z, r, s).unwrap();
+        assert_eq!(ours, arkworks(&pk, &ex, r, s), "tampered: {tamper}");
+    }
+}
+
 #[test]
 fn unsatisfied_witness_still_matches_arkworks_and_fails() {
     let (pk, mut ex, public) = setup();

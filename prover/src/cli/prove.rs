@@ -62,6 +62,7 @@ pub fn prove(a: ProveArgs) -> Result<ExitCode, BadInput> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
+    zkcontrib_prover::runtime::mem_mark("planned");
     let loaded = load_for_proving(&keys_dir(a.keys_dir), shape, a.quiet || a.json)?;
     let keys = &loaded.keys;
     if keys.meta.origin == Origin::DevSetup && !a.json {

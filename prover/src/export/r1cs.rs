@@ -21,7 +21,6 @@ use super::binfile;
 use crate::prove::Matrices;
 use ark_bn254::Fr;
 use ark_ff::Zero;
-use ark_relations::gr1cs::Matrix;
 use std::collections::BTreeMap;
 
 /// One linear combination, canonical: increasing wires, no zero coefficient.
@@ -32,9 +31,14 @@ pub type Constraint = [Row; 3];
 
 /// A matrix row made canonical (terms on one wire summed, zeros dropped, sorted by wire).
 pub fn canonical_row(row: &[(Fr, usize)]) -> Row {
+    canonical_terms(row.iter().copied())
+}
+
+/// [`canonical_row`] of `(coefficient, variable)` terms.
+fn canonical_terms(row: impl IntoIterator<Item = (Fr, usize)>) -> Row {
     let mut acc: BTreeMap<usize, Fr> = BTreeMap::new();
     for (c, i) in row {
-        *acc.entry(*i).or_insert_with(Fr::zero) += c;
+        *acc.entry(i).or_insert_with(Fr::zero) += c;
     }
     acc.into_iter()
         .filter(|(_, c)| !c.is_zero())
@@ -44,13 +48,12 @@ pub fn canonical_row(row: &[(Fr, usize)]) -> Row {
 
 /// Every constraint of the matrices, canonical.
 pub fn constraints(m: &Matrices) -> Vec<Constraint> {
-    let [a, b, c]: &[Matrix<Fr>; 3] = m.abc.as_slice().try_into().expect("A, B and C");
     (0..m.num_constraints)
         .map(|i| {
             [
-                canonical_row(&a[i]),
-                canonical_row(&b[i]),
-                canonical_row(&c[i]),
+                canonical_terms(m.abc.row(0, i)),
+                canonical_terms(m.abc.row(1, i)),
+                canonical_terms(m.abc.row(2, i)),
             ]
         })
         .collect()

@@ -164,12 +164,7 @@ fn prepare<P: GLVConfig>(
             &'c [<P as ark_ec::CurveConfig>::ScalarField],
         ),
     );
-    let one_chunk = |(ci, (bs, ss)): Chunk<'_, P>| {
-        let mut e = Entries {
-            refs: Vec::with_capacity(bs.len()),
-            mags: Vec::with_capacity(bs.len()),
-            endo: Vec::new(),
-        };
+    let fill = |e: &mut Entries<P>, (ci, (bs, ss)): Chunk<'_, P>| {
         for (i, (b, s)) in bs.iter().zip(ss).enumerate() {
             if b.is_zero() || s.is_zero() {
                 continue;
@@ -202,6 +197,33 @@ fn prepare<P: GLVConfig>(
                 }
             }
         }
+    };
+    #[cfg(feature = "parallel")]
+    let threads = rayon::current_num_threads();
+    #[cfg(not(feature = "parallel"))]
+    let threads = 1;
+    if threads == 1 {
+        // One pass into one set of entries: no per-chunk parts to merge (a second copy).
+        // Reserved, untouched capacity costs address space, not memory.
+        let mut e = Entries {
+            refs: Vec::with_capacity(2 * bases.len()),
+            mags: Vec::with_capacity(2 * bases.len()),
+            endo: Vec::with_capacity(bases.len()),
+        };
+        bases
+            .chunks(PREP_CHUNK)
+            .zip(scalars.chunks(PREP_CHUNK))
+            .enumerate()
+            .for_each(|c| fill(&mut e, c));
+        return e;
+    }
+    let one_chunk = |c: Chunk<'_, P>| {
+        let mut e = Entries {
+            refs: Vec::with_capacity(c.1 .0.len()),
+            mags: Vec::with_capacity(c.1 .0.len()),
+            endo: Vec::new(),
+        };
+        fill(&mut e, c);
         e
     };
     #[cfg(feature = "parallel")]
@@ -402,11 +424,12 @@ fn plan(hist: &[usize; 257], forced: Option<usize>, add: f64) -> Vec<GroupPlan> 
     groups
 }
 
-/// A planned group with its entries; magnitudes already carry the signed-digit offset.
+/// A planned group: entries `start..start + len` of the (regrouped) entries, whose magnitudes
+/// already carry the signed-digit offset.
 struct Group {
     plan: GroupPlan,
-    refs: Vec<u32>,
-    vals: Vec<U256>,
+    start: usize,
+    len: usize,
     /// Bucket count of the top window (its largest digit).
     top_buckets: usize,
 }
@@ -433,13 +456,18 @@ fn bits_at(v: &U256, start: usize, width: usize) -> u64 {
     x & ((1u64 << width) - 1)
 }
 
-fn build_groups<P: SWCurveConfig>(entries: &Entries<P>, forced: Option<usize>) -> Vec<Group> {
+/// Plans the groups and reorders `entries` in place so that each group's entries are
+/// contiguous (an in-place counting sort: no second copy of the entries, which for the H query
+/// are as large as a third of its points), with the signed-digit offset added to their
+/// magnitudes. The order inside a group is not the input order; the sum does not depend on it.
+fn build_groups<P: SWCurveConfig>(entries: &mut Entries<P>, forced: Option<usize>) -> Vec<Group> {
     let mut hist = [0usize; 257];
     for m in &entries.mags {
         hist[glv::num_bits(m) as usize] += 1;
     }
     let plans = plan(&hist, forced, add_cost::<P>());
     let mut which = [usize::MAX; 257];
+    let mut start = 0;
     let mut groups: Vec<Group> = plans
         .iter()
         .enumerate()
@@ -447,28 +475,44 @@ fn build_groups<P: SWCurveConfig>(entries: &Entries<P>, forced: Option<usize>) -
             for slot in which.iter_mut().take(p.hi + 1).skip(p.lo + 1) {
                 *slot = g;
             }
-            let n: usize = hist[p.lo + 1..=p.hi].iter().sum();
+            let len: usize = hist[p.lo + 1..=p.hi].iter().sum();
+            start += len;
             Group {
                 plan: *p,
-                refs: Vec::with_capacity(n),
-                vals: Vec::with_capacity(n),
+                start: start - len,
+                len,
                 top_buckets: 0,
             }
         })
         .collect();
-    let offsets: Vec<U256> = plans.iter().map(|p| offset(p.c, p.w)).collect();
-    let mut top_max = vec![0u64; groups.len()];
-    for (r, m) in entries.refs.iter().zip(&entries.mags) {
-        let g = which[glv::num_bits(m) as usize];
-        let p = &plans[g];
-        let v = glv::add_u256(m, &offsets[g]);
-        let top = bits_at(&v, p.c * (p.w - 1), (p.c + 1).min(63));
-        top_max[g] = top_max[g].max(top);
-        groups[g].refs.push(*r);
-        groups[g].vals.push(v);
+    // American flag sort: `next[g]` is the first slot of group g not yet known to hold one of
+    // its entries; every swap puts one entry in its group for good.
+    let group_of = |m: &U256| which[glv::num_bits(m) as usize];
+    let mut next: Vec<usize> = groups.iter().map(|g| g.start).collect();
+    for g in 0..groups.len() {
+        let end = groups[g].start + groups[g].len;
+        while next[g] < end {
+            let i = next[g];
+            let h = group_of(&entries.mags[i]);
+            if h == g {
+                next[g] += 1;
+            } else {
+                let j = next[h];
+                entries.mags.swap(i, j);
+                entries.refs.swap(i, j);
+                next[h] += 1;
+            }
+        }
     }
-    for (g, t) in groups.iter_mut().zip(top_max) {
-        g.top_buckets = t as usize;
+    for g in groups.iter_mut() {
+        let p = &g.plan;
+        let off = offset(p.c, p.w);
+        let mut top_max = 0;
+        for m in &mut entries.mags[g.start..g.start + g.len] {
+            *m = glv::add_u256(m, &off);
+            top_max = top_max.max(bits_at(m, p.c * (p.w - 1), (p.c + 1).min(63)));
+        }
+        g.top_buckets = top_max as usize;
     }
     groups
 }
@@ -505,7 +549,7 @@ const MIN_SLOTS: usize = 8 * batch::QUEUE;
 
 fn window_sum<P: SWCurveConfig>(
     bases: &[Affine<P>],
-    endo: &[Affine<P>],
+    entries: &Entries<P>,
     g: &Group,
     t: &Task,
     s: &mut Scratch<P>,
@@ -524,8 +568,9 @@ where
     if nbuckets == 0 {
         return Projective::zero();
     }
-    let refs = &g.refs[t.lo..t.hi];
-    let vals = &g.vals[t.lo..t.hi];
+    let endo = &entries.endo;
+    let refs = &entries.refs[g.start + t.lo..g.start + t.hi];
+    let vals = &entries.mags[g.start + t.lo..g.start + t.hi];
     let replicas = if nbuckets >= MIN_SLOTS {
         1
     } else {
@@ -581,7 +626,7 @@ fn tasks_for(groups: &[Group], threads: usize, add: f64) -> Vec<Task> {
     let mut tasks = Vec::new();
     let costs: Vec<f64> = groups
         .iter()
-        .map(|g| group_cost(g.refs.len() as f64, g.plan.bits, g.plan.c, add) / g.plan.w as f64)
+        .map(|g| group_cost(g.len as f64, g.plan.bits, g.plan.c, add) / g.plan.w as f64)
         .collect();
     let total: f64 = groups
         .iter()
@@ -590,7 +635,7 @@ fn tasks_for(groups: &[Group], threads: usize, add: f64) -> Vec<Task> {
         .sum();
     let target = total / (2 * threads) as f64;
     for (gi, g) in groups.iter().enumerate() {
-        let n = g.refs.len();
+        let n = g.len;
         #[cfg(feature = "parallel")]
         let chunks = if threads > 1 && costs[gi] > target {
             ((costs[gi] / target).ceil() as usize)
@@ -625,7 +670,7 @@ fn tasks_for(groups: &[Group], threads: usize, add: f64) -> Vec<Task> {
 
 fn run<P: SWCurveConfig>(
     bases: &[Affine<P>],
-    entries: Entries<P>,
+    mut entries: Entries<P>,
     config: &MsmConfig,
 ) -> Projective<P>
 where
@@ -634,16 +679,13 @@ where
     if entries.refs.is_empty() {
         return Projective::zero();
     }
-    let groups = build_groups(&entries, config.window);
-    let endo = entries.endo;
-    drop(entries.refs);
-    drop(entries.mags);
+    let groups = build_groups(&mut entries, config.window);
     #[cfg(feature = "parallel")]
     let threads = rayon::current_num_threads();
     #[cfg(not(feature = "parallel"))]
     let threads = 1;
     let tasks = tasks_for(&groups, threads, add_cost::<P>());
-    let work = |s: &mut Scratch<P>, t: &Task| window_sum(bases, &endo, &groups[t.group], t, s);
+    let work = |s: &mut Scratch<P>, t: &Task| window_sum(bases, &entries, &groups[t.group], t, s);
     #[cfg(feature = "parallel")]
     let sums: Vec<Projective<P>> = tasks.par_iter().map_init(Scratch::new, work).collect();
     #[cfg(not(feature = "parallel"))]
