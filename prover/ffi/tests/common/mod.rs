@@ -55,10 +55,17 @@ pub fn fixture() -> &'static Fixture {
     })
 }
 
-/// `target/<profile>`: where cargo put this crate's cdylib (the test binary is in its `deps`).
+/// Where cargo put this crate's cdylib: `target/<profile>/deps`, beside the test binary
+/// (`cargo test` builds it there and does not copy it up to `target/<profile>` as
+/// `cargo build` does).
 pub fn lib_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
-    exe.parent().unwrap().parent().unwrap().to_path_buf()
+    let deps = exe.parent().unwrap();
+    let found = [deps, deps.parent().unwrap()]
+        .into_iter()
+        .find(|d| d.join(cdylib_name()).exists())
+        .map(Path::to_path_buf);
+    found.unwrap_or_else(|| panic!("no {} beside {}", cdylib_name(), exe.display()))
 }
 
 /// The file name of the cdylib on this platform.
