@@ -68,8 +68,9 @@ typedef enum zkc_code {
 // Threads: all functions may be called from any thread. `push`, `status`, `save` and `finish`
 // take the session's lock (a `status` call waits while `finish` proves the last chunk);
 // `zkc_session_cancel` takes no lock and may be called at any time, also from the progress
-// callback. `zkc_session_free` must not run concurrently with another call on the session,
-// nor from the progress callback (it waits for the proving thread).
+// callback. `zkc_session_free` must not run concurrently with another call on the session
+// (except `zkc_session_cancel` from the progress callback, which stays safe until the proving
+// thread has stopped), nor from the progress callback itself (it waits for that thread).
 typedef struct zkc_session zkc_session;
 
 // A progress event, valid only during the callback.

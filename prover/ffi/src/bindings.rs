@@ -238,9 +238,9 @@ impl Session {
     }
 
     /// The session's progress.
-    pub fn status(&self) -> SessionStatus {
-        let s = self.0.status();
-        SessionStatus {
+    pub fn status(&self) -> Result<SessionStatus, FfiError> {
+        let s = self.0.status()?;
+        Ok(SessionStatus {
             points: s.points as u64,
             saved_points: s.saved_points as u64,
             inside: s.inside,
@@ -248,7 +248,7 @@ impl Session {
             chunks_proven: s.chunks_proven as u64,
             chunks_pending: s.chunks_pending as u64,
             broken: s.broken,
-        }
+        })
     }
 
     /// Writes the state file now.

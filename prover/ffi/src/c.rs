@@ -53,8 +53,9 @@ pub struct zkc_error {
 /// Threads: all functions may be called from any thread. `push`, `status`, `save` and `finish`
 /// take the session's lock (a `status` call waits while `finish` proves the last chunk);
 /// `zkc_session_cancel` takes no lock and may be called at any time, also from the progress
-/// callback. `zkc_session_free` must not run concurrently with another call on the session,
-/// nor from the progress callback (it waits for the proving thread).
+/// callback. `zkc_session_free` must not run concurrently with another call on the session
+/// (except `zkc_session_cancel` from the progress callback, which stays safe until the proving
+/// thread has stopped), nor from the progress callback itself (it waits for that thread).
 pub struct zkc_session(Handle);
 
 /// A fix: WGS 84 degrees and unix milliseconds (UTC).
@@ -490,7 +491,7 @@ pub unsafe extern "C" fn zkc_session_status(
             let Some(out) = out.as_mut() else {
                 return Err(FfiError::BadInput("`out` is NULL".into()));
             };
-            let s = h.status();
+            let s = h.status()?;
             *out = zkc_status {
                 points: s.points as u64,
                 saved_points: s.saved_points as u64,
@@ -604,8 +605,12 @@ pub unsafe extern "C" fn zkc_session_free(session: *mut zkc_session) {
         return;
     }
     // SAFETY: a session from `zkc_session_start`/`resume`, freed once (header contract).
+    // First the session: it joins the proving thread and saves, while the handle stays
+    // allocated for a callback that still calls `zkc_session_cancel`; then the handle. A panic
+    // in either must not reach C.
+    let _ = catch_unwind(AssertUnwindSafe(|| unsafe { &*session }.0.close()));
+    // SAFETY: as above; the proving thread has ended, nothing else uses the handle.
     let s = unsafe { Box::from_raw(session) };
-    // Dropping joins the worker and saves; a panic there must not reach C.
     let _ = catch_unwind(AssertUnwindSafe(move || drop(s)));
 }
 

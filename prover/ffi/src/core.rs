@@ -1,6 +1,8 @@
 //! What the C ABI and the UniFFI bindings share: opening a session from paths, encoding fixes,
 //! and one error type with the codes both expose.
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use zkcontrib_circuits::encode::{Point, PointError};
@@ -123,7 +125,8 @@ pub struct Pushed {
 /// A session behind a lock, with its cancel token outside the lock so that another thread
 /// (or the progress callback) can cancel while `push` or `finish` runs.
 pub struct Handle {
-    session: Mutex<Session>,
+    /// `None` once closed.
+    session: Mutex<Option<Session>>,
     cancel: CancelToken,
 }
 
@@ -161,7 +164,7 @@ impl Handle {
         let cancel = CancelToken::new();
         let session = Session::start(keys, policy, options(c, &cancel))?;
         Ok(Self {
-            session: Mutex::new(session),
+            session: Mutex::new(Some(session)),
             cancel,
         })
     }
@@ -177,26 +180,43 @@ impl Handle {
         let cancel = CancelToken::new();
         let session = Session::resume(&path, keys, policy, options(c, &cancel))?;
         Ok(Self {
-            session: Mutex::new(session),
+            session: Mutex::new(Some(session)),
             cancel,
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, Session> {
+    fn lock(&self) -> MutexGuard<'_, Option<Session>> {
         // A panic caught while the lock was held leaves the session as it was between calls.
         self.session.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Runs `f` on the session, unless it is closed.
+    fn with<T>(&self, f: impl FnOnce(&mut Session) -> Result<T, FfiError>) -> Result<T, FfiError> {
+        match self.lock().as_mut() {
+            Some(s) => f(s),
+            None => Err(FfiError::BadInput("the session is closed".into())),
+        }
+    }
+
+    /// Drops the session (stops and joins its proving thread, saves the points pushed since
+    /// the last save) while this handle stays valid, so that a progress callback still
+    /// running may call [`Handle::cancel`]. Later calls are `BadInput`.
+    pub fn close(&self) {
+        let s = self.lock().take();
+        drop(s);
+    }
+
     /// Encodes and pushes fixes: all of them, or none if one is malformed.
     pub fn push(&self, fixes: &[(f64, f64, i64)]) -> Result<Pushed, FfiError> {
-        let mut s = self.lock();
-        let first = s.len();
-        let points = fixes
-            .iter()
-            .enumerate()
-            .map(|(i, &(lat, lon, t))| encode_fix(first + i, lat, lon, t))
-            .collect::<Result<Vec<_>, _>>()?;
-        let violations = s.push(&points)?;
+        let violations = self.with(|s| {
+            let first = s.len();
+            let points = fixes
+                .iter()
+                .enumerate()
+                .map(|(i, &(lat, lon, t))| encode_fix(first + i, lat, lon, t))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(s.push(&points)?)
+        })?;
         let mut out = Pushed::default();
         for v in violations {
             if v.rule() == Rule::Region {
@@ -210,13 +230,13 @@ impl Handle {
     }
 
     /// The session's progress (waits while another thread is in `push` or `finish`).
-    pub fn status(&self) -> Status {
-        self.lock().status()
+    pub fn status(&self) -> Result<Status, FfiError> {
+        self.with(|s| Ok(s.status()))
     }
 
     /// Writes the state file now.
     pub fn save(&self) -> Result<(), FfiError> {
-        Ok(self.lock().save()?)
+        self.with(|s| Ok(s.save()?))
     }
 
     /// Stops proving; any thread, any time (does not wait for the session's lock).
@@ -226,7 +246,7 @@ impl Handle {
 
     /// [`Session::finish`].
     pub fn finish(&self) -> Result<Finished, FfiError> {
-        Ok(self.lock().finish()?)
+        self.with(|s| Ok(s.finish()?))
     }
 }
 

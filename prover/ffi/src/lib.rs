@@ -15,7 +15,7 @@
 //! assert!(matches!(encode_fix(7, f64::NAN, 0.0, 0), Err(FfiError::BadInput(m)) if m.starts_with("point 7")));
 //! ```
 
-#![deny(missing_docs)]
+#![deny(missing_docs, unsafe_op_in_unsafe_fn)]
 #![warn(rust_2018_idioms)]
 
 pub mod bindings;

@@ -112,33 +112,43 @@ int main(int argc, char **argv) {
     }
     atomic_store(&app.session, s);
 
+    int rc = 0;
     zkc_status st;
-    if (zkc_session_status(s, &st, &err) != ZKC_OK) return fail("status", &err);
     size_t pushed = 0, outside = 0;
+    if (zkc_session_status(s, &st, &err) != ZKC_OK) {
+        rc = fail("status", &err);
+        goto done;
+    }
     for (size_t i = st.points; i < n && !atomic_load(&app.cancelled); i++) {
         zkc_push_result r;
         char *violations = NULL;
         if (zkc_session_push(s, fixes[i].lat, fixes[i].lon, fixes[i].unix_ms, &r, &violations,
-                             &err) != ZKC_OK)
-            return fail("push", &err);
+                             &err) != ZKC_OK) {
+            rc = fail("push", &err);
+            goto done;
+        }
         if (r.broken) fprintf(stderr, "warning: %s\n", violations);
         zkc_string_free(violations);
         outside += r.outside;
         pushed++;
         /* To cancel at a known place: wait for the first chunk sent to proving. */
         while (app.cancel_after_first_chunk && !atomic_load(&app.cancelled)) {
-            if (zkc_session_status(s, &st, &err) != ZKC_OK) return fail("status", &err);
+            if (zkc_session_status(s, &st, &err) != ZKC_OK) {
+                rc = fail("status", &err);
+                goto done;
+            }
             if (st.chunks_pending == 0) break;
             usleep(10 * 1000);
         }
     }
-    free(fixes);
-    if (zkc_session_status(s, &st, &err) != ZKC_OK) return fail("status", &err);
+    if (zkc_session_status(s, &st, &err) != ZKC_OK) {
+        rc = fail("status", &err);
+        goto done;
+    }
     printf("%s: pushed %zu (%zu outside), session has %llu points, %llu m\n",
            resuming ? "resumed" : "started", pushed, outside, (unsigned long long)st.points,
            (unsigned long long)st.distance_m);
 
-    int rc = 0;
     if (zkc_session_finish(s, bundle, opening, NULL, &err) != ZKC_OK) {
         rc = fail("finish", &err);
     } else {
@@ -146,6 +156,10 @@ int main(int argc, char **argv) {
     }
     printf("progress events: %d, chunks proven: %d\n", atomic_load(&app.events),
            atomic_load(&app.chunks_proven));
+done:
+    /* Also on errors: it saves what was pushed. The callback may still run (and cancel)
+     * until the proving thread has stopped inside zkc_session_free. */
     zkc_session_free(s);
+    free(fixes);
     return rc;
 }
