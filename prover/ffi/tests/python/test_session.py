@@ -44,7 +44,8 @@ def config(state_path=None):
 class Recorder(zkc.ProgressListener):
     """Collects events; it runs on the proving thread."""
 
-    def __init__(self, cancel_after_first_chunk=None):
+    def __init__(self, cancel_after_first_chunk=None, then_raise=False):
+        self.then_raise = then_raise
         self.events = []
         self.lock = threading.Lock()
         self.first_chunk = threading.Event()
@@ -57,11 +58,13 @@ class Recorder(zkc.ProgressListener):
             if self.session is not None:
                 self.session.cancel()
             self.first_chunk.set()
+        if self.then_raise:
+            raise RuntimeError("a listener that throws must not stop proving")
 
 
 class SessionTest(unittest.TestCase):
     def test_push_progress_finish_and_the_bundle_verifies(self):
-        rec = Recorder()
+        rec = Recorder(then_raise=True)
         s = zkc.Session.start(config(), rec)
         points = fixes()
         outside = 0
