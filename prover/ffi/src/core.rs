@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use zkcontrib_circuits::encode::{Point, PointError};
 use zkcontrib_circuits::rules::Rule;
 use zkcontrib_prover::contribution::ContributionError;
-use zkcontrib_prover::ingest::{CoordProblem, MAX_TIME_MS};
+use zkcontrib_prover::ingest::{check_lat, check_lon, MAX_TIME_MS};
 use zkcontrib_prover::session::{
     CancelToken, Finished, ProgressFn, Session, SessionError, SessionKeys, SessionOptions, Status,
 };
@@ -67,21 +67,12 @@ pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 /// `[-90, 90]` / `[-180, 180]` degrees and a time in `0..=MAX_TIME_MS` (9999-12-31), then
 /// [`Point::from_degrees`] (1e-7 degree, rounded to nearest). `index` names the point in errors.
 pub fn encode_fix(index: usize, lat: f64, lon: f64, unix_ms: i64) -> Result<Point, FfiError> {
-    let coord = |v: f64, bound: f64| {
-        if !v.is_finite() {
-            Err(CoordProblem::NotFinite)
-        } else if !(-bound..=bound).contains(&v) {
-            Err(CoordProblem::OutOfRange)
-        } else {
-            Ok(())
-        }
-    };
-    if let Err(p) = coord(lat, 90.0) {
+    if let Err(p) = check_lat(lat) {
         return Err(FfiError::BadInput(format!(
             "point {index}: latitude {p} (expected degrees in [-90, 90])"
         )));
     }
-    if let Err(p) = coord(lon, 180.0) {
+    if let Err(p) = check_lon(lon) {
         return Err(FfiError::BadInput(format!(
             "point {index}: longitude {p} (expected degrees in [-180, 180])"
         )));

@@ -491,13 +491,14 @@ pub(crate) fn float_ms(value: f64) -> Result<i64, TimeError> {
     check_ms_i128(i128::from(ms))
 }
 
-/// Checks a latitude value.
-pub(crate) fn check_lat(value: f64) -> Result<f64, CoordProblem> {
+/// Checks a latitude value: finite and within [-90, 90] degrees (trace readers and the app
+/// bindings use the same check).
+pub fn check_lat(value: f64) -> Result<f64, CoordProblem> {
     check_coord(value, 90.0)
 }
 
-/// Checks a longitude value.
-pub(crate) fn check_lon(value: f64) -> Result<f64, CoordProblem> {
+/// Checks a longitude value: finite and within [-180, 180] degrees.
+pub fn check_lon(value: f64) -> Result<f64, CoordProblem> {
     check_coord(value, 180.0)
 }
 
