@@ -18,7 +18,8 @@ use zkcontrib_circuits::circuit::TraceCircuit;
 use zkcontrib_circuits::shape::{Shape, EARTH, TEST};
 use zkcontrib_circuits::witness::ChunkWitness;
 use zkcontrib_prover::keys::{Keys, Qap};
-use zkcontrib_prover::prove::{prove_chunk_stock, ChunkProver, Matrices};
+use zkcontrib_prover::matrices::Matrices;
+use zkcontrib_prover::prove::{prove_chunk_stock, ChunkProver};
 use zkcontrib_prover::runtime::with_threads;
 
 const SHAPES: [Shape; 2] = [TEST, EARTH];

@@ -174,7 +174,7 @@ pub fn verify_workload(n: usize) -> VerifyWorkload {
     use rand::{rngs::StdRng, SeedableRng};
     use zkcontrib_circuits::shape::TEST;
     use zkcontrib_prover::contribution::prove_contribution;
-    use zkcontrib_prover::prove::Matrices;
+    use zkcontrib_prover::matrices::Matrices;
     use zkcontrib_verifier::{decode_proof_hex, encode_proof_hex, Thresholds, Verifier};
     let mut rng = StdRng::seed_from_u64(1);
     let keys = bench_keys(TEST);

@@ -3,8 +3,8 @@
 use std::path::Path;
 use std::time::Instant;
 use zkcontrib_prover::keys::Keys;
+use zkcontrib_prover::matrices::Matrices;
 use zkcontrib_prover::prepared;
-use zkcontrib_prover::prove::Matrices;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

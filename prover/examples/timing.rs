@@ -6,7 +6,7 @@ use zkcontrib_circuits::plan::plan;
 use zkcontrib_circuits::rules::evaluate;
 use zkcontrib_circuits::shape::shape_by_name;
 use zkcontrib_circuits::witness::chunk_witnesses;
-use zkcontrib_prover::{ingest::read_points, keys, policy_file::load_policy, prove};
+use zkcontrib_prover::{ingest::read_points, keys, matrices, policy_file::load_policy, prove};
 
 fn main() {
     let shape = shape_by_name(&std::env::args().nth(1).unwrap_or("earth".into())).unwrap();
@@ -26,7 +26,7 @@ fn main() {
     );
     let mut rng = StdRng::seed_from_u64(1);
     let t = Instant::now();
-    let m = prove::Matrices::new(shape).unwrap();
+    let m = matrices::Matrices::new(shape).unwrap();
     println!("matrices {:?} {:?}", t.elapsed(), m);
     let t = Instant::now();
     let k = keys::setup(shape, &mut rng).unwrap();
@@ -38,10 +38,10 @@ fn main() {
     println!("load {:?}", t.elapsed());
     let pvk = zkcontrib_verifier::PreparedKey::new(k.vk()).unwrap();
     let t = Instant::now();
-    let z = prove::assignment(&m, &ws[0]).unwrap();
+    let z = matrices::assignment(&m, &ws[0]).unwrap();
     println!("assignment {:?}", t.elapsed());
     let t = Instant::now();
-    assert!(prove::first_unsatisfied(&m, &z).is_none());
+    assert!(matrices::first_unsatisfied(&m, &z).is_none());
     println!("check {:?}", t.elapsed());
     for _ in 0..2 {
         let t = Instant::now();

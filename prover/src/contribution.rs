@@ -2,7 +2,8 @@
 //! another, and assemble the [`Bundle`] plus the private [`Opening`].
 
 use crate::keys::Keys;
-use crate::prove::{ChunkProver, Matrices, ProveError};
+use crate::matrices::Matrices;
+use crate::prove::{ChunkProver, ProveError};
 use ark_bn254::{Bn254, Fr};
 use ark_ff::UniformRand;
 use ark_groth16::Proof;

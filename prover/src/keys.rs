@@ -97,7 +97,7 @@ pub enum KeyError {
         /// The `.zkey` file.
         path: PathBuf,
         /// Why.
-        source: crate::export::zkey::ZkeyError,
+        source: crate::interop::zkey::ZkeyError,
     },
 }
 
@@ -307,7 +307,7 @@ pub fn load_vk(keys_dir: &Path, shape: &str) -> Result<VerifyingKey<Bn254>, KeyE
 
 /// Runs a development Groth16 setup for `shape` (see the module docs: not for production).
 pub fn setup<R: RngCore + CryptoRng>(shape: Shape, rng: &mut R) -> Result<Keys, KeyError> {
-    let constraints = crate::prove::Matrices::new(shape)?.num_constraints;
+    let constraints = crate::matrices::Matrices::new(shape)?.num_constraints;
     let pk = Groth16::<Bn254>::generate_random_parameters_with_reduction(
         TraceCircuit {
             shape,
@@ -326,12 +326,12 @@ pub fn setup<R: RngCore + CryptoRng>(shape: Shape, rng: &mut R) -> Result<Keys, 
 
 /// Imports the result of a snarkjs phase-2 ceremony (`.zkey`) as the keys of `shape`: origin
 /// `zkey`, circom QAP reduction. The key must be for this version's circuit of the shape
-/// (see [`crate::export::zkey`] for what is checked); the ceremony itself is checked with
+/// (see [`crate::interop::zkey`] for what is checked); the ceremony itself is checked with
 /// `snarkjs zkey verify` (docs/ceremony.md).
 pub fn import_zkey(shape: Shape, path: &Path) -> Result<Keys, KeyError> {
     let bytes = std::fs::read(path).map_err(io(path))?;
-    let m = crate::prove::Matrices::new(shape)?;
-    let pk = crate::export::zkey::read(&bytes, &m).map_err(|source| KeyError::Zkey {
+    let m = crate::matrices::Matrices::new(shape)?;
+    let pk = crate::interop::zkey::read(&bytes, &m).map_err(|source| KeyError::Zkey {
         path: path.to_path_buf(),
         source,
     })?;

@@ -10,11 +10,12 @@
 
 pub mod arith;
 pub mod contribution;
-pub mod export;
 pub mod fft;
 pub mod groth16;
 pub mod ingest;
+pub mod interop;
 pub mod keys;
+pub mod matrices;
 pub mod msm;
 pub mod picture;
 pub mod policy_file;

@@ -34,7 +34,7 @@
 //! and the hash is the whole cost of the check (the report measures it).
 
 use crate::keys::{load_meta, load_vk_file, KeyError, Keys};
-use crate::prove::Matrices;
+use crate::matrices::Matrices;
 use crate::sparse::{Csr, Entry, SparseMatrices};
 use ark_bn254::{Fq, Fq2, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;

@@ -13,71 +13,17 @@
 //! Memory is bounded by one chunk: the matrices, the proving key, and one chunk's assignment
 //! and QAP vectors; chunks are proven one after another.
 
-use crate::sparse::SparseMatrices;
+use crate::matrices::{assignment, first_unsatisfied, Matrices};
 use ark_bn254::{Bn254, Fr};
 use ark_ff::UniformRand;
 use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
 use ark_groth16::{Groth16, Proof, ProvingKey};
-use ark_relations::gr1cs::{
-    ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisError, SynthesisMode,
-    R1CS_PREDICATE_LABEL,
-};
+use ark_relations::gr1cs::SynthesisError;
 use ark_std::rand::{CryptoRng, RngCore};
 use zkcontrib_circuits::circuit::TraceCircuit;
 use zkcontrib_circuits::shape::Shape;
 use zkcontrib_circuits::witness::ChunkWitness;
-
-/// A shape's constraint matrices, built once and reused for every proof.
-pub struct Matrices {
-    /// The shape.
-    pub shape: Shape,
-    /// `[A, B, C]` of the R1CS predicate, in the compact form ([`SparseMatrices`]: 8 bytes
-    /// per nonzero instead of arkworks' 40; `to_ark` gives arkworks' form).
-    pub abc: SparseMatrices,
-    /// Instance variables, including the constant 1.
-    pub num_instance: usize,
-    /// Witness variables.
-    pub num_witness: usize,
-    /// Constraints.
-    pub num_constraints: usize,
-}
-
-impl std::fmt::Debug for Matrices {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Matrices")
-            .field("shape", &self.shape.name)
-            .field("num_constraints", &self.num_constraints)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Matrices {
-    /// Synthesizes `shape` in setup mode and keeps its matrices.
-    pub fn new(shape: Shape) -> Result<Self, SynthesisError> {
-        let cs = ConstraintSystem::<Fr>::new_ref();
-        cs.set_optimization_goal(OptimizationGoal::Constraints);
-        cs.set_mode(SynthesisMode::Setup);
-        TraceCircuit {
-            shape,
-            witness: None,
-        }
-        .generate_constraints(cs.clone())?;
-        cs.finalize();
-        let mut all = cs.to_matrices()?;
-        let abc = all
-            .remove(R1CS_PREDICATE_LABEL)
-            .ok_or(SynthesisError::PredicateNotFound)?;
-        drop(all);
-        let abc = SparseMatrices::from_ark(&abc).map_err(|_| SynthesisError::PredicateNotFound)?;
-        Ok(Self {
-            shape,
-            abc,
-            num_instance: cs.num_instance_variables(),
-            num_witness: cs.num_witness_variables(),
-            num_constraints: cs.num_constraints(),
-        })
-    }
-}
+use zkcontrib_verifier::keys::Qap;
 
 /// Why a chunk could not be proven.
 #[derive(Debug, thiserror::Error)]
@@ -93,7 +39,7 @@ pub enum ProveError {
     },
     /// The proving key does not fit the shape's constraint system.
     #[error("the proving key does not fit the circuit: {0}; set the keys up again")]
-    Key(String),
+    Key(#[source] crate::groth16::Groth16Error),
     /// Synthesis failed.
     #[error("chunk {chunk}: {source}")]
     Synthesis {
@@ -138,41 +84,11 @@ impl From<ObservedError<std::convert::Infallible>> for ProveError {
     }
 }
 
-/// The full assignment `[1, public inputs…, witnesses…]` of a chunk, computed without building
-/// any constraint.
-pub fn assignment(m: &Matrices, w: &ChunkWitness) -> Result<Vec<Fr>, SynthesisError> {
-    let cs = ConstraintSystem::<Fr>::new_ref();
-    cs.set_optimization_goal(OptimizationGoal::Constraints);
-    cs.set_mode(SynthesisMode::Prove {
-        construct_matrices: false,
-        generate_lc_assignments: false,
-    });
-    TraceCircuit {
-        shape: m.shape,
-        witness: Some(w.clone()),
-    }
-    .generate_constraints(cs.clone())?;
-    let cs = cs.into_inner().ok_or(SynthesisError::MissingCS)?;
-    let mut full = cs.instance_assignment()?.to_vec();
-    full.extend_from_slice(cs.witness_assignment()?);
-    if full.len() != m.num_instance + m.num_witness {
-        return Err(SynthesisError::Unsatisfiable);
-    }
-    Ok(full)
-}
-
-/// Checks an assignment against the matrices: `⟨A_i,z⟩·⟨B_i,z⟩ = ⟨C_i,z⟩` for every row.
-/// Returns the first failing row.
-pub fn first_unsatisfied(m: &Matrices, z: &[Fr]) -> Option<usize> {
-    let dot = |k: usize, i: usize| m.abc.dot(m.abc.matrix(k).row(i), z);
-    (0..m.num_constraints).find(|&i| dot(0, i) * dot(1, i) != dot(2, i))
-}
-
 /// A shape's matrices and a proving key, prepared once for every chunk of every trace.
 pub struct ChunkProver<'a> {
     matrices: &'a Matrices,
     core: crate::groth16::Prover<'a>,
-    qap: crate::keys::Qap,
+    qap: Qap,
 }
 
 impl std::fmt::Debug for ChunkProver<'_> {
@@ -189,10 +105,10 @@ impl<'a> ChunkProver<'a> {
     pub fn new(
         matrices: &'a Matrices,
         pk: &'a ProvingKey<Bn254>,
-        qap: crate::keys::Qap,
+        qap: Qap,
     ) -> Result<Self, ProveError> {
         let core = crate::groth16::Prover::new(pk, matrices.num_instance, matrices.num_constraints)
-            .map_err(|e| ProveError::Key(e.to_string()))?;
+            .map_err(ProveError::Key)?;
         Ok(Self {
             matrices,
             core,
@@ -229,15 +145,15 @@ impl<'a> ChunkProver<'a> {
         crate::runtime::mem_mark("chunk: assignment");
         before(ProvePhase::Fft).map_err(ObservedError::Stopped)?;
         let h = match self.qap {
-            crate::keys::Qap::Arkworks => self
+            Qap::Arkworks => self
                 .core
                 .witness_map_checked(&self.matrices.abc, &z, true)
-                .map_err(|e| ProveError::Key(e.to_string()))?
+                .map_err(ProveError::Key)?
                 .map_err(|row| ProveError::Unsatisfied {
                     chunk,
                     what: format!("constraint {row}"),
                 })?,
-            crate::keys::Qap::Circom => {
+            Qap::Circom => {
                 if let Some(row) = first_unsatisfied(self.matrices, &z) {
                     return Err(ProveError::Unsatisfied {
                         chunk,
@@ -261,7 +177,7 @@ impl<'a> ChunkProver<'a> {
         Ok(self
             .core
             .proof_from_witness_map(&z, &h, r, s)
-            .map_err(|e| ProveError::Key(e.to_string()))?)
+            .map_err(ProveError::Key)?)
     }
 
     /// The assignment of `w` and its QAP witness map: the inputs of [`ChunkProver::floor_of`],
@@ -272,7 +188,7 @@ impl<'a> ChunkProver<'a> {
         let h = self
             .core
             .witness_map(&self.matrices.abc, &z)
-            .map_err(|e| ProveError::Key(e.to_string()))?;
+            .map_err(ProveError::Key)?;
         Ok((z, h))
     }
 
@@ -280,10 +196,7 @@ impl<'a> ChunkProver<'a> {
     /// seven FFTs and the five MSMs with the proof's scalars, see
     /// [`crate::groth16::Prover::floor`]): what benchmarks compare [`ChunkProver::prove`] with.
     pub fn floor_of(&self, z: &[Fr], h: &[Fr]) -> Result<(), ProveError> {
-        self.core
-            .floor(z, h)
-            .map(|_| ())
-            .map_err(|e| ProveError::Key(e.to_string()))
+        self.core.floor(z, h).map(|_| ()).map_err(ProveError::Key)
     }
 }
 

@@ -640,7 +640,7 @@ impl Drop for Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::prove::Matrices;
+    use crate::matrices::Matrices;
     use rand::{rngs::StdRng, SeedableRng};
     use zkcontrib_circuits::shape::TEST;
 

@@ -23,9 +23,10 @@ use zkcontrib_circuits::encode::Point;
 use zkcontrib_circuits::policy::Policy;
 use zkcontrib_circuits::shape::TEST;
 use zkcontrib_prover::contribution::{prove_contribution, Proven};
-use zkcontrib_prover::export::{self, snarkjs, solidity, zkey::ZkeyError};
+use zkcontrib_prover::interop::{self, snarkjs, solidity, zkey::ZkeyError};
 use zkcontrib_prover::keys::{self, KeyError, Keys, Origin, Qap};
-use zkcontrib_prover::prove::{prove_chunk_with, Matrices};
+use zkcontrib_prover::matrices::Matrices;
+use zkcontrib_prover::prove::prove_chunk_with;
 use zkcontrib_prover::qap::CircomReduction;
 use zkcontrib_prover::verify::{verify_bundle, PolicyEntry};
 use zkcontrib_prover::{ingest, policy_file::load_policy};
@@ -355,7 +356,7 @@ fn satisfied(r: &R1cs, z: &[Fr]) -> Option<usize> {
 fn r1cs_and_wtns_describe_the_circuit_and_a_chunk() {
     let e = env();
     let m = &e.matrices;
-    let r = parse_r1cs(&export::r1cs::write(m));
+    let r = parse_r1cs(&interop::r1cs::write(m));
     assert_eq!(r.wires as usize, m.num_instance + m.num_witness);
     assert_eq!(r.public, 11);
     assert_eq!(r.constraints.len(), m.num_constraints);
@@ -366,7 +367,7 @@ fn r1cs_and_wtns_describe_the_circuit_and_a_chunk() {
         );
     }
     // Chunk 3 of the bundle, from the opening: its public inputs are the bundle's.
-    let (z, n) = export::chunk_assignment(
+    let (z, n) = interop::chunk_assignment(
         m,
         &e.policy,
         &e.points,
@@ -376,9 +377,9 @@ fn r1cs_and_wtns_describe_the_circuit_and_a_chunk() {
     )
     .unwrap();
     assert_eq!(n, 3);
-    let chunks = export::bundle_chunks(&e.proven.bundle).unwrap();
+    let chunks = interop::bundle_chunks(&e.proven.bundle).unwrap();
     assert_eq!(&z[1..12], &chunks[1].inputs[..]);
-    let z2 = export::wtns::read(&export::wtns::write(&z)).unwrap();
+    let z2 = interop::wtns::read(&interop::wtns::write(&z)).unwrap();
     assert_eq!(z2, z);
     assert_eq!(satisfied(&r, &z2), None);
     // One witness value changed: some constraint breaks.
@@ -389,12 +390,12 @@ fn r1cs_and_wtns_describe_the_circuit_and_a_chunk() {
     let mut other = e.proven.opening.clone();
     other.blinding = other.commitment.clone();
     assert!(matches!(
-        export::chunk_assignment(m, &e.policy, &e.points, SUBMITTER, Some(&other), 0),
-        Err(export::ExportError::OpeningMismatch { .. })
+        interop::chunk_assignment(m, &e.policy, &e.points, SUBMITTER, Some(&other), 0),
+        Err(interop::ExportError::OpeningMismatch { .. })
     ));
     assert!(matches!(
-        export::chunk_assignment(m, &e.policy, &e.points, SUBMITTER, None, 3),
-        Err(export::ExportError::NoSuchChunk { chunks: 3, .. })
+        interop::chunk_assignment(m, &e.policy, &e.points, SUBMITTER, None, 3),
+        Err(interop::ExportError::NoSuchChunk { chunks: 3, .. })
     ));
 }
 
@@ -416,7 +417,7 @@ fn export_cli_writes_files_and_uses_exit_codes() {
     assert!(t.contains("powers of tau power >= "), "{t}");
     assert_eq!(
         std::fs::read(&r1cs).unwrap(),
-        export::r1cs::write(&e.matrices)
+        interop::r1cs::write(&e.matrices)
     );
 
     let wtns = d.path().join("c1.wtns");
@@ -450,7 +451,7 @@ fn export_cli_writes_files_and_uses_exit_codes() {
         let mode = std::fs::metadata(&wtns).unwrap().permissions().mode();
         assert_eq!(mode & 0o077, 0, "the witness is private: {mode:o}");
     }
-    let (z, _) = export::chunk_assignment(
+    let (z, _) = interop::chunk_assignment(
         &e.matrices,
         &e.policy,
         &e.points,
@@ -460,7 +461,7 @@ fn export_cli_writes_files_and_uses_exit_codes() {
     )
     .unwrap();
     assert_eq!(
-        export::wtns::read(&std::fs::read(&wtns).unwrap()).unwrap(),
+        interop::wtns::read(&std::fs::read(&wtns).unwrap()).unwrap(),
         z
     );
 
@@ -544,7 +545,7 @@ fn snarkjs_json_of_a_bundle_round_trips() {
     let v: serde_json::Value = serde_json::from_str(&vk_json).unwrap();
     assert_eq!(v["nPublic"], 11);
     assert_eq!(v["vk_beta_2"][2], serde_json::json!(["1", "0"]));
-    for (k, c) in export::bundle_chunks(&e.proven.bundle)
+    for (k, c) in interop::bundle_chunks(&e.proven.bundle)
         .unwrap()
         .iter()
         .enumerate()
@@ -616,7 +617,7 @@ fn circom_reduction_proves_and_differs_from_arkworks() {
     assert!(zkcontrib_verifier::verify(&dev, &wrong, &inputs).is_err());
 }
 
-/// A `.zkey` in snarkjs' layout for `pk` (see `export::zkey`), for import tests without npm.
+/// A `.zkey` in snarkjs' layout for `pk` (see `interop::zkey`), for import tests without npm.
 fn write_zkey(pk: &ProvingKey<Bn254>, m: &Matrices) -> Vec<u8> {
     use ark_bn254::{Fq, G1Affine, G2Affine};
     use ark_ec::AffineRepr;
@@ -666,7 +667,7 @@ fn write_zkey(pk: &ProvingKey<Bn254>, m: &Matrices) -> Vec<u8> {
         coefs.extend_from_slice(&(v * r2).into_bigint().to_bytes_le());
         count += 1;
     };
-    for (c, [a, b, _]) in export::r1cs::constraints(m).iter().enumerate() {
+    for (c, [a, b, _]) in interop::r1cs::constraints(m).iter().enumerate() {
         for (w, v) in a {
             coef(0, c, *w, *v);
         }
@@ -681,7 +682,7 @@ fn write_zkey(pk: &ProvingKey<Bn254>, m: &Matrices) -> Vec<u8> {
     sec4.extend_from_slice(&coefs);
     let mut b2 = Vec::new();
     pk.b_g2_query.iter().for_each(|p| g2(&mut b2, p));
-    export::binfile::write(
+    interop::binfile::write(
         b"zkey",
         1,
         &[
@@ -704,7 +705,7 @@ fn zkey_import_round_trips_and_refuses_damage() {
     let e = env();
     let pk = circom_keys();
     let bytes = write_zkey(pk, &e.matrices);
-    let back = export::zkey::read(&bytes, &e.matrices).unwrap();
+    let back = interop::zkey::read(&bytes, &e.matrices).unwrap();
     assert!(back == *pk, "the imported key is the written one");
 
     // Through the keys API and the CLI: origin zkey, circom QAP, and `prove` proves with it.
@@ -733,7 +734,7 @@ fn zkey_import_round_trips_and_refuses_damage() {
 
     // Damage: every kind is a clean, typed error naming what is wrong.
     let m = &e.matrices;
-    let err = |b: &[u8]| export::zkey::read(b, m).unwrap_err();
+    let err = |b: &[u8]| interop::zkey::read(b, m).unwrap_err();
     for cut in [0, 3, 11, 100, bytes.len() / 2, bytes.len() - 1] {
         assert!(
             matches!(err(&bytes[..cut]), ZkeyError::Malformed(_)),
@@ -774,7 +775,7 @@ fn zkey_import_round_trips_and_refuses_damage() {
     // A key for another shape's circuit.
     let earth = Matrices::new(zkcontrib_circuits::shape::EARTH).unwrap();
     assert!(matches!(
-        export::zkey::read(&bytes, &earth),
+        interop::zkey::read(&bytes, &earth),
         Err(ZkeyError::OtherCircuit { .. })
     ));
     // Through the CLI: exit 2, the file named.
@@ -1044,7 +1045,7 @@ fn write_test_ptau(power: u32) -> Vec<u8> {
             s15.extend(put1(&scaled(&l, beta)));
         }
     }
-    export::binfile::write(
+    interop::binfile::write(
         b"ptau",
         1,
         &[
@@ -1216,10 +1217,10 @@ fn npm_ceremony_keys_prove_and_snarkjs_proofs_verify() {
     );
     let t = js.snarkjs_ok(&[&"wtns", &"check", &r1cs, &wtns]);
     assert!(t.contains("WITNESS IS CORRECT"), "{t}");
-    let mut bad = export::wtns::read(&std::fs::read(&wtns).unwrap()).unwrap();
+    let mut bad = interop::wtns::read(&std::fs::read(&wtns).unwrap()).unwrap();
     bad[700] += Fr::from(1u64);
     let bad_path = w.join("bad.wtns");
-    std::fs::write(&bad_path, export::wtns::write(&bad)).unwrap();
+    std::fs::write(&bad_path, interop::wtns::write(&bad)).unwrap();
     let t = text(&js.snarkjs(&[&"wtns", &"check", &r1cs, &bad_path]));
     assert!(t.contains("WITNESS IS NOT CORRECT"), "{t}");
 
@@ -1229,7 +1230,7 @@ fn npm_ceremony_keys_prove_and_snarkjs_proofs_verify() {
     let proof = snarkjs::parse_proof(&std::fs::read_to_string(&proof_json).unwrap()).unwrap();
     let public = snarkjs::parse_public(&std::fs::read_to_string(&public_json).unwrap()).unwrap();
     let mut b: Bundle = serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap();
-    let chunks = export::bundle_chunks(&b).unwrap();
+    let chunks = interop::bundle_chunks(&b).unwrap();
     assert_eq!(
         public,
         chunks[2].inputs.to_vec(),

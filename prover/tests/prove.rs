@@ -9,7 +9,7 @@ use zkcontrib_circuits::policy::Policy;
 use zkcontrib_circuits::shape::TEST;
 use zkcontrib_prover::contribution::{prove_contribution, ContributionError, Proven};
 use zkcontrib_prover::keys::{self, KeyError, Keys};
-use zkcontrib_prover::prove::Matrices;
+use zkcontrib_prover::matrices::Matrices;
 use zkcontrib_prover::runtime::with_threads;
 use zkcontrib_prover::verify::{verify_bundle, Outcome, PolicyEntry};
 use zkcontrib_prover::{ingest::read_points, policy_file::load_policy};

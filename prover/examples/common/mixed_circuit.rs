@@ -156,7 +156,7 @@ impl ConstraintSynthesizer<Fr> for MixedCircuit {
     }
 }
 
-/// Matrices and sizes of a synthesized circuit, as `prove::Matrices::new` extracts them.
+/// Matrices and sizes of a synthesized circuit, as `matrices::Matrices::new` extracts them.
 pub struct Extracted {
     /// `[A, B, C]`.
     pub abc: Vec<Matrix<Fr>>,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use zkcontrib_prover::contribution::ContributionError;
 use zkcontrib_prover::keys::{self, Origin};
-use zkcontrib_prover::prove::Matrices;
+use zkcontrib_prover::matrices::Matrices;
 use zkcontrib_prover::{ingest, policy_file};
 
 /// What `zkcontrib export` writes.
@@ -132,7 +132,7 @@ fn write_file(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), BadInput> {
 
 /// `export snarkjs` and `export solidity`: both need a shape's verifying key.
 fn export_keyed(a: ExportArgs) -> Result<ExitCode, BadInput> {
-    use zkcontrib_prover::export::{bundle_chunks, snarkjs, solidity};
+    use zkcontrib_prover::interop::{bundle_chunks, snarkjs, solidity};
     let bundle = a.bundle.as_deref().map(read_bundle).transpose()?;
     let shape = match (&bundle, a.shape) {
         (Some(b), Some(s)) if b.shape != s.shape().name => {
@@ -247,7 +247,7 @@ fn export_r1cs(a: ExportArgs) -> Result<ExitCode, BadInput> {
         .ok_or_else(|| BadInput(anyhow!("`zkcontrib export r1cs` needs --shape")))?
         .shape();
     let m = Matrices::new(shape).map_err(|e| BadInput(e.into()))?;
-    write_file(&a.out, zkcontrib_prover::export::r1cs::write(&m))?;
+    write_file(&a.out, zkcontrib_prover::interop::r1cs::write(&m))?;
     let rows = m.num_constraints + m.num_instance;
     let power = rows.next_power_of_two().trailing_zeros();
     println!("r1cs          {}", a.out.display());
@@ -266,7 +266,7 @@ fn export_r1cs(a: ExportArgs) -> Result<ExitCode, BadInput> {
 /// `export wtns`.
 fn export_wtns(a: ExportArgs) -> Result<ExitCode, BadInput> {
     use zkcontrib_prover::contribution::Opening;
-    use zkcontrib_prover::export::{chunk_assignment, wtns, ExportError};
+    use zkcontrib_prover::interop::{chunk_assignment, wtns, ExportError};
     let need = |v: Option<PathBuf>, flag: &str| {
         v.ok_or_else(|| BadInput(anyhow!("`zkcontrib export wtns` needs {flag}")))
     };

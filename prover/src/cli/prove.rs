@@ -12,8 +12,8 @@ use std::time::Instant;
 use zkcontrib_circuits::shape::Shape;
 use zkcontrib_prover::contribution::{ContributionError, Planned, Proven};
 use zkcontrib_prover::keys::{self, Keys, Origin};
+use zkcontrib_prover::matrices::Matrices;
 use zkcontrib_prover::prepared;
-use zkcontrib_prover::prove::Matrices;
 use zkcontrib_prover::runtime::{megabytes, peak_rss_bytes, with_threads};
 use zkcontrib_prover::{ingest, policy_file};
 

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 use zkcontrib_circuits::shape::Shape;
 use zkcontrib_prover::keys::{self, KeyMeta, Keys};
+use zkcontrib_prover::matrices::Matrices;
 use zkcontrib_prover::prepared;
-use zkcontrib_prover::prove::Matrices;
 use zkcontrib_prover::runtime::megabytes;
 
 /// `zkcontrib setup`.

@@ -1,8 +1,9 @@
 //! What a session is started with: keys, options, the progress callback and the cancel token.
 
 use crate::keys::Keys;
+use crate::matrices::Matrices;
 use crate::prepared::Loaded;
-use crate::prove::{Matrices, ProvePhase};
+use crate::prove::ProvePhase;
 use ark_bn254::Fr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -25,8 +25,9 @@ use zkcontrib_circuits::circuit::layout;
 use zkcontrib_circuits::shape::{shape_by_name, Shape, EARTH, TEST};
 use zkcontrib_prover::contribution::prove_contribution;
 use zkcontrib_prover::keys::{self, Keys, Qap};
+use zkcontrib_prover::matrices::Matrices;
 use zkcontrib_prover::prepared;
-use zkcontrib_prover::prove::{prove_chunk_stock, ChunkProver, Matrices};
+use zkcontrib_prover::prove::{prove_chunk_stock, ChunkProver};
 use zkcontrib_prover::runtime::{peak_rss_bytes, with_threads};
 
 mod statement;

@@ -7,7 +7,7 @@
 //! ```
 //!
 //! Wire order is that of [`super::r1cs`]: `[1, public inputs…, witnesses…]`, exactly
-//! [`crate::prove::assignment`]. **A witness file contains the trace**: treat it like the
+//! [`crate::matrices::assignment`]. **A witness file contains the trace**: treat it like the
 //! trace itself.
 
 use super::binfile::{self, BinFile, Malformed, Reader};

@@ -21,7 +21,7 @@ pub mod wtns;
 pub mod zkey;
 
 use crate::contribution::{check, ContributionError, Opening};
-use crate::prove::{assignment, first_unsatisfied, Matrices};
+use crate::matrices::{assignment, first_unsatisfied, Matrices};
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::Proof;
 use ark_relations::gr1cs::SynthesisError;
@@ -47,7 +47,7 @@ pub struct ChunkProof {
 pub enum ExportError {
     /// The bundle does not decode.
     #[error("the bundle is malformed: {0}")]
-    Bundle(String),
+    Bundle(#[source] zkcontrib_verifier::Rejected),
     /// No witness for a trace the policy refuses, or for a bad submitter.
     #[error(transparent)]
     Contribution(#[from] ContributionError),
@@ -91,14 +91,19 @@ pub enum ExportError {
 
 /// Decodes every chunk of a bundle strictly and recomputes its public inputs.
 pub fn bundle_chunks(b: &Bundle) -> Result<Vec<ChunkProof>, ExportError> {
-    let fields = b.fields().map_err(|e| ExportError::Bundle(e.to_string()))?;
+    let fields = b.fields().map_err(ExportError::Bundle)?;
     b.chunks
         .iter()
         .zip(b.chunk_inputs(&fields))
-        .map(|(c, inputs)| {
+        .enumerate()
+        .map(|(k, (c, inputs))| {
             Ok(ChunkProof {
-                proof: decode_proof_hex(&c.proof)
-                    .map_err(|e| ExportError::Bundle(e.to_string()))?,
+                proof: decode_proof_hex(&c.proof).map_err(|error| {
+                    ExportError::Bundle(zkcontrib_verifier::Rejected::Field {
+                        field: zkcontrib_verifier::Field::Proof(k),
+                        error,
+                    })
+                })?,
                 inputs,
             })
         })

@@ -27,7 +27,7 @@
 
 use super::binfile::{BinFile, Malformed, Reader};
 use super::r1cs;
-use crate::prove::Matrices;
+use crate::matrices::Matrices;
 use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
 use ark_ff::{BigInt, Field, PrimeField, Zero};

@@ -18,7 +18,7 @@
 //! a repeated wire would silently lose a term).
 
 use super::binfile;
-use crate::prove::Matrices;
+use crate::matrices::Matrices;
 use ark_bn254::Fr;
 use ark_ff::Zero;
 use std::collections::BTreeMap;
