@@ -39,9 +39,9 @@ use ark_ff::{One, Zero};
 use ark_groth16::Proof;
 use ark_std::rand::{rngs::StdRng, CryptoRng, RngCore, SeedableRng};
 
-use crate::curve::{glv_scalar, mul_glv_all};
 use crate::groth16::{pairing_check, precheck, Failure, PreparedKey, VerifyError};
-use crate::lines::{
+use zkcontrib_engine::curve::{glv_scalar, mul_glv_all};
+use zkcontrib_engine::lines::{
     line_count, miller_loop_with, p_scalars, prepare_checked, proof_lines, FixedLines, Line,
 };
 
@@ -163,11 +163,11 @@ pub(crate) fn invalid_proofs(
         .collect()
 }
 
-/// Whether single checks run on IFMA lanes ([`crate::lanes::available`]).
+/// Whether single checks run on IFMA lanes ([`zkcontrib_engine::lanes::available`]).
 fn single_on_lanes() -> bool {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     {
-        crate::lanes::available()
+        zkcontrib_engine::lanes::available()
     }
     #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
     {
@@ -199,7 +199,7 @@ enum Pairs {
     Lines(Vec<Line>),
     /// The same lines on IFMA lanes (`lane_lines.rs`); `bad` proofs are masked out.
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    Lanes(crate::lane_lines::LaneLines),
+    Lanes(zkcontrib_engine::lane_lines::LaneLines),
     /// `z_i·A_i` and the projective preparation of `B_i` (arkworks' lines, applied by
     /// `mul_by_034`); `None` for a `bad` proof.
     Prepared(Vec<G1Affine>, Vec<Option<G2Prepared>>),
@@ -325,7 +325,7 @@ impl<'a> Batch<'a> {
                 miller_loop_with(&[], 0, 0, &fixed, &raw)
             }
         };
-        crate::fe::final_exponentiation(&ml.0).is_some_and(|out| out.is_one())
+        zkcontrib_engine::fe::final_exponentiation(&ml.0).is_some_and(|out| out.is_one())
     }
 }
 
@@ -334,7 +334,7 @@ impl<'a> Batch<'a> {
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 fn lane_pairs(za: &[G1Affine], proofs: &[(&Proof<Bn254>, &[Fr])]) -> Option<(Pairs, Vec<bool>)> {
     let bs: Vec<G2Affine> = proofs.iter().map(|(p, _)| p.b).collect();
-    let (lines, ok) = crate::lane_lines::proof_lines(za, &bs)?;
+    let (lines, ok) = zkcontrib_engine::lane_lines::proof_lines(za, &bs)?;
     Some((Pairs::Lanes(lines), ok.into_iter().map(|ok| !ok).collect()))
 }
 

@@ -176,7 +176,7 @@ pub fn decode_proof(bytes: &[u8]) -> Result<Proof<Bn254>, DecodeError> {
 
 /// [`decode_proof`] without the G2 subgroup check of `B` (it is only checked to be on the
 /// curve): for the verifier, whose Miller loop decides `B`'s membership on the way
-/// ([`crate::lines::prepare_checked`]). Every other check is the same.
+/// ([`zkcontrib_engine::lines::prepare_checked`]). Every other check is the same.
 pub(crate) fn decode_proof_deferred(bytes: &[u8]) -> Result<Proof<Bn254>, DecodeError> {
     decode_proof_with(bytes, false)
 }
@@ -184,9 +184,9 @@ pub(crate) fn decode_proof_deferred(bytes: &[u8]) -> Result<Proof<Bn254>, Decode
 fn decode_proof_with(bytes: &[u8], subgroup_b: bool) -> Result<Proof<Bn254>, DecodeError> {
     let (a, b, c) = proof_parts(bytes)?;
     let points = (
-        crate::decompress::g1(a),
-        crate::decompress::g2(b),
-        crate::decompress::g1(c),
+        zkcontrib_engine::decompress::g1(a),
+        zkcontrib_engine::decompress::g2(b),
+        zkcontrib_engine::decompress::g1(c),
     );
     proof_from_points((a, b, c), points, subgroup_b)
 }
@@ -249,9 +249,10 @@ pub(crate) fn decode_proofs_hex_deferred(hexes: &[&str]) -> Vec<Result<Proof<Bn2
         .filter_map(|b| b.as_ref().ok())
         .map(|b| split_proof(b))
         .collect();
-    let g1s =
-        crate::decompress::g1_many(&parts.iter().flat_map(|p| [p.0, p.2]).collect::<Vec<_>>());
-    let g2s = crate::decompress::g2_many(&parts.iter().map(|p| p.1).collect::<Vec<_>>());
+    let g1s = zkcontrib_engine::decompress::g1_many(
+        &parts.iter().flat_map(|p| [p.0, p.2]).collect::<Vec<_>>(),
+    );
+    let g2s = zkcontrib_engine::decompress::g2_many(&parts.iter().map(|p| p.1).collect::<Vec<_>>());
     // one entry of `parts`, two of `g1s` and one of `g2s` per proof of the right length
     let mut decoded = parts
         .iter()
@@ -382,7 +383,7 @@ pub fn vk_hash_hex(vk: &VerifyingKey<Bn254>) -> String {
 /// Decodes a compressed G1 point: on the curve (BN254's G1 has cofactor 1, so that is the
 /// subgroup) and canonically encoded. `bytes` is exactly [`G1_LEN`] long.
 fn g1_point(bytes: &[u8], what: &'static str) -> Result<G1Affine, DecodeError> {
-    g1_checked(crate::decompress::g1(bytes), bytes, what)
+    g1_checked(zkcontrib_engine::decompress::g1(bytes), bytes, what)
 }
 
 /// [`g1_point`] of the decompressed `p`.
@@ -402,9 +403,9 @@ fn g1_checked(
 }
 
 /// Decodes a compressed G2 point: on the curve, in the order-`r` subgroup (the fast check of
-/// [`crate::curve::is_in_g2`]) and canonically encoded. `bytes` is exactly [`G2_LEN`] long.
+/// [`zkcontrib_engine::curve::is_in_g2`]) and canonically encoded. `bytes` is exactly [`G2_LEN`] long.
 fn g2_point(bytes: &[u8], what: &'static str) -> Result<G2Affine, DecodeError> {
-    g2_point_with(crate::decompress::g2(bytes), bytes, what, true)
+    g2_point_with(zkcontrib_engine::decompress::g2(bytes), bytes, what, true)
 }
 
 /// [`g2_point`] of the decompressed `p`, the subgroup check only when `subgroup` is set.
@@ -415,7 +416,7 @@ fn g2_point_with(
     subgroup: bool,
 ) -> Result<G2Affine, DecodeError> {
     let p = p.ok_or(DecodeError::InvalidPoint { what })?;
-    if !p.is_on_curve() || (subgroup && !crate::curve::is_in_g2(&p)) {
+    if !p.is_on_curve() || (subgroup && !zkcontrib_engine::curve::is_in_g2(&p)) {
         return Err(DecodeError::InvalidPoint { what });
     }
     canonical::<G2_LEN, _>(&p, bytes, what)?;

@@ -4,9 +4,9 @@ use ark_bn254::{Bn254, Fq, Fr, G2Projective};
 use ark_ec::{pairing::Pairing, AffineRepr, CurveGroup};
 use ark_groth16::{prepare_verifying_key, PreparedVerifyingKey, Proof, VerifyingKey};
 
-use crate::curve::FixedBase;
 use crate::decode::{self, DecodeError};
-use crate::lines::{miller_loop_with, p_scalars, prepare_checked, FixedLines};
+use zkcontrib_engine::curve::FixedBase;
+use zkcontrib_engine::lines::{miller_loop_with, p_scalars, prepare_checked, FixedLines};
 
 /// Why a proof was not accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -167,10 +167,12 @@ pub(crate) fn pairing_check(
     let raw = [(proof.a, &b)];
     let scalar = || miller_loop_with(&[], 0, 0, &fixed, &raw).0;
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    let ml = crate::lane_lines::single_miller_loop(&fixed, &raw).unwrap_or_else(scalar);
+    let ml = zkcontrib_engine::lane_lines::single_miller_loop(&fixed, &raw).unwrap_or_else(scalar);
     #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
     let ml = scalar();
-    if crate::fe::final_exponentiation(&ml).is_some_and(|out| out == key.pvk.alpha_g1_beta_g2) {
+    if zkcontrib_engine::fe::final_exponentiation(&ml)
+        .is_some_and(|out| out == key.pvk.alpha_g1_beta_g2)
+    {
         Ok(())
     } else {
         Err(Failure::Invalid)

@@ -85,18 +85,17 @@
 //!
 //! ## On x86-64 CPUs with AVX-512 IFMA
 //!
-//! With `std`, on x86-64 CPUs with AVX-512 IFMA (Intel since Ice Lake, AMD since Zen 4;
-//! detected at run time) the field arithmetic runs on 52-bit-limb lanes (`lanes.rs`): batch
-//! verification decodes its proofs' points (the square roots), scales their `A`
-//! (`lane_glv.rs`), computes their Miller-loop lines and runs the Miller loop eight proofs at a
-//! time (`lane_lines.rs`); a single verification runs its Miller loop as eight segments in
-//! lockstep and its final exponentiation on one `Fq12` packed in one vector (`fe.rs`). The
-//! results are the same as the scalar path's, which runs everywhere else (`no_std`, wasm32,
-//! other CPUs, and with the environment variable `ZKCONTRIB_NO_LANES=1`, which CI uses to
-//! test both paths on one machine). Those three modules are the crate's only `unsafe` code:
-//! reinterpreting `[u64; 8]` as a vector register and calling `#[target_feature]` functions
-//! after the run-time check.
-#![deny(unsafe_code)]
+//! The arithmetic is the engine crate's (`zkcontrib-engine`, in `verifier/engine/`). With
+//! `std`, on x86-64 CPUs with AVX-512 IFMA (Intel since Ice Lake, AMD since Zen 4; detected
+//! at run time) it runs on 52-bit-limb lanes: batch verification decodes its proofs' points
+//! (the square roots), scales their `A`, computes their Miller-loop lines and runs the Miller
+//! loop eight proofs at a time; a single verification runs its Miller loop as eight segments
+//! in lockstep and its final exponentiation on one `Fq12` packed in one vector. The results
+//! are the same as the scalar path's, which runs everywhere else (`no_std`, wasm32, other
+//! CPUs, and with the environment variable `ZKCONTRIB_NO_LANES=1`, which CI uses to test both
+//! paths on one machine). The engine's lane modules hold the `unsafe` code (vector registers,
+//! `#[target_feature]` calls after the run-time check); this crate is `forbid(unsafe_code)`.
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms)]
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -105,24 +104,12 @@ extern crate alloc;
 
 pub mod batch;
 pub mod bundle;
-mod curve;
 pub mod decode;
-mod decompress;
 pub mod dedup;
 pub mod error;
-mod fe;
-mod glv;
 pub mod groth16;
 pub mod keys;
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
-mod lane_glv;
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
-mod lane_lines;
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
-#[doc(hidden)]
-pub mod lanes;
 mod limits;
-mod lines;
 pub mod policy;
 pub mod verifier;
 
@@ -147,7 +134,9 @@ pub use policy::{CanonicalPolicy, PolicyJsonError};
 pub use verifier::{Accepted, BuildError, Verifier, VerifierBuilder};
 
 /// Internals the criterion benches time one by one for the cost split in
-/// `docs/verification-costs.md`. Not part of the API: may change without notice.
+/// `docs/verification-costs.md` (feature `bench`). Not part of the API: may change without
+/// notice.
+#[cfg(feature = "bench")]
 #[doc(hidden)]
 pub mod bench_support {
     use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine};
@@ -158,25 +147,27 @@ pub mod bench_support {
     /// callers.
     pub fn proof_lines(ps: &[G1Affine], qs: &[G2Affine]) -> Lines {
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
-        if let Some((lines, _)) = crate::lane_lines::proof_lines(ps, qs) {
+        if let Some((lines, _)) = zkcontrib_engine::lane_lines::proof_lines(ps, qs) {
             return Lines(Inner::Lanes(lines));
         }
-        Lines(Inner::Scalar(crate::lines::proof_lines(ps, qs).0))
+        Lines(Inner::Scalar(
+            zkcontrib_engine::lines::proof_lines(ps, qs).0,
+        ))
     }
 
     /// Lines from [`proof_lines`].
     pub struct Lines(Inner);
 
     enum Inner {
-        Scalar(alloc::vec::Vec<crate::lines::Line>),
+        Scalar(alloc::vec::Vec<zkcontrib_engine::lines::Line>),
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
-        Lanes(crate::lane_lines::LaneLines),
+        Lanes(zkcontrib_engine::lane_lines::LaneLines),
     }
 
     /// The batch's Miller loop over the first `n` pairs of `lines`.
     pub fn miller_loop(lines: &Lines, n: usize) -> MillerLoopOutput<Bn254> {
         match &lines.0 {
-            Inner::Scalar(lines) => crate::lines::miller_loop(lines, 0, n, &[]),
+            Inner::Scalar(lines) => zkcontrib_engine::lines::miller_loop(lines, 0, n, &[]),
             #[cfg(all(feature = "std", target_arch = "x86_64"))]
             Inner::Lanes(lines) => MillerLoopOutput(lines.miller_loop(0, n, &[])),
         }
@@ -189,13 +180,13 @@ pub mod bench_support {
 
     /// `[a_i + b_i·λ]·P_i` as a batch scales its `A` points (GLV, shared doublings).
     pub fn scale_a(points: &[G1Affine], ab: &[(u64, u64)]) -> alloc::vec::Vec<G1Projective> {
-        crate::curve::mul_glv_all(points, ab)
+        zkcontrib_engine::curve::mul_glv_all(points, ab)
     }
 
     /// The final exponentiation a verification runs (`fe.rs`: the hard part on IFMA lanes
     /// where the CPU has them); `None` for 0.
     pub fn final_exponentiation(f: &ark_bn254::Fq12) -> Option<ark_bn254::Fq12> {
-        crate::fe::final_exponentiation(f)
+        zkcontrib_engine::fe::final_exponentiation(f)
     }
 
     /// The proofs of many hex encodings, decoded together as a batch decodes them (the
@@ -208,7 +199,7 @@ pub mod bench_support {
 
     /// The G2 subgroup check of decoding.
     pub fn is_in_g2(p: &G2Affine) -> bool {
-        crate::curve::is_in_g2(p)
+        zkcontrib_engine::curve::is_in_g2(p)
     }
 
     /// The proofs of a bundle decoded as the [`Verifier`](crate::Verifier) decodes them:

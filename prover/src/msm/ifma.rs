@@ -13,14 +13,14 @@
 //!
 //! # Representation
 //!
-//! The lane field arithmetic is the verifier's ([`zkcontrib_verifier::lanes`], shared with
-//! its batch verification): arkworks' Montgomery form re-cut into five 52-bit limbs, products
+//! The lane field arithmetic is the engine crate's ([`zkcontrib_engine::lanes`], shared with the verifier's
+//! batch verification): arkworks' Montgomery form re-cut into five 52-bit limbs, products
 //! not fully reduced, values reduced to `[0, p)` when written back. The G1 bounds (in
 //! multiples of `p`) are checked in the comments of [`execute_adds`]. G2 ([`execute_g2`])
 //! runs the same formulas over `Fq2 = Fq[u]/(u² + 1)` (Karatsuba: three lane products per
 //! `Fq2` product), with every coordinate kept below `2p` after each step.
 //!
-//! The tests (here and in the verifier's `lanes`) compare lane products with `Fq`/`Fq2`
+//! The tests (here and in the engine's `lanes`) compare lane products with `Fq`/`Fq2`
 //! products on random, edge and unreduced
 //! operands, and lane additions with projective additions (with doublings, identities and
 //! cancellations mixed in); a debug assertion checks every value written back is below `p`.
@@ -31,8 +31,8 @@ use super::batch::{add_queued, kind, Kind};
 use ark_bn254::{Fq, Fq2, G1Affine, G2Affine};
 use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ff::One;
-pub(crate) use zkcontrib_verifier::lanes::available;
-use zkcontrib_verifier::lanes::{
+pub(crate) use zkcontrib_engine::lanes::available;
+use zkcontrib_engine::lanes::{
     load, load2, mul, mul2, square2, store, store2, sub, sub2, Consts, Lanes, Lanes2,
 };
 

@@ -43,14 +43,14 @@ use crate::lines::{
 struct LaneLine(Lanes2, Lanes2);
 
 /// The lines of a batch's pairs in lane form: `lines[g·L + k]` is step `k` of group `g`.
-pub(crate) struct LaneLines {
+pub struct LaneLines {
     lines: Vec<LaneLine>,
     n: usize,
 }
 
 /// The lines of the pairs `(P_i, Q_i)` on lanes, with per pair whether it could be computed
 /// (as [`proof_lines`](crate::lines::proof_lines)); `None` if the CPU has no IFMA.
-pub(crate) fn proof_lines(ps: &[G1Affine], qs: &[G2Affine]) -> Option<(LaneLines, Vec<bool>)> {
+pub fn proof_lines(ps: &[G1Affine], qs: &[G2Affine]) -> Option<(LaneLines, Vec<bool>)> {
     if !available() {
         return None;
     }
@@ -265,7 +265,7 @@ impl LaneLines {
     /// The Miller loop of `Π e(P_i, Q_i)` over `i ∈ lo..hi` with `skip[i]` false, up to an
     /// `Fq2` factor (as [`miller_loop`](crate::lines::miller_loop) without fixed pairs). With
     /// `parallel`, one set of lane accumulators per thread.
-    pub(crate) fn miller_loop(&self, lo: usize, hi: usize, skip: &[bool]) -> Fq12 {
+    pub fn miller_loop(&self, lo: usize, hi: usize, skip: &[bool]) -> Fq12 {
         let hi = hi.min(self.n);
         if lo >= hi {
             return Fq12::one();
@@ -351,7 +351,7 @@ impl LaneLines {
 /// eighth of the squarings, the scalar chain the other squarings and seven products.
 ///
 /// [`miller_loop_with`]: crate::lines::miller_loop_with
-pub(crate) fn single_miller_loop(
+pub fn single_miller_loop(
     fixed: &[(&FixedLines, (Fq, Fq))],
     raw: &[(G1Affine, &G2Prepared<Config>)],
 ) -> Option<Fq12> {

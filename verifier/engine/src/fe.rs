@@ -46,7 +46,7 @@ fn three_plus_two(t: &Fq2, z: &Fq2) -> Fq2 {
 /// subgroup of sixth degree extensions", the same formulas as arkworks'
 /// `cyclotomic_square_in_place`): three `Fq4` squarings of coefficient pairs, then
 /// `3t ∓ 2z` per coefficient.
-pub(crate) fn cyclotomic_square(f: &Fq12) -> Fq12 {
+pub fn cyclotomic_square(f: &Fq12) -> Fq12 {
     let (r0, r4, r3) = (&f.c0.c0, &f.c0.c1, &f.c0.c2);
     let (r2, r1, r5) = (&f.c1.c0, &f.c1.c1, &f.c1.c2);
     let (t0, t1) = fp4_square(r0, r1);
@@ -64,7 +64,7 @@ pub(crate) fn cyclotomic_square(f: &Fq12) -> Fq12 {
 /// The operations of the hard part on elements of the cyclotomic subgroup: arkworks' `Fq12`
 /// with [`cyclotomic_square`], or (x86-64 with IFMA) one element packed in one lane vector
 /// (`lanes::Packed12`), so the chain below is written once for both.
-pub(crate) trait Cyclotomic: Copy {
+pub trait Cyclotomic: Copy {
     /// `self^(2^n)`.
     fn square_n(&self, n: usize) -> Self;
     /// `self · other`.
@@ -128,7 +128,7 @@ impl Cyclotomic for crate::lanes::Packed12 {
 /// i70 = ((i44 << 8 + _101001) << 6 + _101001) << 10,
 /// x   = (_100111 + i70) << 6 + _101001 + _1000
 /// ```
-pub(crate) fn exp_by_x<T: Cyclotomic>(f: &T) -> T {
+pub fn exp_by_x<T: Cyclotomic>(f: &T) -> T {
     let e10 = f.square_n(1);
     let e100 = e10.square_n(1);
     let e1000 = e100.square_n(1);
@@ -167,7 +167,7 @@ const _: () = assert!(<Config as BnConfig>::X.len() == 1);
 
 /// `f^((p¹² − 1)/r)`, equal to arkworks' `Bn254::final_exponentiation`; `None` for `f = 0`.
 /// The hard part runs on IFMA lanes where the CPU has them.
-pub(crate) fn final_exponentiation(f: &Fq12) -> Option<Fq12> {
+pub fn final_exponentiation(f: &Fq12) -> Option<Fq12> {
     // Easy part: r = f^((p⁶ − 1)(p² + 1)) = (conj(f)·f⁻¹)^(p² + 1).
     let mut f1 = *f;
     f1.cyclotomic_inverse_in_place();

@@ -10,7 +10,13 @@
 //! segments of one loop) and its final exponentiation ([`Packed12`]: one `Fq12` in one
 //! vector), and the prover's MSM its batch-affine additions; all check [`available`] at run
 //! time and take the scalar path otherwise.
-//! Not part of the verifier's API: shared with the prover, may change without notice.
+//! An internal interface of zkcontrib's verifier and prover: may change without notice.
+//!
+//! # Safety
+//!
+//! Every `#[target_feature(enable = "avx512f,avx512ifma")]` function here may only be called
+//! on a CPU that has those features: call [`available`] first (once), as every caller does.
+//! That is the only safety condition; no function reads memory outside its arguments.
 //!
 //! # Representation
 //!
@@ -27,6 +33,8 @@
 //! edge and unreduced operands; a debug assertion checks every value stored is below `p`.
 
 #![allow(unsafe_code)]
+// The one safety condition of every function is the module's (see "# Safety" above).
+#![allow(clippy::missing_safety_doc)]
 
 use ark_bn254::{Fq, Fq2};
 use ark_ff::{AdditiveGroup, BigInt, PrimeField};
@@ -132,16 +140,19 @@ pub fn store(v: &Lanes) -> [Fq; 8] {
 
 /// Per-field constants in lane form.
 pub struct Consts {
+    /// `p` as normalised 52-bit limbs, broadcast.
     pub p: [__m512i; 5],
     /// `p`, `4p` and `2p` as normalised limbs: the offsets that keep differences positive,
     /// and (`2p`) the bound of the half-reduced values of the G2 path.
     pub kp: [[__m512i; 5]; 3],
     /// `−p^{−1} mod 2^52`.
     pub pinv: __m512i,
+    /// `2^52 − 1`: one limb's bits.
     pub mask: __m512i,
 }
 
 impl Consts {
+    /// The constants of `Fq` (the CPU must have AVX-512F: see [`available`]).
     #[target_feature(enable = "avx512f")]
     pub fn new() -> Self {
         let p = Fq::MODULUS.0;
@@ -296,6 +307,7 @@ pub fn square2(a: &Lanes2, c: &Consts) -> Lanes2 {
     Lanes2(c0, c1)
 }
 
+/// Eight `Fq2` values into lanes (`c0`, `c1`), as [`load`].
 #[inline(always)]
 pub fn load2(w: [&Fq2; 8]) -> Lanes2 {
     Lanes2(
@@ -304,6 +316,7 @@ pub fn load2(w: [&Fq2; 8]) -> Lanes2 {
     )
 }
 
+/// Eight `Fq2` values out of lanes, as [`store`].
 #[inline(always)]
 pub fn store2(v: &Lanes2) -> [Fq2; 8] {
     let (c0, c1) = (store(&v.0), store(&v.1));

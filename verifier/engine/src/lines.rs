@@ -42,12 +42,12 @@ use ark_bn254::Bn254;
 use crate::decompress::TWO_INV;
 
 /// A normalised line `1 + (c₃ + c₄·v)·w`, as `(c₃, c₄)`.
-pub(crate) type Line = (Fq2, Fq2);
+pub type Line = (Fq2, Fq2);
 
 /// `f ← f · (1 + (c₃ + c₄·v)·w)`: with `f = f₀ + f₁·w` and `d = c₃ + c₄·v`,
 /// `f₀ + v·(f₁·d)` and `f₁ + f₀·d` (two sparse `Fq6` products, 10 `Fq2` multiplications).
 #[inline]
-pub(crate) fn mul_by_line(f: &mut Fq12, l: &Line) {
+pub fn mul_by_line(f: &mut Fq12, l: &Line) {
     let mut a = f.c0;
     a.mul_by_01(&l.0, &l.1);
     let mut b = f.c1;
@@ -59,7 +59,7 @@ pub(crate) fn mul_by_line(f: &mut Fq12, l: &Line) {
 
 /// Lines of the Miller loop: one per doubling, one per nonzero digit, two for the Frobenius
 /// points (the length of arkworks' `G2Prepared::ell_coeffs`).
-pub(crate) fn line_count() -> usize {
+pub fn line_count() -> usize {
     let ate = Config::ATE_LOOP_COUNT;
     (ate.len() - 1) + ate[..ate.len() - 1].iter().filter(|&&d| d != 0).count() + 2
 }
@@ -69,7 +69,7 @@ pub(crate) fn line_count() -> usize {
 /// below the top a doubling step (squaring, except the first), then an addition step for a
 /// nonzero digit, then the two Frobenius steps.
 #[cfg(any(test, all(feature = "std", target_arch = "x86_64")))]
-pub(crate) fn loop_steps() -> Vec<(bool, usize)> {
+pub fn loop_steps() -> Vec<(bool, usize)> {
     let ate = Config::ATE_LOOP_COUNT;
     let mut steps: Vec<(bool, usize)> = Vec::with_capacity(line_count());
     for i in (1..ate.len()).rev() {
@@ -85,7 +85,7 @@ pub(crate) fn loop_steps() -> Vec<(bool, usize)> {
 
 /// The per-point factors `(x_P/y_P, 1/y_P)` of G1 points; `None` for the identity (its pair
 /// contributes 1 and is skipped). One inversion for all points.
-pub(crate) fn p_scalars(ps: &[G1Affine]) -> Vec<Option<(Fq, Fq)>> {
+pub fn p_scalars(ps: &[G1Affine]) -> Vec<Option<(Fq, Fq)>> {
     let mut inv: Vec<Fq> = ps
         .iter()
         .map(|p| if p.is_zero() { Fq::zero() } else { p.y })
@@ -99,14 +99,14 @@ pub(crate) fn p_scalars(ps: &[G1Affine]) -> Vec<Option<(Fq, Fq)>> {
 
 /// The normalised line ratios `(c₁/c₀, c₂/c₀)` of a fixed, prepared G2 point.
 #[derive(Clone, Debug)]
-pub(crate) struct FixedLines {
+pub struct FixedLines {
     ratios: Vec<(Fq2, Fq2)>,
 }
 
 impl FixedLines {
     /// From arkworks' prepared coefficients; `None` for the identity or if some `c₀` is zero
     /// (not the case for points of the prime-order subgroup).
-    pub(crate) fn new(q: &G2Prepared<Config>) -> Option<Self> {
+    pub fn new(q: &G2Prepared<Config>) -> Option<Self> {
         if q.infinity || !matches!(Config::TWIST_TYPE, TwistType::D) {
             return None;
         }
@@ -127,13 +127,13 @@ impl FixedLines {
 
     /// Ratios `(c₁/c₀, c₂/c₀)` of line `k`.
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    pub(crate) fn ratio(&self, k: usize) -> &(Fq2, Fq2) {
+    pub fn ratio(&self, k: usize) -> &(Fq2, Fq2) {
         &self.ratios[k]
     }
 
     /// Line `k` evaluated at the point with factors `(sx, sy)` from [`p_scalars`].
     #[inline]
-    pub(crate) fn at(&self, k: usize, s: &(Fq, Fq)) -> Line {
+    pub fn at(&self, k: usize, s: &(Fq, Fq)) -> Line {
         let (mut c3, mut c4) = self.ratios[k];
         c3.mul_assign_by_fp(&s.0);
         c4.mul_assign_by_fp(&s.1);
@@ -142,7 +142,7 @@ impl FixedLines {
 }
 
 /// Proofs per shared inversion in [`proof_lines`].
-pub(crate) const CHUNK: usize = 64;
+pub const CHUNK: usize = 64;
 
 /// The evaluated, normalised lines of the pairs `(P_i, Q_i)`, proof-major
 /// (`lines[i·L + k]`, `L` = [`line_count`]), and per pair whether it could be computed.
@@ -153,7 +153,7 @@ pub(crate) const CHUNK: usize = 64;
 /// operation, and the final `T` equals `−ψ³(Q_i)` (see [`prepare_checked`]). For a `false`
 /// pair the lines are meaningless. (For `Q` in G2 no denominator is zero: `T = [k]Q` with
 /// `1 < k < r` never equals `±Q`, and the group has no 2-torsion.)
-pub(crate) fn proof_lines(ps: &[G1Affine], qs: &[G2Affine]) -> (Vec<Line>, Vec<bool>) {
+pub fn proof_lines(ps: &[G1Affine], qs: &[G2Affine]) -> (Vec<Line>, Vec<bool>) {
     let n = ps.len().min(qs.len());
     let l = line_count();
     let mut lines = alloc::vec![(Fq2::zero(), Fq2::zero()); n * l];
@@ -186,13 +186,7 @@ pub(crate) fn proof_lines(ps: &[G1Affine], qs: &[G2Affine]) -> (Vec<Line>, Vec<b
 }
 
 /// [`proof_lines`] for one chunk of at most [`CHUNK`] pairs.
-pub(crate) fn chunk_lines(
-    ps: &[G1Affine],
-    qs: &[G2Affine],
-    out: &mut [Line],
-    ok: &mut [bool],
-    l: usize,
-) {
+pub fn chunk_lines(ps: &[G1Affine], qs: &[G2Affine], out: &mut [Line], ok: &mut [bool], l: usize) {
     let m = ok.len();
     let s: Vec<(Fq, Fq)> = p_scalars(ps)
         .into_iter()
@@ -297,7 +291,7 @@ const _: () = assert!(
 /// with exact integers; the values are in `docs/verification-costs.md`), so `f(ψ)` is
 /// injective on the cofactor part and `f(ψ)(q) = 0` iff `q ∈ G2`. The tests check the result
 /// against `curve::is_in_g2` on points in G2, off it, and of each cofactor prime order.
-pub(crate) fn prepare_checked(q: &G2Affine) -> Option<G2Prepared<Config>> {
+pub fn prepare_checked(q: &G2Affine) -> Option<G2Prepared<Config>> {
     if q.is_zero() {
         return None;
     }
@@ -361,7 +355,7 @@ pub(crate) fn prepare_checked(q: &G2Affine) -> Option<G2Prepared<Config>> {
 }
 
 /// The points of the Miller loop's two last additions: `ψ(Q)` and `−ψ²(Q)`.
-pub(crate) fn frobenius_points(qs: &[G2Affine]) -> (Vec<G2Affine>, Vec<G2Affine>) {
+pub fn frobenius_points(qs: &[G2Affine]) -> (Vec<G2Affine>, Vec<G2Affine>) {
     let frob1: Vec<G2Affine> = qs.iter().map(mul_by_char).collect();
     let frob2 = frob1
         .iter()
@@ -375,7 +369,7 @@ pub(crate) fn frobenius_points(qs: &[G2Affine]) -> (Vec<G2Affine>, Vec<G2Affine>
 }
 
 /// `π(Q)` on the twist (arkworks' `mul_by_char`).
-pub(crate) fn mul_by_char(q: &G2Affine) -> G2Affine {
+pub fn mul_by_char(q: &G2Affine) -> G2Affine {
     let mut s = *q;
     s.x.frobenius_map_in_place(1);
     s.x *= &Config::TWIST_MUL_BY_Q_X;
@@ -388,7 +382,7 @@ pub(crate) fn mul_by_char(q: &G2Affine) -> G2Affine {
 /// the pairs `i` from `lines` ([`proof_lines`], `L` lines each), the fixed pairs as
 /// `(S_j's lines, R_j's factors)`. One accumulator (squarings shared); with `parallel` one
 /// per thread.
-pub(crate) fn miller_loop(
+pub fn miller_loop(
     lines: &[Line],
     lo: usize,
     hi: usize,
@@ -399,7 +393,7 @@ pub(crate) fn miller_loop(
 
 /// The prepared pairs that contribute to a Miller loop: an identity point, or a prepared
 /// point of the wrong length, contributes 1 and is left out.
-pub(crate) fn contributing<'a>(
+pub fn contributing<'a>(
     raw: &[(G1Affine, &'a G2Prepared<Config>)],
 ) -> Vec<(G1Affine, &'a G2Prepared<Config>)> {
     let l = line_count();
@@ -413,7 +407,7 @@ pub(crate) fn contributing<'a>(
 /// applied unnormalised (`mul_by_034`): normalising a few proofs' lines would cost an
 /// inversion per proof and more multiplications than it saves. Pairs with an identity point
 /// contribute 1 and are skipped.
-pub(crate) fn miller_loop_with(
+pub fn miller_loop_with(
     lines: &[Line],
     lo: usize,
     hi: usize,

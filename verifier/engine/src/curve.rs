@@ -40,7 +40,7 @@ fn psi(p: &G2Projective) -> G2Projective {
 /// `[x+1]P + ψ([x]P) + ψ²([x]P) = ψ³([2x]P)`. That is one multiplication by the 63-bit seed,
 /// where arkworks' check (`ψ(P) = [6x²]P`) multiplies by a 127-bit scalar. The tests compare
 /// both checks on points in and out of the subgroup.
-pub(crate) fn is_in_g2(p: &G2Affine) -> bool {
+pub fn is_in_g2(p: &G2Affine) -> bool {
     let t = p.mul_bigint(Config::X);
     let psi_t = psi(&t);
     let lhs = t + p + psi_t + psi(&psi_t);
@@ -61,7 +61,7 @@ const ENTRIES: usize = (1 << WINDOW) - 1;
 /// Memory: `43 × 63` affine points per base, about 190 KiB; 2.1 MiB for the 11 public inputs
 /// of a chunk key.
 #[derive(Clone)]
-pub(crate) struct FixedBase {
+pub struct FixedBase {
     table: Vec<G1Affine>,
     bases: usize,
 }
@@ -75,7 +75,8 @@ impl core::fmt::Debug for FixedBase {
 }
 
 impl FixedBase {
-    pub(crate) fn new(bases: &[G1Affine]) -> Self {
+    /// The window tables of `bases` (built once per verifying key).
+    pub fn new(bases: &[G1Affine]) -> Self {
         let mut table = Vec::with_capacity(bases.len() * WINDOWS * ENTRIES);
         for b in bases {
             let mut w = b.into_group();
@@ -97,7 +98,7 @@ impl FixedBase {
 
     /// `Σ_k scalars[k]·B_{first+k}`; scalars beyond the last base are ignored (callers check
     /// counts).
-    pub(crate) fn sum(&self, first: usize, scalars: &[Fr]) -> G1Projective {
+    pub fn sum(&self, first: usize, scalars: &[Fr]) -> G1Projective {
         let mut acc = G1Projective::default();
         let last = self.bases.saturating_sub(first);
         for (k, s) in scalars.iter().enumerate().take(last) {
@@ -129,7 +130,7 @@ fn lambda() -> Fr {
 /// `2^64` in absolute value would be a nonzero vector of the GLV lattice of `λ`, whose
 /// shortest vectors have length about `2^127`. So `z` takes `2^128` distinct values, each with
 /// probability `2^−128`, and is nonzero unless `a = b = 0`.
-pub(crate) fn glv_scalar(a: u64, b: u64) -> Fr {
+pub fn glv_scalar(a: u64, b: u64) -> Fr {
     Fr::from(a) + Fr::from(b) * lambda()
 }
 
@@ -137,7 +138,7 @@ pub(crate) fn glv_scalar(a: u64, b: u64) -> Fr {
 /// (Straus–Shamir on the table `P, φ(P), P + φ(P)`, normalised for all points with one
 /// inversion), instead of 128 doublings for a 128-bit scalar; on IFMA lanes where the CPU has
 /// them (`lane_glv.rs`).
-pub(crate) fn mul_glv_all(points: &[G1Affine], ab: &[(u64, u64)]) -> Vec<G1Projective> {
+pub fn mul_glv_all(points: &[G1Affine], ab: &[(u64, u64)]) -> Vec<G1Projective> {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     if crate::lanes::available() {
         let (endo, sums) = glv_tables(points);
@@ -149,7 +150,7 @@ pub(crate) fn mul_glv_all(points: &[G1Affine], ab: &[(u64, u64)]) -> Vec<G1Proje
 }
 
 /// The tables `φ(P)` and `P + φ(P)` (affine, one inversion for all points).
-pub(crate) fn glv_tables(points: &[G1Affine]) -> (Vec<G1Affine>, Vec<G1Affine>) {
+pub fn glv_tables(points: &[G1Affine]) -> (Vec<G1Affine>, Vec<G1Affine>) {
     let endo: Vec<G1Affine> = points
         .iter()
         .map(<ark_bn254::g1::Config as GLVConfig>::endomorphism_affine)
@@ -159,7 +160,7 @@ pub(crate) fn glv_tables(points: &[G1Affine]) -> (Vec<G1Affine>, Vec<G1Affine>) 
 }
 
 /// [`mul_glv_all`] without lanes.
-pub(crate) fn mul_glv_all_scalar(points: &[G1Affine], ab: &[(u64, u64)]) -> Vec<G1Projective> {
+pub fn mul_glv_all_scalar(points: &[G1Affine], ab: &[(u64, u64)]) -> Vec<G1Projective> {
     let (endo, sums) = glv_tables(points);
     let one = |i: usize| crate::glv::straus(&points[i], &endo[i], &sums[i], ab[i]);
     let n = points.len().min(ab.len());

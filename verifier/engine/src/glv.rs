@@ -5,7 +5,7 @@ use ark_bn254::{G1Affine, G1Projective};
 use ark_ec::AdditiveGroup;
 
 /// `[a]p + [b]e` by Straus–Shamir with `s = p + e`.
-pub(crate) fn straus(p: &G1Affine, e: &G1Affine, s: &G1Affine, (a, b): (u64, u64)) -> G1Projective {
+pub fn straus(p: &G1Affine, e: &G1Affine, s: &G1Affine, (a, b): (u64, u64)) -> G1Projective {
     let mut acc = G1Projective::ZERO;
     let top = 64 - (a | b).leading_zeros();
     for i in (0..top).rev() {

@@ -33,7 +33,7 @@ use crate::lanes::{add2, available, load, mul, store, sub2, Consts, Lanes};
 struct Jac(Lanes, Lanes, Lanes);
 
 /// `[a_i + b_i·λ]·P_i` for every point; `None` if the CPU has no IFMA.
-pub(crate) fn mul_glv_all(
+pub fn mul_glv_all(
     points: &[G1Affine],
     endo: &[G1Affine],
     sums: &[G1Affine],

@@ -36,7 +36,7 @@ const P_MINUS_3_DIV_4: [u64; 4] = [
 ];
 
 /// `1/2` in `Fq`, `(p + 1)/2`.
-pub(crate) const TWO_INV: Fq = ark_ff::MontFp!(
+pub const TWO_INV: Fq = ark_ff::MontFp!(
     "10944121435919637611123202872628637544348155578648911831344518947322613104292"
 );
 
@@ -46,7 +46,7 @@ const W: usize = 5;
 /// The steps of `a^e` for a public exponent `e` by a left-to-right sliding window of [`W`]
 /// bits over the odd powers `a, a³, …, a^(2^W − 1)`: `None` squares, `Some(k)` multiplies by
 /// `a^(2k+1)`. Starts from 1.
-pub(crate) fn window_steps(e: &[u64; 4]) -> Vec<Option<usize>> {
+pub fn window_steps(e: &[u64; 4]) -> Vec<Option<usize>> {
     let bit = |i: usize| (e[i / 64] >> (i % 64)) & 1 == 1;
     let mut steps = Vec::with_capacity(300);
     let mut i = 256usize;
@@ -77,7 +77,7 @@ pub(crate) fn window_steps(e: &[u64; 4]) -> Vec<Option<usize>> {
 }
 
 /// `a^e` for a public exponent `e` ([`window_steps`]).
-pub(crate) fn pow_fixed(a: &Fq, e: &[u64; 4]) -> Fq {
+pub fn pow_fixed(a: &Fq, e: &[u64; 4]) -> Fq {
     let mut odd = [*a; 1 << (W - 1)];
     let a2 = a.square();
     for k in 1..odd.len() {
@@ -97,7 +97,7 @@ pub(crate) fn pow_fixed(a: &Fq, e: &[u64; 4]) -> Fq {
 
 /// [`pow_fixed`] of many values: eight at a time on IFMA lanes where the CPU has them
 /// (`lanes::pow_fixed_many`), for the batch's decoding; a few values, or no lanes, one by one.
-pub(crate) fn pow_fixed_many(xs: &[Fq], e: &[u64; 4]) -> Vec<Fq> {
+pub fn pow_fixed_many(xs: &[Fq], e: &[u64; 4]) -> Vec<Fq> {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     if xs.len() >= LANES_MIN {
         if let Some(v) = crate::lanes::pow_fixed_many(xs, &window_steps(e), 1 << (W - 1)) {
@@ -113,12 +113,12 @@ pub(crate) fn pow_fixed_many(xs: &[Fq], e: &[u64; 4]) -> Vec<Fq> {
 const LANES_MIN: usize = 4;
 
 /// `√a` in `Fq`, if `a` is a square (`p ≡ 3 mod 4`: `a^((p+1)/4)`, checked).
-pub(crate) fn fq_sqrt(a: &Fq) -> Option<Fq> {
+pub fn fq_sqrt(a: &Fq) -> Option<Fq> {
     fq_sqrt_many(core::slice::from_ref(a)).pop().flatten()
 }
 
 /// [`fq_sqrt`] of many values.
-pub(crate) fn fq_sqrt_many(a: &[Fq]) -> Vec<Option<Fq>> {
+pub fn fq_sqrt_many(a: &[Fq]) -> Vec<Option<Fq>> {
     pow_fixed_many(a, &P_PLUS_1_DIV_4)
         .into_iter()
         .zip(a)
@@ -130,13 +130,13 @@ pub(crate) fn fq_sqrt_many(a: &[Fq]) -> Vec<Option<Fq>> {
 /// `δ = (a₀ ± α)/2` a square, `√a = √δ + a₁/(2√δ)·u`; `t = δ^((p−3)/4)` is `1/√δ` exactly when
 /// `t²·δ = 1`, and then `√δ = δ·t`. The candidate is checked by squaring.
 #[cfg(test)]
-pub(crate) fn fq2_sqrt(a: &Fq2) -> Option<Fq2> {
+pub fn fq2_sqrt(a: &Fq2) -> Option<Fq2> {
     fq2_sqrt_many(core::slice::from_ref(a)).pop().flatten()
 }
 
 /// [`fq2_sqrt`] of many values, the exponentiations of each round ([`fq_sqrt_many`] of the
 /// norms, then `δ = (a₀ + α)/2`, then `(a₀ − α)/2` where the first is not a square) together.
-pub(crate) fn fq2_sqrt_many(a: &[Fq2]) -> Vec<Option<Fq2>> {
+pub fn fq2_sqrt_many(a: &[Fq2]) -> Vec<Option<Fq2>> {
     let mut out: Vec<Option<Fq2>> = alloc::vec![None; a.len()];
     // a = a₀ (c1 = 0): √a₀, or √(−a₀)·u when a₀ is not a square in Fq; one by one (only an
     // adversary's encodings have it).
@@ -262,22 +262,22 @@ where
 }
 
 /// A compressed G1 point (see [`decompress_many`]).
-pub(crate) fn g1(bytes: &[u8]) -> Option<G1Affine> {
+pub fn g1(bytes: &[u8]) -> Option<G1Affine> {
     g1_many(&[bytes]).pop().flatten()
 }
 
 /// A compressed G2 point (see [`decompress_many`]).
-pub(crate) fn g2(bytes: &[u8]) -> Option<G2Affine> {
+pub fn g2(bytes: &[u8]) -> Option<G2Affine> {
     g2_many(&[bytes]).pop().flatten()
 }
 
 /// Compressed G1 points, the square roots together (on lanes where the CPU has them).
-pub(crate) fn g1_many(bytes: &[&[u8]]) -> Vec<Option<G1Affine>> {
+pub fn g1_many(bytes: &[&[u8]]) -> Vec<Option<G1Affine>> {
     decompress_many::<ark_bn254::g1::Config>(bytes, fq_sqrt_many)
 }
 
 /// Compressed G2 points, the square roots together.
-pub(crate) fn g2_many(bytes: &[&[u8]]) -> Vec<Option<G2Affine>> {
+pub fn g2_many(bytes: &[&[u8]]) -> Vec<Option<G2Affine>> {
     decompress_many::<ark_bn254::g2::Config>(bytes, fq2_sqrt_many)
 }
 
