@@ -17,8 +17,8 @@ use crate::fft::Fft;
 use crate::msm::{self, MsmError};
 use crate::sparse::ConstraintMatrices;
 use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
-use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{AdditiveGroup, FftField, Field, Zero};
+use ark_ec::CurveGroup;
+use ark_ff::{FftField, Field, Zero};
 use ark_groth16::{Proof, ProvingKey};
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
 
@@ -283,8 +283,11 @@ impl<'a> Prover<'a> {
     /// The unavoidable work of a proof for this domain and witness: the seven FFTs of the
     /// witness map (on vectors of the domain size) and the five MSMs with the proof's scalars
     /// (`z`, and `h` from [`Prover::witness_map`]). Returns a digest of the MSM results so the
-    /// work cannot be optimised away.
+    /// work cannot be optimised away. Feature `bench`: what benchmarks compare a proof with.
+    #[cfg(feature = "bench")]
     pub fn floor(&self, z: &[Fr], h: &[Fr]) -> Result<G1Projective, Groth16Error> {
+        use ark_ec::AffineRepr;
+        use ark_ff::AdditiveGroup;
         shape("assignment", self.pk.a_query.len(), z.len())?;
         let n = self.fft.size();
         let mut v: Vec<Fr> = z.iter().chain(h).copied().cycle().take(n).collect();

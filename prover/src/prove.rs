@@ -20,7 +20,7 @@ use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
 use ark_groth16::{Groth16, Proof, ProvingKey};
 use ark_relations::gr1cs::SynthesisError;
 use ark_std::rand::{CryptoRng, RngCore};
-use zkcontrib_circuits::circuit::TraceCircuit;
+#[cfg(feature = "bench")]
 use zkcontrib_circuits::shape::Shape;
 use zkcontrib_circuits::witness::ChunkWitness;
 use zkcontrib_verifier::keys::Qap;
@@ -181,7 +181,8 @@ impl<'a> ChunkProver<'a> {
     }
 
     /// The assignment of `w` and its QAP witness map: the inputs of [`ChunkProver::floor_of`],
-    /// computed outside the timed part of a floor measurement.
+    /// computed outside the timed part of a floor measurement (feature `bench`).
+    #[cfg(feature = "bench")]
     pub fn floor_inputs(&self, w: &ChunkWitness) -> Result<(Vec<Fr>, Vec<Fr>), ProveError> {
         let syn = |source| ProveError::Synthesis { chunk: 0, source };
         let z = assignment(self.matrices, w).map_err(syn)?;
@@ -194,7 +195,9 @@ impl<'a> ChunkProver<'a> {
 
     /// The unavoidable work of one proof for a prepared assignment and witness map (the QAP's
     /// seven FFTs and the five MSMs with the proof's scalars, see
-    /// [`crate::groth16::Prover::floor`]): what benchmarks compare [`ChunkProver::prove`] with.
+    /// [`crate::groth16::Prover::floor`]): what benchmarks compare [`ChunkProver::prove`] with
+    /// (feature `bench`).
+    #[cfg(feature = "bench")]
     pub fn floor_of(&self, z: &[Fr], h: &[Fr]) -> Result<(), ProveError> {
         self.core.floor(z, h).map(|_| ()).map_err(ProveError::Key)
     }
@@ -249,7 +252,9 @@ pub fn prove_chunk<G: RngCore + CryptoRng>(
     prove_chunk_with::<LibsnarkReduction, G>(m, pk, w, chunk, true, rng)
 }
 
-/// The stock arkworks path on the same circuit and witness, for comparison in the benches.
+/// The stock arkworks path on the same circuit and witness, for comparison in the benches
+/// (feature `bench`).
+#[cfg(feature = "bench")]
 pub fn prove_chunk_stock<G: RngCore + CryptoRng>(
     shape: Shape,
     pk: &ProvingKey<Bn254>,
@@ -257,6 +262,7 @@ pub fn prove_chunk_stock<G: RngCore + CryptoRng>(
     rng: &mut G,
 ) -> Result<Proof<Bn254>, SynthesisError> {
     use ark_snark::SNARK;
+    use zkcontrib_circuits::circuit::TraceCircuit;
     Groth16::<Bn254>::prove(
         pk,
         TraceCircuit {

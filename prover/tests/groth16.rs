@@ -175,6 +175,7 @@ fn floor_runs_and_shapes_are_checked() {
     let prover = Prover::new(&pk, ex.num_instance, ex.num_constraints).unwrap();
     let h = prover.witness_map(&ex.abc, &ex.z).unwrap();
     assert_eq!(h.len(), prover.domain_size());
+    #[cfg(feature = "bench")]
     let _digest = prover.floor(&ex.z, &h).unwrap();
     assert!(matches!(
         prover.create_proof(&ex.abc, &ex.z[1..], Fr::zero(), Fr::zero()),
