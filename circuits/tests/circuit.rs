@@ -741,7 +741,10 @@ fn window_tampering_is_caught() {
     }
     // The first chunk has no predecessor to pin the window: moving its window moves points,
     // and the chunk's steps, hash and state go with them.
-    assert!(tampered(0, |w| w.window.x0_cell += 1).is_err());
+    assert_eq!(
+        tampered(0, |w| w.window.x0_cell += 1),
+        Err("region (membership)")
+    );
     // Another window that holds the same points proves the same statement: the window is the
     // prover's choice, the per-step factors are the points' bands' whatever the window.
     let ws = witnesses(&policy(), &walk(150));
@@ -836,38 +839,46 @@ fn carried_points_are_bound_and_not_recounted() {
         .position(|w| w.slots[0].carried && w.slots[1].carried)
         .expect("a chunk carrying two or more points");
     let r = ws[k].slots.iter().take_while(|s| s.carried).count();
-    let cases: Vec<(&str, Tamper<'_>)> = vec![
+    let cases: Vec<(&str, Tamper<'_>, &str)> = vec![
         (
             "carried point moved",
             Box::new(|w| w.slots[0].point.lon_e7 += 1),
+            "speed",
         ),
         (
             "carried time moved",
             Box::new(|w| w.slots[1].point.t_ms += 1),
+            "chain state in",
         ),
         (
             "carried point dropped",
             Box::new(move |w| w.slots[r - 1].carried = false),
+            "chain state in",
         ),
         (
             "new point claimed carried",
             Box::new(move |w| w.slots[r].carried = true),
+            "chain state in",
         ),
         (
             "carried point counted inside",
             Box::new(|w| w.slots[1].counted = true),
+            "region (membership)",
         ),
         (
             "carry flag not a prefix",
             Box::new(|w| w.slots[0].carried = false),
+            "carry",
         ),
     ];
-    for (name, f) in cases {
-        assert!(
-            tampered_on(&pts, k, f).is_err(),
-            "{name}: tampered witness satisfied the circuit"
-        );
-    }
+    let wrong: Vec<_> = cases
+        .into_iter()
+        .filter_map(|(name, f, rule)| {
+            let got = tampered_on(&pts, k, f);
+            (got != Err(rule)).then_some((name, got, rule))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
     assert_eq!(tampered_on(&pts, k, |_| {}), Ok(()));
 }
 
@@ -895,7 +906,7 @@ fn points_just_outside_a_large_square_are_caught() {
             // Still inside: the step rules break (the point jumped), not membership.
             assert_ne!(res, Err("region (membership)"));
         } else {
-            assert!(res.is_err());
+            assert_eq!(res, Err("speed"));
         }
         // Membership alone, on the item's forms:
         let c2 = t.window.cell(&t.slots[3].point).unwrap();
@@ -1148,8 +1159,11 @@ fn rides_across_the_antimeridian() {
     let mut plain = ws[k].clone();
     plain.window.seam = false;
     plain.window.x0_cell = zkcontrib_circuits::window::MAX_X0_CELL;
-    assert!(
-        verdict(&plain).is_err(),
+    // A plain window cannot hold both sides: the points' offsets from it are wrapped the long
+    // way round, so the first step across 180° is a jump of nearly the whole window.
+    assert_eq!(
+        verdict(&plain),
+        Err("speed"),
         "a plain window cannot hold both sides"
     );
     // The id is the trace's: the steps across 180° are the short way round.

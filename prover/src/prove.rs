@@ -30,12 +30,15 @@ use zkcontrib_verifier::keys::Qap;
 #[non_exhaustive]
 pub enum ProveError {
     /// The witness does not satisfy the circuit (a bug: the native check passed).
-    #[error("chunk {chunk}: the witness does not satisfy the circuit ({what}); this is a bug in zkcontrib, please report it")]
+    #[error("chunk {chunk}: the witness does not satisfy the circuit (constraint {row}, rule \"{rule}\"); this is a bug in zkcontrib, please report it")]
     Unsatisfied {
         /// Chunk index.
         chunk: usize,
-        /// The first unsatisfied constraint, if known.
-        what: String,
+        /// The first unsatisfied constraint.
+        row: usize,
+        /// The part of the statement it belongs to (`zkcontrib_circuits::circuit::PARTS`), or
+        /// `"unknown"`.
+        rule: &'static str,
     },
     /// The proving key does not fit the shape's constraint system.
     #[error("the proving key does not fit the circuit: {0}; set the keys up again")]
@@ -48,6 +51,16 @@ pub enum ProveError {
         /// The cause.
         source: SynthesisError,
     },
+}
+
+/// [`ProveError::Unsatisfied`] for constraint `row`, naming its rule. Only on this failure
+/// path (a bug) is the circuit synthesized again to find where `row` belongs.
+fn unsatisfied(m: &Matrices, chunk: usize, row: usize) -> ProveError {
+    let rule = zkcontrib_circuits::circuit::layout(m.shape)
+        .ok()
+        .and_then(|l| l.rule_of(row))
+        .unwrap_or("unknown");
+    ProveError::Unsatisfied { chunk, row, rule }
 }
 
 /// The phases of one chunk proof, in order (for progress reports). On the `earth` shape the
@@ -149,17 +162,10 @@ impl<'a> ChunkProver<'a> {
                 .core
                 .witness_map_checked(&self.matrices.abc, &z, true)
                 .map_err(ProveError::Key)?
-                .map_err(|row| ProveError::Unsatisfied {
-                    chunk,
-                    what: format!("constraint {row}"),
-                })?,
+                .map_err(|row| unsatisfied(self.matrices, chunk, row))?,
             Qap::Circom => {
                 if let Some(row) = first_unsatisfied(self.matrices, &z) {
-                    return Err(ProveError::Unsatisfied {
-                        chunk,
-                        what: format!("constraint {row}"),
-                    }
-                    .into());
+                    return Err(unsatisfied(self.matrices, chunk, row).into());
                 }
                 crate::qap::circom_witness_map(
                     &self.matrices.abc,
@@ -221,10 +227,7 @@ pub fn prove_chunk_with<R: R1CSToQAP, G: RngCore + CryptoRng>(
     let z = assignment(m, w).map_err(syn)?;
     if check {
         if let Some(row) = first_unsatisfied(m, &z) {
-            return Err(ProveError::Unsatisfied {
-                chunk,
-                what: format!("constraint {row}"),
-            });
+            return Err(unsatisfied(m, chunk, row));
         }
     }
     let r = Fr::rand(rng);

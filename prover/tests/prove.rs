@@ -455,3 +455,28 @@ fn prepared_keys_load_fast_path_and_rebuild_when_damaged() {
         KeyError::Corrupt { .. }
     ));
 }
+
+/// A witness the circuit refuses (a bug if it ever happens: the native check passed) is an
+/// error that names the rule of its first failing constraint, never a proof.
+#[test]
+fn an_unsatisfied_witness_is_refused_naming_its_rule() {
+    use zkcontrib_circuits::{plan::plan, rules::evaluate, witness::chunk_witnesses};
+    use zkcontrib_prover::prove::{ChunkProver, ProveError};
+    let e = env();
+    let eval = evaluate(&e.policy, &e.points);
+    let (plans, _) = plan(&e.policy, &TEST, &e.points, &eval).unwrap();
+    let one = ark_bn254::Fr::from(1u64);
+    let mut ws = chunk_witnesses(&e.policy, &TEST, &e.points, &eval, &plans, one, one);
+    let mut w = ws.remove(1);
+    // Time must increase from point to point.
+    w.slots[5].point.t_ms = w.slots[4].point.t_ms;
+    let prover = ChunkProver::new(&e.matrices, &e.keys.pk, e.keys.meta.qap).unwrap();
+    let err = prover
+        .prove(&w, 1, &mut StdRng::seed_from_u64(2))
+        .unwrap_err();
+    let ProveError::Unsatisfied { chunk, rule, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!((*chunk, *rule), (1, "time (order, interval)"));
+    assert!(err.to_string().contains("time (order, interval)"), "{err}");
+}
