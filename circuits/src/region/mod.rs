@@ -24,10 +24,18 @@
 //!
 //! Item coordinates are absolute cells; items east of the antimeridian may continue past
 //! [`crate::encode::CELLS_PER_TURN`] (the unwrapped coordinates of a seam window).
+//!
+//! This file is the membership the circuit mirrors (items, their forms, the tree). Turning a
+//! boundary file into items is the compilation: [`compile`](mod@compile) (repair, exclusion, the steps in
+//! order), `quantize` (onto the grid), `decompose` (squares and triangles), with [`geometry`]
+//! (exact integer ring predicates), [`validity`] (the checks every compiled region passes) and
+//! [`package`] (the file a network publishes).
 
 pub mod compile;
+mod decompose;
 pub mod geometry;
 pub mod package;
+mod quantize;
 pub mod validity;
 
 pub use compile::{compile, CompileOptions, CompileReport, Repair};
