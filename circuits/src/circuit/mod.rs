@@ -39,18 +39,22 @@
 
 use crate::gadgets::merkle::root_from;
 use crate::gadgets::poseidon::poseidon;
-use crate::gadgets::projection::step_factors;
-use crate::gadgets::range::{alloc_bits, enforce_bits, enforce_product_bits};
+use crate::gadgets::range::{enforce_bits, enforce_product_bits};
 use crate::gadgets::region::ItemVar;
-use crate::gadgets::rules::{enforce_interval, enforce_step};
-use crate::gadgets::statement::{group_elements, pack_point, pack_step, state_hash, StateVars};
-use crate::gadgets::window::{PointVar, WindowVar};
+use crate::gadgets::statement::{group_elements, pack_point, state_hash, StateVars};
+use crate::gadgets::window::WindowVar;
 use crate::policy::{NUM_PARAMS, POLICY_TAG, STEP_BITS};
 use crate::poseidon::fr_from_tag;
 use crate::region::ENCODING_CODE;
 use crate::shape::Shape;
-use crate::statement::{PublicInputs, COMMIT_TAG, ID_TAG, NUM_PUBLIC_INPUTS, POINTS_PER_GROUP};
+use crate::statement::{PublicInputs, NUM_PUBLIC_INPUTS, POINTS_PER_GROUP};
 use crate::witness::ChunkWitness;
+use layout::Meter;
+pub use layout::{Layout, PARTS};
+use slots::{ChunkEnd, Groups, PointEnv, Points};
+
+mod layout;
+mod slots;
 use ark_bn254::Fr;
 use ark_ff::Field;
 use ark_r1cs_std::{
@@ -99,95 +103,6 @@ fn fp(b: &Boolean<Fr>) -> FpVar<Fr> {
 /// `a · b = 0`.
 fn enforce_zero_product(a: &FpVar<Fr>, b: &FpVar<Fr>) -> Result<(), SynthesisError> {
     a.mul_equals(b, &FpVar::zero())
-}
-
-/// The parts of a chunk's constraint system, in the order they are first met: what
-/// [`Layout::rule_of`] names and the breakdown tables list.
-pub const PARTS: [&str; 18] = [
-    "public inputs",
-    "policy id",
-    "window",
-    "region item (Merkle)",
-    "carry",
-    "chain state in",
-    "padding (active prefix)",
-    "coordinates (window offsets)",
-    "time (order, interval)",
-    "projection",
-    "speed",
-    "distance",
-    "region (membership)",
-    "hashing (absorb)",
-    "time window",
-    "chain state out",
-    "claims and thresholds",
-    "id and commitment",
-];
-
-/// Where each constraint of a chunk belongs: a list of `(first constraint, part)` runs.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Layout {
-    runs: Vec<(usize, &'static str)>,
-    total: usize,
-}
-
-impl Layout {
-    /// The part that constraint `row` belongs to.
-    pub fn rule_of(&self, row: usize) -> Option<&'static str> {
-        if row >= self.total {
-            return None;
-        }
-        let k = self.runs.partition_point(|(start, _)| *start <= row);
-        self.runs.get(k.checked_sub(1)?).map(|(_, part)| *part)
-    }
-
-    /// Constraints per part, in [`PARTS`] order (parts without constraints omitted).
-    pub fn breakdown(&self) -> Vec<(&'static str, usize)> {
-        let mut counts: Vec<(&'static str, usize)> = PARTS.iter().map(|p| (*p, 0)).collect();
-        for (i, (start, part)) in self.runs.iter().enumerate() {
-            let end = self.runs.get(i + 1).map(|r| r.0).unwrap_or(self.total);
-            if let Some(c) = counts.iter_mut().find(|(p, _)| p == part) {
-                c.1 += end - start;
-            }
-        }
-        counts.retain(|(_, n)| *n > 0);
-        counts
-    }
-
-    /// Total constraints.
-    pub fn total(&self) -> usize {
-        self.total
-    }
-}
-
-struct Meter {
-    cs: ConstraintSystemRef<Fr>,
-    seen: usize,
-    layout: Layout,
-}
-
-impl Meter {
-    fn new(cs: &ConstraintSystemRef<Fr>) -> Self {
-        Self {
-            cs: cs.clone(),
-            seen: cs.num_constraints(),
-            layout: Layout::default(),
-        }
-    }
-
-    /// Attributes the constraints added since the last tick to `part`.
-    fn tick(&mut self, part: &'static str) {
-        debug_assert!(PARTS.contains(&part), "{part}");
-        let now = self.cs.num_constraints();
-        if now > self.seen {
-            match self.layout.runs.last() {
-                Some((_, p)) if *p == part => {}
-                _ => self.layout.runs.push((self.seen, part)),
-            }
-        }
-        self.seen = now;
-        self.layout.total = now;
-    }
 }
 
 /// Synthesizes the circuit of `shape` (setup mode) and returns where its constraints go.
@@ -510,161 +425,37 @@ impl TraceCircuit {
         let lu = &lx + fp(&wp) * Fr::from(crate::encode::LON_PERIOD as u64);
         meter.tick("chain state in");
 
-        // ---- Point slots. ----
-        let mut slots: Vec<SlotVars> = Vec::with_capacity(n);
-        let mut packs_carried: Vec<FpVar<Fr>> = Vec::with_capacity(MAX_CARRIED);
-        let mut prev: Option<Prev> = None;
-        let mut tot = Totals {
+        // ---- Point slots: the rules per point. ----
+        let env = PointEnv {
+            pol: &pol,
+            win: &win,
+            item: &item,
+            carried: &carried,
+            z: z.clone(),
+            ly: ly.clone(),
+            lu: lu.clone(),
+            lt: lt.clone(),
+        };
+        let tot = Totals {
             points: sin.points.clone(),
             distance: sin.distance.clone(),
             inside: sin.inside.clone(),
         };
-        for i in 0..n {
-            let slot = |w: &ChunkWitness| w.slots[i];
-            let a = if i == 0 {
-                FpVar::one()
-            } else {
-                let a = fp(&ctx.bool(|w| slot(w).active)?);
-                // a_i · (1 − a_{i-1}) = 0: padding only at the end
-                enforce_zero_product(&a, &(FpVar::one() - &slots[i - 1].active))?;
-                a
-            };
-            meter.tick("padding (active prefix)");
-            let new = match carried.get(i) {
-                Some(ci) => {
-                    let ci = fp(ci);
-                    if i > 0 {
-                        // c_i · (1 − a_i) = 0: carried slots are points
-                        enforce_zero_product(&ci, &(FpVar::one() - &a))?;
-                    }
-                    &a - ci
-                }
-                None => a.clone(),
-            };
-            meter.tick("carry");
-            let pt: PointVar = win.point(
-                &cs,
-                w.map(|w| {
-                    let (oy, ox, _) = w.window.raw_offsets(&slot(w).point);
-                    (oy, ox)
-                }),
-            )?;
-            let t = ctx.witness(|w| Fr::from(slot(w).point.t_ms))?;
-            meter.tick("coordinates (window offsets)");
-            let (p, gate) = match &prev {
-                Some(p) => (p.clone(), None),
-                None => {
-                    // Slot 0 follows the state's last point, or itself when it is the trace's
-                    // first point: p = last + z·(point − last)
-                    let py = &ly + &z * (&pt.y - &ly);
-                    let pu = &lu + &z * (&pt.u - &lu);
-                    let pt_t = &lt + &z * (&t - &lt);
-                    // The predecessor lies in the window.
-                    let band = win.enforce_contains(&py, &pu)?;
-                    meter.tick("chain state in");
-                    (
-                        Prev {
-                            y: py,
-                            u: pu,
-                            t: pt_t,
-                            band,
-                        },
-                        Some(FpVar::one() - &z),
-                    )
-                }
-            };
-            let dy = &pt.y - &p.y;
-            let du = &pt.u - &p.u;
-            let dt = &t - &p.t;
-            // min_dt ≤ dt ≤ max_dt (gated off for the trace's first point)
-            enforce_interval(&dt, &pol.min_dt, &pol.max_dt, gate.as_ref())?;
-            meter.tick("time (order, interval)");
-            let (kx, ky) = step_factors(&win, &p.band, &pt.band);
-            // D² = (kx·du)² + (ky·dy)²
-            let ex = kx * &du;
-            let ey = ky * &dy;
-            let d2 = ex.square()? + ey.square()?;
-            meter.tick("projection");
-            // d ∈ [0, 2^29)
-            let (d, _) = alloc_bits(
-                cs.clone(),
-                w.map(|w| Fr::from(slot(w).d)),
-                STEP_BITS as usize,
-            )?;
-            enforce_step(&d, &pol.speed, &dt, &d2, &pol.tolerance_scale)?;
-            meter.tick("speed");
-            // distance += n_i·d: carried points were counted before, padding never is
-            tot.distance += &new * &d;
-            meter.tick("distance");
-            // Region: f ≤ n_i; the cell lies in the chunk's item when f = 1.
-            let f = fp(&ctx.bool(|w| slot(w).counted)?);
-            // f · (1 − n_i) = 0
-            enforce_zero_product(&f, &(FpVar::one() - &new))?;
-            item.enforce_contains_if(&f, &pt.cell)?;
-            tot.inside += &f;
-            meter.tick("region (membership)");
-            // Absorbed value: m = a · pack(dy, du, dt).
-            let pack = pack_step(&dy, &du, &dt);
-            if let Some(ci) = carried.get(i) {
-                packs_carried.push(fp(ci) * &pack);
-            }
-            let absorbed = &a * pack;
-            meter.tick("hashing (absorb)");
-            tot.points += &new;
-            prev = Some(Prev {
-                y: pt.y.clone(),
-                u: pt.u.clone(),
-                t: t.clone(),
-                band: pt.band.clone(),
-            });
-            slots.push(SlotVars {
-                active: a,
-                t,
-                y: pt.y,
-                x: pt.x,
-                absorbed,
-            });
-        }
+        let Points {
+            slots,
+            packs_carried,
+            tot,
+        } = ctx.points(&env, tot, meter)?;
 
         // ---- Groups: absorb full groups (and the last chunk's tail), carry a partial one. ----
-        let groups = n / POINTS_PER_GROUP;
-        let mut acc = sin.acc.clone();
-        let mut masked = vec![FpVar::zero(); crate::statement::ELEMENTS_PER_GROUP];
-        let mut has_partial = FpVar::zero();
-        let (mut y_full, mut x_full, mut t_full) = (FpVar::zero(), FpVar::zero(), FpVar::zero());
-        for gi in 0..groups {
-            let head = gi * POINTS_PER_GROUP;
-            let tail = head + POINTS_PER_GROUP - 1;
-            let packs: Vec<FpVar<Fr>> = slots[head..=tail]
-                .iter()
-                .map(|s| s.absorbed.clone())
-                .collect();
-            let elems = group_elements(&packs);
-            let mut inputs = Vec::with_capacity(1 + elems.len());
-            inputs.push(acc.clone());
-            inputs.extend(elems.iter().cloned());
-            let h = poseidon(&inputs)?;
-            // partial = a_head − a_tail; abs = a_tail + is_last·partial
-            let partial = &slots[head].active - &slots[tail].active;
-            let abs = &slots[tail].active + &io.last * &partial;
-            // acc' = acc + abs·(h − acc)
-            acc = &acc + abs * (h - &acc);
-            for (m, e) in masked.iter_mut().zip(&elems) {
-                // masked += partial·element: the elements of the (only) partial group
-                *m += &partial * e;
-            }
-            has_partial += &partial;
-            // end = a_tail − a_next_tail: 1 for the last full group
-            let next = if gi + 1 < groups {
-                slots[tail + POINTS_PER_GROUP].active.clone()
-            } else {
-                FpVar::zero()
-            };
-            let end = &slots[tail].active - next;
-            y_full += &end * &slots[tail].y;
-            x_full += &end * &slots[tail].x;
-            t_full += &end * &slots[tail].t;
-        }
+        let Groups {
+            acc,
+            masked,
+            has_partial,
+            y_full,
+            x_full,
+            t_full,
+        } = ctx.absorb_groups(&io, &slots, sin.acc.clone())?;
         meter.tick("hashing (absorb)");
         // pending_in = c_0 · Poseidon(carried elements); it is the state's `pending`.
         sin.pending = &c0 * poseidon(&group_elements(&packs_carried))?;
@@ -719,75 +510,18 @@ impl TraceCircuit {
         meter.tick("chain state out");
 
         // ---- Claims, thresholds, id and commitment (all 0 unless is_last). ----
-        let last = &io.last;
-        // claimed_points = is_last · points
-        last.mul_equals(&tot.points, &io.claimed_points)?;
-        // distance: Σd = q·2^18 + r, r ∈ [0, 2^18), q ∈ [0, 2^32)
-        let frac = crate::projection::DISTANCE_FRAC_BITS;
-        let dist_value = w.map(|w| w.state_out.distance_units);
-        let (q, _) = alloc_bits(
-            cs.clone(),
-            dist_value.map(|v| Fr::from((v >> frac) as u64)),
-            CLAIM_BITS,
-        )?;
-        let (r, _) = alloc_bits(
-            cs.clone(),
-            dist_value.map(|v| Fr::from((v & ((1 << frac) - 1)) as u64)),
-            frac as usize,
-        )?;
-        // is_last·(Σd − q·2^18 − r) = 0
-        enforce_zero_product(last, &(&tot.distance - &q * pow2(frac) - &r))?;
-        last.mul_equals(&q, &io.claimed_distance)?;
-        // duration: last_t − first_t = 1000·dur + rem, rem ∈ [0, 1000)
-        let span = w.map(|w| {
-            w.last_active_t()
-                .saturating_sub(w.state_out.first.map(|p| p.t_ms).unwrap_or(0))
-        });
-        let (dur, _) = alloc_bits(cs.clone(), span.map(|v| Fr::from(v / 1000)), CLAIM_BITS)?;
-        let (rem, _) = alloc_bits(cs.clone(), span.map(|v| Fr::from(v % 1000)), 10)?;
-        // 999 − rem ∈ [0, 2^10)
-        enforce_bits(&(constant(999u64) - &rem), 10)?;
-        // first_t is the top field of point(first): first = y + 2^31·x + 2^63·t, y, x < 2^32
-        let (first_t, first_low) = {
-            let ft = ctx.witness(|w| Fr::from(w.state_out.first.map(|p| p.t_ms).unwrap_or(0)))?;
-            let (low, _) = alloc_bits(
-                cs.clone(),
-                w.map(|w| {
-                    Fr::from(
-                        w.state_out
-                            .first
-                            .as_ref()
-                            .map(crate::statement::pack_point_u128)
-                            .unwrap_or(0)
-                            & ((1u128 << 63) - 1),
-                    )
-                }),
-                63,
-            )?;
-            (ft, low)
-        };
-        // is_last·(point(first) − low − 2^63·first_t) = 0
-        enforce_zero_product(last, &(&first_out - &first_low - &first_t * pow2(63)))?;
-        // is_last·(last_t − first_t − 1000·dur − rem) = 0
-        enforce_zero_product(
-            last,
-            &(&last_t - &first_t - &dur * Fr::from(1000u64) - &rem),
-        )?;
-        last.mul_equals(&dur, &io.claimed_duration)?;
-        // thresholds: points ≥ min_points, q ≥ min_distance, 10000·inside ≥ bp·points
-        enforce_product_bits(last, &(&tot.points - &pol.min_points), &zero, CLAIM_BITS)?;
-        enforce_product_bits(last, &(&q - &pol.min_distance), &zero, CLAIM_BITS)?;
-        let share = &tot.inside * Fr::from(10_000u64) - &pol.inside_bp * &tot.points;
-        enforce_product_bits(last, &share, &zero, SHARE_BITS)?;
-        meter.tick("claims and thresholds");
-        // contribution_id = Poseidon(ID_TAG, acc, points, point(first));
-        // commitment = Poseidon(COMMIT_TAG, id, r)
-        let id = poseidon(&[constant(fr_from_tag(ID_TAG)), acc, tot.points, first_out])?;
-        let com = poseidon(&[constant(fr_from_tag(COMMIT_TAG)), id.clone(), sin.blinding])?;
-        last.mul_equals(&id, &io.contribution_id)?;
-        last.mul_equals(&com, &io.commitment)?;
-        meter.tick("id and commitment");
-        Ok(())
+        ctx.claims(
+            &io,
+            &pol,
+            ChunkEnd {
+                tot,
+                acc,
+                first: first_out,
+                last_t,
+                blinding: sin.blinding,
+            },
+            meter,
+        )
     }
 }
 
