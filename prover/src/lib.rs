@@ -3,7 +3,8 @@
 //! The contributor side of zkcontrib, following the flow of data: [`ingest`] reads a trace file,
 //! [`policy_file`] reads and encodes a policy, the native rules of `zkcontrib-circuits` evaluate
 //! the trace, and [`report`] / [`picture`] explain the result.
-// `unsafe` only in `msm::ifma` (AVX-512 IFMA lanes, a measured hot path); denied elsewhere.
+// `unsafe` only in `msm::ifma` (AVX-512 IFMA lanes) and `arith::mont::mul_asm` (aarch64 Montgomery
+// multiplication), hot paths; denied elsewhere.
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms)]
