@@ -7,12 +7,22 @@
 //! candidates and select with a mask. They are used in the prover's hot loops (FFT
 //! butterflies, batch-affine additions); the tests compare them with ark-ff's on random and
 //! edge-case operands.
+//!
+//! [`FastMul`] does the same for multiplication and squaring on aarch64 (the CPU class of
+//! phones), where ark-ff has no assembly: there it runs the Montgomery multiplication of
+//! [`mont`]; on every other target it is ark-ff's own `*` (so x86-64 keeps ark-ff's BMI2/ADX
+//! assembly, unchanged). Setting `--cfg zkcontrib_portable_mul` in `RUSTFLAGS` selects the
+//! plain-Rust kernel on any target, to measure it natively against ark-ff (docs/tuning.md).
 
-use ark_ff::{BigInt, Fp, FpConfig, QuadExtConfig, QuadExtField};
+pub mod mont;
+
+use ark_ff::{BigInt, Field, Fp, FpConfig, QuadExtConfig, QuadExtField};
 use core::marker::PhantomData;
 
-/// Field types with branch-free `add`/`sub`; every other operation is the field's own.
-pub trait AddSub: Copy {
+/// Field types with branch-free `add`/`sub` and the target's [`FastMul`]; every other
+/// operation is the field's own. (`FastMul` is a supertrait so that the prover's generic hot
+/// loops need one bound.)
+pub trait AddSub: FastMul {
     /// `a + b`.
     fn add_bf(&self, b: &Self) -> Self;
     /// `a − b`.
@@ -85,6 +95,74 @@ impl<P: FpConfig<4>> AddSub for Fp<P, 4> {
     }
 }
 
+/// Field types whose multiplication and squaring the prover's hot loops call through this
+/// trait, so that a target can supply its own kernel (see the module documentation). The
+/// results are the field's own, bit for bit.
+pub trait FastMul: Field {
+    /// `a · b`.
+    fn mul_fast(&self, b: &Self) -> Self;
+    /// `a²`.
+    fn square_fast(&self) -> Self;
+}
+
+/// Whether [`FastMul`] replaces ark-ff's multiplication on this build.
+pub const TUNED_MUL: bool = cfg!(any(target_arch = "aarch64", zkcontrib_portable_mul));
+
+impl<P: FpConfig<4>> FastMul for Fp<P, 4> {
+    #[inline(always)]
+    fn mul_fast(&self, b: &Self) -> Self {
+        #[cfg(any(target_arch = "aarch64", zkcontrib_portable_mul))]
+        if fits::<P>() {
+            let inv = const { mont::neg_inv(P::MODULUS.0[0]) };
+            #[cfg(all(target_arch = "aarch64", not(zkcontrib_portable_mul)))]
+            let r = mont::mul_asm(&self.0 .0, &b.0 .0, &P::MODULUS.0, inv);
+            #[cfg(zkcontrib_portable_mul)]
+            let r = mont::mul_rust(&self.0 .0, &b.0 .0, &P::MODULUS.0, inv);
+            return Fp(BigInt(r), PhantomData);
+        }
+        *self * b
+    }
+
+    /// ark-ff's own squaring: its generic one (a half product, then the reduction) beats
+    /// [`mont`]'s multiplication of `a` by itself (measured under qemu-aarch64 by
+    /// `examples/arm_probe.rs`: 41 against 51 ns).
+    #[inline(always)]
+    fn square_fast(&self) -> Self {
+        self.square()
+    }
+}
+
+impl<C: QuadExtConfig> FastMul for QuadExtField<C>
+where
+    C::BaseField: AddSub,
+{
+    #[inline(always)]
+    fn mul_fast(&self, b: &Self) -> Self {
+        if TUNED_MUL {
+            // Karatsuba: v₀ = a₀b₀, v₁ = a₁b₁, c₀ = v₀ + βv₁, c₁ = (a₀+a₁)(b₀+b₁) − v₀ − v₁
+            let v0 = self.c0.mul_fast(&b.c0);
+            let v1 = self.c1.mul_fast(&b.c1);
+            let s = self.c0.add_bf(&self.c1).mul_fast(&b.c0.add_bf(&b.c1));
+            let mut c0 = v1;
+            C::mul_base_field_by_nonresidue_and_add(&mut c0, &v0);
+            return QuadExtField::new(c0, s.sub_bf(&v0).sub_bf(&v1));
+        }
+        *self * b
+    }
+
+    #[inline(always)]
+    fn square_fast(&self) -> Self {
+        if TUNED_MUL {
+            // c₀ = a₀² + βa₁², c₁ = 2a₀a₁
+            let v = self.c0.mul_fast(&self.c1);
+            let mut c0 = self.c1.square_fast();
+            C::mul_base_field_by_nonresidue_and_add(&mut c0, &self.c0.square_fast());
+            return QuadExtField::new(c0, v.add_bf(&v));
+        }
+        self.square()
+    }
+}
+
 impl<C: QuadExtConfig> AddSub for QuadExtField<C>
 where
     C::BaseField: AddSub,
@@ -104,17 +182,19 @@ where
 mod tests {
     use super::*;
     use ark_bn254::{Fq, Fq2, Fr};
-    use ark_ff::{Field, PrimeField, UniformRand, Zero};
+    use ark_ff::{PrimeField, UniformRand, Zero};
     use rand::{rngs::StdRng, SeedableRng};
 
-    fn agrees<F: AddSub + Field + UniformRand>(edge: &[F]) {
+    fn agrees<F: AddSub + FastMul + UniformRand>(edge: &[F]) {
         let mut rng = StdRng::seed_from_u64(9);
         let mut xs: Vec<F> = edge.to_vec();
         xs.extend((0..64).map(|_| F::rand(&mut rng)));
         for a in &xs {
+            assert_eq!(a.square_fast(), a.square());
             for b in &xs {
                 assert_eq!(a.add_bf(b), *a + b);
                 assert_eq!(a.sub_bf(b), *a - b);
+                assert_eq!(a.mul_fast(b), *a * b);
             }
         }
     }
@@ -127,7 +207,54 @@ mod tests {
             -F::from(2u64),
             F::from(2u64).inverse().unwrap(),
             -F::from(2u64).inverse().unwrap(),
+            F::from(u64::MAX),
+            F::from(2u64).pow([192]),
+            F::from(2u64).pow([253]),
         ]
+    }
+
+    /// Raw Montgomery limbs at the edges of the kernels' carry chains: all-ones low limbs,
+    /// values just below q, 0, 1 (raw), and the R⁻¹-like values whose rows give t₀ = 0.
+    fn raw_edges(q: &[u64; 4]) -> Vec<[u64; 4]> {
+        let qm1 = [q[0] - 1, q[1], q[2], q[3]];
+        let qm2 = [q[0] - 2, q[1], q[2], q[3]];
+        vec![
+            [0; 4],
+            [1, 0, 0, 0],
+            [u64::MAX, 0, 0, 0],
+            [u64::MAX, u64::MAX, u64::MAX, 0],
+            [u64::MAX, u64::MAX, u64::MAX, q[3] - 1],
+            [0, 0, 0, q[3]],
+            [0, 0, 0, 1],
+            qm1,
+            qm2,
+            [q[0] >> 1, q[1], q[2], q[3] >> 1],
+        ]
+    }
+
+    /// The kernels on raw Montgomery limbs against ark-ff's `*` on the same limbs.
+    fn kernels_agree<P: FpConfig<4>>() {
+        let q = P::MODULUS.0;
+        let inv = mont::neg_inv(q[0]);
+        assert_eq!(q[0].wrapping_mul(inv), u64::MAX, "q₀·inv ≡ −1");
+        let mut rng = StdRng::seed_from_u64(10);
+        let mut xs: Vec<[u64; 4]> = raw_edges(&q);
+        xs.extend((0..200).map(|_| Fp::<P, 4>::rand(&mut rng).0 .0));
+        for a in &xs {
+            for b in &xs {
+                let fp = |r: &[u64; 4]| Fp::<P, 4>(BigInt(*r), PhantomData);
+                let want = (fp(a) * fp(b)).0 .0;
+                assert_eq!(mont::mul_rust(a, b, &q, inv), want, "rust {a:x?}·{b:x?}");
+                #[cfg(target_arch = "aarch64")]
+                assert_eq!(mont::mul_asm(a, b, &q, inv), want, "asm {a:x?}·{b:x?}");
+            }
+        }
+    }
+
+    #[test]
+    fn mont_kernels_match_ark_ff() {
+        kernels_agree::<ark_ff::MontBackend<ark_bn254::FrConfig, 4>>();
+        kernels_agree::<ark_ff::MontBackend<ark_bn254::FqConfig, 4>>();
     }
 
     #[test]

@@ -23,7 +23,7 @@
 //!
 //! Only the final coefficient vector is permuted into natural order (one pass).
 
-use crate::arith::AddSub;
+use crate::arith::{AddSub, FastMul};
 use ark_bn254::Fr;
 use ark_ff::{FftField, Field, One};
 
@@ -177,9 +177,13 @@ impl Fft {
 fn mul_by(v: &mut [Fr], s: &Scaling) {
     let block = |(v, h): (&mut [Fr], &Fr)| {
         if h.is_one() {
-            v.iter_mut().zip(&s.low).for_each(|(x, y)| *x *= y);
+            v.iter_mut()
+                .zip(&s.low)
+                .for_each(|(x, y)| *x = x.mul_fast(y));
         } else {
-            v.iter_mut().zip(&s.low).for_each(|(x, y)| *x *= *y * h);
+            v.iter_mut()
+                .zip(&s.low)
+                .for_each(|(x, y)| *x = x.mul_fast(&y.mul_fast(h)));
         }
     };
     #[cfg(feature = "parallel")]
@@ -214,7 +218,7 @@ fn dif_level(lo: &mut [Fr], hi: &mut [Fr], tw: &[Fr]) {
     {
         let t = u.sub_bf(v);
         *u = u.add_bf(v);
-        *v = t * w;
+        *v = t.mul_fast(w);
     }
 }
 
@@ -232,7 +236,7 @@ fn dit_level(lo: &mut [Fr], hi: &mut [Fr], tw: &[Fr]) {
         .zip(hi[skip..].iter_mut())
         .zip(&tw[skip..])
     {
-        let t = *v * w;
+        let t = v.mul_fast(w);
         *v = u.sub_bf(&t);
         *u = u.add_bf(&t);
     }

@@ -13,6 +13,7 @@
 //! (the seven FFTs of the witness map and the five MSMs with the same scalars, on the same
 //! kernels), so that a bench can report how close `create_proof` gets to it.
 
+use crate::arith::FastMul;
 use crate::fft::Fft;
 use crate::msm::{self, MsmError};
 use crate::sparse::ConstraintMatrices;
@@ -200,13 +201,11 @@ impl<'a> Prover<'a> {
         let vinv = self.vanishing_inv;
         #[cfg(feature = "parallel")]
         ab.par_iter_mut().zip(c.par_iter()).for_each(|(x, c)| {
-            *x -= c;
-            *x *= vinv;
+            *x = (*x - c).mul_fast(&vinv);
         });
         #[cfg(not(feature = "parallel"))]
         ab.iter_mut().zip(c.iter()).for_each(|(x, c)| {
-            *x -= c;
-            *x *= vinv;
+            *x = (*x - c).mul_fast(&vinv);
         });
         drop(c);
         crate::runtime::mem_mark("witness map: FFTs");
@@ -311,9 +310,11 @@ fn mul_in_place(a: &mut [Fr], b: &[Fr]) {
     #[cfg(feature = "parallel")]
     a.par_iter_mut()
         .zip(b.par_iter())
-        .for_each(|(x, y)| *x *= y);
+        .for_each(|(x, y)| *x = x.mul_fast(y));
     #[cfg(not(feature = "parallel"))]
-    a.iter_mut().zip(b.iter()).for_each(|(x, y)| *x *= y);
+    a.iter_mut()
+        .zip(b.iter())
+        .for_each(|(x, y)| *x = x.mul_fast(y));
 }
 
 /// One-shot [`Prover::create_proof`]: prepares the key and proves.

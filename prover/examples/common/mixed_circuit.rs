@@ -193,3 +193,26 @@ pub fn extract(c: MixedCircuit) -> Extracted {
         z,
     }
 }
+
+impl Extracted {
+    /// arkworks' proof for this assignment (libsnark reduction, what `Groth16::prove` runs
+    /// after synthesis) with blinding `r, s`.
+    pub fn arkworks_proof(
+        &self,
+        pk: &ark_groth16::ProvingKey<ark_bn254::Bn254>,
+        r: Fr,
+        s: Fr,
+    ) -> ark_groth16::Proof<ark_bn254::Bn254> {
+        use ark_groth16::{r1cs_to_qap::LibsnarkReduction, Groth16};
+        Groth16::<ark_bn254::Bn254, LibsnarkReduction>::create_proof_with_reduction_and_matrices(
+            pk,
+            r,
+            s,
+            &self.abc,
+            self.num_instance,
+            self.num_constraints,
+            &self.z,
+        )
+        .unwrap()
+    }
+}

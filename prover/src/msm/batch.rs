@@ -9,7 +9,7 @@
 //! Every special case of affine addition is handled: either operand the identity, `P + P`
 //! (doubling, whose denominator `2y` joins the same batch) and `P + (−P)` (identity).
 
-use crate::arith::AddSub;
+use crate::arith::{AddSub, FastMul};
 use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ec::AffineRepr;
 use ark_ff::{AdditiveGroup, Field, Zero};
@@ -362,13 +362,13 @@ fn invert_denominators<'a, P: SWCurveConfig + 'a>(
         };
         pre.push(acc);
         den.push(d);
-        acc *= d;
+        acc = acc.mul_fast(&d);
     }
     // Every denominator is non-zero, so the product is invertible.
     let mut inv = acc.inverse().unwrap_or(P::BaseField::ZERO);
     for k in (0..den.len()).rev() {
-        let t = inv * pre[k];
-        inv *= den[k];
+        let t = inv.mul_fast(&pre[k]);
+        inv = inv.mul_fast(&den[k]);
         den[k] = t;
     }
 }
@@ -386,9 +386,9 @@ where
     match kind(a, b) {
         Kind::Add => {
             // λ = (y_b − y_a)/(x_b − x_a), x3 = λ² − x_a − x_b, y3 = λ·(x_a − x3) − y_a
-            let l = b.y.sub_bf(&a.y) * inv;
-            let x3 = l.square().sub_bf(&a.x).sub_bf(&b.x);
-            let y3 = (l * a.x.sub_bf(&x3)).sub_bf(&a.y);
+            let l = b.y.sub_bf(&a.y).mul_fast(inv);
+            let x3 = l.square_fast().sub_bf(&a.x).sub_bf(&b.x);
+            let y3 = l.mul_fast(&a.x.sub_bf(&x3)).sub_bf(&a.y);
             Affine::new_unchecked(x3, y3)
         }
         Kind::Double => {

@@ -1,0 +1,268 @@
+//! The aarch64 fast path (issue #20) measured in one process, alternating the variants:
+//!
+//! 1. field multiplication alone, as a dependent chain `x ← x·y` (latency-bound, as in the
+//!    batch inversions): ark-ff's `*`, the prover's [`FastMul`] (on aarch64 the assembly
+//!    kernel), and the plain-Rust kernel [`mont::mul_rust`];
+//! 2. one proof of the mixed circuit (default 126000 constraints: domain 2^17, the `earth`
+//!    shape's) by the tuned prover and by arkworks
+//!    (`create_proof_with_reduction_and_matrices`, what `Groth16::prove` runs after
+//!    synthesis), alternating, with the same `r, s`; the proofs must be equal.
+//!
+//! ```text
+//! RAYON_NUM_THREADS=1 cargo run --release -p zkcontrib-prover --example arm_probe -- \
+//!     [constraints] [proof reps] [keys file]
+//! ```
+//!
+//! Under qemu-aarch64 (docs/tuning.md): cross-build with `--target aarch64-unknown-linux-gnu`
+//! and run the binary with `qemu-aarch64 -L /usr/aarch64-linux-gnu`. The keys file (made on
+//! the first run, read with `deserialize_uncompressed_unchecked` after) skips the slow setup
+//! on later runs; it is a development setup, for timing only. Prints min / median and the
+//! ratio of medians. With `WINDOWS=lo-hi` in the environment it then times the tuned
+//! prover's phases once and the H MSM (full-width scalars) with each forced window size in
+//! `lo..=hi` against the cost model's choice (alternating), to check the model's constants.
+
+#[path = "common/mixed_circuit.rs"]
+#[allow(dead_code)]
+mod mixed_circuit;
+
+use ark_bn254::{Bn254, Fq, Fr};
+use ark_ff::{Field, UniformRand};
+use ark_groth16::{Groth16, ProvingKey};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use ark_snark::SNARK;
+use mixed_circuit::{extract, MixedCircuit, Sizes, Values};
+use rand::{rngs::StdRng, SeedableRng};
+use std::hint::black_box;
+use std::time::Instant;
+use zkcontrib_prover::arith::{mont, FastMul, TUNED_MUL};
+use zkcontrib_prover::groth16::Prover;
+use zkcontrib_prover::msm::{msm, msm_with, MsmConfig};
+
+fn stats(v: &[f64]) -> (f64, f64) {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    (v[0], v[v.len() / 2])
+}
+
+fn line(name: &str, v: &[f64], unit: &str) {
+    let (min, med) = stats(v);
+    println!("{name:<34} {min:10.2} / {med:10.2} {unit}");
+}
+
+fn secs(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64()
+}
+
+/// ns per multiplication of a dependent chain of `n`.
+fn chain(n: usize, x: Fq, y: Fq, f: impl Fn(Fq, &Fq) -> Fq) -> f64 {
+    let t = Instant::now();
+    let mut x = x;
+    for _ in 0..n {
+        x = f(black_box(x), &y);
+    }
+    black_box(x);
+    secs(t) * 1e9 / n as f64
+}
+
+fn field_mul(reps: usize) {
+    let mut rng = StdRng::seed_from_u64(3);
+    let (x, y) = (Fq::rand(&mut rng), Fq::rand(&mut rng));
+    let q = <ark_bn254::FqConfig as ark_ff::MontConfig<4>>::MODULUS.0;
+    let inv = mont::neg_inv(q[0]);
+    let n = 1 << 20;
+    let rust = |a: Fq, b: &Fq| {
+        ark_ff::Fp(
+            ark_ff::BigInt(mont::mul_rust(&a.0 .0, &b.0 .0, &q, inv)),
+            core::marker::PhantomData,
+        )
+    };
+    // the three agree (also tested in arith.rs)
+    assert_eq!(x * y, x.mul_fast(&y));
+    assert_eq!(x * y, rust(x, &y));
+    let (mut ark, mut tuned, mut plain, mut ark_sq, mut tuned_sq) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    for _ in 0..reps {
+        ark.push(chain(n, x, y, |a, b| a * b));
+        tuned.push(chain(n, x, y, |a, b| a.mul_fast(b)));
+        plain.push(chain(n, x, y, rust));
+        ark_sq.push(chain(n, x, y, |a, _| a.square()));
+        tuned_sq.push(chain(n, x, y, |a, _| a.square_fast()));
+    }
+    println!("Fq multiplication, dependent chain of {n}, {reps} alternating runs (min / median):");
+    line("  ark-ff *", &ark, "ns");
+    line("  FastMul::mul_fast", &tuned, "ns");
+    line("  mont::mul_rust", &plain, "ns");
+    line("  ark-ff square", &ark_sq, "ns");
+    line("  FastMul::square_fast", &tuned_sq, "ns");
+    let med = |v: &[f64]| stats(v).1;
+    println!(
+        "  ark-ff / mul_fast {:.2}x, ark-ff / mul_rust {:.2}x, square {:.2}x (TUNED_MUL = {TUNED_MUL})",
+        med(&ark) / med(&tuned),
+        med(&ark) / med(&plain),
+        med(&ark_sq) / med(&tuned_sq)
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(126_000);
+    let reps: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(3);
+    let keys = args.get(3).cloned();
+    println!(
+        "arch {}, threads {}",
+        std::env::consts::ARCH,
+        rayon::current_num_threads()
+    );
+    field_mul(9);
+    if n == 0 {
+        return;
+    }
+
+    let sizes = Sizes::about(n);
+    let t = Instant::now();
+    let pk: ProvingKey<Bn254> = match keys.as_deref().map(std::fs::read) {
+        Some(Ok(bytes)) => ProvingKey::deserialize_uncompressed_unchecked(&bytes[..]).unwrap(),
+        _ => {
+            let mut rng = StdRng::seed_from_u64(1);
+            let (pk, _) = Groth16::<Bn254>::circuit_specific_setup(
+                MixedCircuit {
+                    sizes,
+                    values: None,
+                },
+                &mut rng,
+            )
+            .unwrap();
+            if let Some(path) = &keys {
+                let mut bytes = Vec::new();
+                pk.serialize_uncompressed(&mut bytes).unwrap();
+                std::fs::write(path, bytes).unwrap();
+            }
+            pk
+        }
+    };
+    let setup = secs(t);
+    let values = Values::random(sizes, 2);
+    let public = values.public();
+    let ex = extract(MixedCircuit {
+        sizes,
+        values: Some(values),
+    });
+    let prover = Prover::new(&pk, ex.num_instance, ex.num_constraints).unwrap();
+    println!(
+        "{} constraints, domain {}, keys {setup:.1} s",
+        ex.num_constraints,
+        prover.domain_size()
+    );
+    let pvk = Groth16::<Bn254>::process_vk(&pk.vk).unwrap();
+    let mut rng = StdRng::seed_from_u64(4);
+    let (mut ours, mut theirs) = (vec![], vec![]);
+    for i in 0..reps {
+        let (r, s) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
+        // alternate which goes first
+        let run_ours = || {
+            let t = Instant::now();
+            let p = prover.create_proof(&ex.abc, &ex.z, r, s).unwrap();
+            (p, secs(t))
+        };
+        let run_theirs = || {
+            let t = Instant::now();
+            let q = ex.arkworks_proof(&pk, r, s);
+            (q, secs(t))
+        };
+        let ((p, a), (q, b)) = if i % 2 == 0 {
+            let x = run_ours();
+            (x, run_theirs())
+        } else {
+            let y = run_theirs();
+            (run_ours(), y)
+        };
+        assert_eq!(p, q, "the tuned proof equals arkworks' for the same r, s");
+        assert!(Groth16::<Bn254>::verify_with_processed_vk(&pvk, &public, &p).unwrap());
+        println!(
+            "  run {i}: tuned {a:.2} s, arkworks {b:.2} s, ratio {:.2}x",
+            b / a
+        );
+        ours.push(a);
+        theirs.push(b);
+    }
+    line("create_proof (tuned)", &ours, "s");
+    line("create_proof (arkworks)", &theirs, "s");
+    let ratios: Vec<f64> = ours.iter().zip(&theirs).map(|(a, b)| b / a).collect();
+    let (rmin, rmed) = stats(&ratios);
+    let rmax = ratios.iter().copied().fold(f64::MIN, f64::max);
+    println!(
+        "speedup vs arkworks: median of medians {:.2}x; per-pair min {rmin:.2}x median {rmed:.2}x max {rmax:.2}x",
+        stats(&theirs).1 / stats(&ours).1
+    );
+    if let Some((lo, hi)) = std::env::var("WINDOWS")
+        .ok()
+        .and_then(|w| {
+            w.split_once('-')
+                .map(|(a, b)| (a.parse().ok(), b.parse().ok()))
+        })
+        .and_then(|(a, b)| Some((a?, b?)))
+    {
+        windows(&pk, &prover, &ex, lo, hi);
+    }
+}
+
+fn windows(
+    pk: &ProvingKey<Bn254>,
+    prover: &Prover<'_>,
+    ex: &mixed_circuit::Extracted,
+    lo: usize,
+    hi: usize,
+) {
+    let time = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        f();
+        secs(t)
+    };
+    let mut h = vec![];
+    let z1 = &ex.z[1..];
+    println!("phases of one tuned proof:");
+    let s = time(&mut || h = prover.witness_map(&ex.abc, &ex.z).unwrap());
+    println!("  witness map (7 FFTs)  {s:8.2} s");
+    let h = &h[..pk.h_query.len()];
+    let s = time(&mut || {
+        let _ = black_box(msm(&pk.h_query, h).unwrap());
+    });
+    println!("  MSM H  (G1)           {s:8.2} s");
+    let s = time(&mut || {
+        let _ = black_box(msm(&pk.l_query, &ex.z[ex.num_instance..]).unwrap());
+    });
+    println!("  MSM L  (G1)           {s:8.2} s");
+    let s = time(&mut || {
+        let _ = black_box(msm(&pk.a_query[1..], z1).unwrap());
+    });
+    println!("  MSM A  (G1)           {s:8.2} s");
+    let s = time(&mut || {
+        let _ = black_box(msm(&pk.b_g1_query[1..], z1).unwrap());
+    });
+    println!("  MSM B  (G1)           {s:8.2} s");
+    let s = time(&mut || {
+        let _ = black_box(msm(&pk.b_g2_query[1..], z1).unwrap());
+    });
+    println!("  MSM B  (G2)           {s:8.2} s");
+    println!("H MSM, forced window against the cost model's choice (alternating):");
+    for c in lo..=hi {
+        let forced = MsmConfig {
+            window: Some(c),
+            ..MsmConfig::default()
+        };
+        let (mut model, mut this) = (vec![], vec![]);
+        for _ in 0..2 {
+            model.push(time(&mut || {
+                let _ = black_box(msm(&pk.h_query, h).unwrap());
+            }));
+            this.push(time(&mut || {
+                let _ = black_box(msm_with(&pk.h_query, h, &forced).unwrap());
+            }));
+        }
+        let (m, t) = (stats(&model).0, stats(&this).0);
+        println!(
+            "  c = {c:2}: {t:7.2} s, model {m:7.2} s, forced/model {:.3}",
+            t / m
+        );
+    }
+}
