@@ -78,8 +78,14 @@ pub enum PlanError {
     /// The policy does not fit the shape.
     #[error(transparent)]
     Shape(#[from] ShapeMismatch),
-    /// A point or step cannot be placed in any window (the `encodable` rule).
-    #[error("point {0} cannot be placed in a chunk window (beyond 89.9356° N, or a step too wide near a pole)")]
+    /// A point cannot be placed in a chunk window with the points the chunk must hold before
+    /// it (the `encodable` rule, which [`plan`] checks first: only [`plan_unchecked`] of a
+    /// trace that breaks it gets here).
+    #[error(
+        "point {0} cannot be placed in a chunk window with the points before it (the `encodable` \
+         rule: beyond 89.9356° N, a step too wide near a pole, or a 33-point group wider than a \
+         window)"
+    )]
     Unencodable(usize),
 }
 

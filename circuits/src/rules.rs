@@ -5,7 +5,7 @@
 //!
 //! | rule | condition |
 //! |---|---|
-//! | `encodable` | every point below 89.9356° N ([`crate::window::MAX_WINDOW_Y`]); every step spans at most one latitude band boundary and less than 2^22 units (0.42°) of longitude, so it fits a chunk window |
+//! | `encodable` | every point below 89.9356° N ([`crate::window::MAX_WINDOW_Y`]); every step spans at most one latitude band boundary and less than 2^22 units (0.42°) of longitude, so it fits a chunk window; every 33-point hash group with the point before it fits one chunk window ([`group_too_wide_at`]) |
 //! | `region` | `inside · 10000 ≥ min_inside_bp · n`, `inside` = points whose cell lies in the region (an item) |
 //! | `window` | `not_before ≤ t_i ≤ not_after` |
 //! | `increasing` | `dt_i = t_i - t_{i-1} > 0` |
@@ -27,8 +27,8 @@
 use crate::encode::Point;
 use crate::policy::{Policy, BASIS_POINTS};
 use crate::projection::{step_length, Projection, DISTANCE_FRAC_BITS};
-use crate::statement::Step;
-use crate::window::{BAND_SHIFT, LON_WINDOW_BITS, MAX_WINDOW_Y};
+use crate::statement::{Step, POINTS_PER_GROUP};
+use crate::window::{Window, BAND_SHIFT, LON_WINDOW_BITS, MAX_WINDOW_Y};
 use std::fmt;
 
 /// The rules, as named in reports.
@@ -102,6 +102,13 @@ pub enum Violation {
     },
     /// The step into this point is too wide to fit a chunk window (near a pole).
     StepTooWide {
+        /// Point index.
+        point: usize,
+    },
+    /// The point is the first of its 33-point hash group that no chunk window holds together
+    /// with the group's earlier points and the point before the group (see
+    /// [`group_too_wide_at`]): the trace covers too much ground within 33 fixes.
+    GroupTooWide {
         /// Point index.
         point: usize,
     },
@@ -187,7 +194,9 @@ impl Violation {
     /// The rule this violates.
     pub fn rule(&self) -> Rule {
         match self {
-            Violation::Polar { .. } | Violation::StepTooWide { .. } => Rule::Encodable,
+            Violation::Polar { .. }
+            | Violation::StepTooWide { .. }
+            | Violation::GroupTooWide { .. } => Rule::Encodable,
             Violation::OutsideRegion { .. } | Violation::InsideShare { .. } => Rule::Region,
             Violation::BeforeWindow { .. } | Violation::AfterWindow { .. } => Rule::Window,
             Violation::NotIncreasing { .. } => Rule::Increasing,
@@ -205,6 +214,7 @@ impl Violation {
         match *self {
             Violation::Polar { point }
             | Violation::StepTooWide { point }
+            | Violation::GroupTooWide { point }
             | Violation::OutsideRegion { point }
             | Violation::BeforeWindow { point, .. }
             | Violation::AfterWindow { point, .. }
@@ -230,6 +240,19 @@ impl fmt::Display for Violation {
                 f,
                 "the step to point {point} spans too much longitude to encode (near a pole)"
             ),
+            Violation::GroupTooWide { point } => {
+                let first = point - point % POINTS_PER_GROUP;
+                write!(
+                    f,
+                    "point {point} is too far from points {}–{} to share a chunk window with \
+                     them (points {first}–{} are hashed as one group, which with the point \
+                     before it must fit 0.42° of latitude from a 0.21° band edge and 0.84° of \
+                     longitude): the trace covers too much ground in 33 fixes",
+                    first.saturating_sub(1),
+                    point - 1,
+                    first + POINTS_PER_GROUP - 1
+                )
+            }
             Violation::OutsideRegion { point } => write!(f, "point {point} is outside the region"),
             Violation::InsideShare {
                 inside,
@@ -374,6 +397,26 @@ pub fn step_fits_window(a: &Point, b: &Point) -> bool {
         && s.dx.abs() < 1 << (LON_WINDOW_BITS - 1)
 }
 
+/// Whether point `i` is the first point of its hash group (points `33g … 33g+32`, see
+/// [`crate::statement`]) that no chunk window holds together with the group's earlier points
+/// and the point before the group, though the step into it fits one
+/// ([`step_fits_window`], else that is the violation) and it is not polar.
+///
+/// Whatever the chunking, the chunk that absorbs a group holds all of it and the point before
+/// it: a chunk ending inside a group carries the group's first points into the next chunk,
+/// which re-reads them in its window. So a trace has a plan exactly when every group (the last
+/// one as far as the trace goes) with the point before it fits a window
+/// ([`crate::window::Window::for_points`]); a fast trace (more than one band, 0.21° of latitude,
+/// in 33 fixes, e.g. 1 km every 10 s) can fail this where no single step does. Needs `i < len`.
+pub fn group_too_wide_at(points: &[Point], i: usize) -> bool {
+    let from = (i - i % POINTS_PER_GROUP).saturating_sub(1);
+    i > from
+        && step_fits_window(&points[i - 1], &points[i])
+        && points[i].y() <= MAX_WINDOW_Y
+        && Window::for_points(&points[from..i]).is_some()
+        && Window::for_points(&points[from..=i]).is_none()
+}
+
 /// The speed rule: `D^2 < reach^2 + tolerance`, `reach = speed_units · dt`.
 pub fn speed_ok(d2: u128, reach: u128, tolerance: u64) -> bool {
     reach
@@ -441,6 +484,8 @@ pub fn evaluate(policy: &Policy, points: &[Point]) -> Evaluation {
         let dt = w[1].t_ms as i64 - w[0].t_ms as i64;
         if !step_fits_window(&w[0], &w[1]) {
             violations.push(Violation::StepTooWide { point });
+        } else if group_too_wide_at(points, point) {
+            violations.push(Violation::GroupTooWide { point });
         }
         let step = Step::between(&w[0], &w[1]);
         let d2 = step_d2(&w[0], &w[1]);

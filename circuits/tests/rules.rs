@@ -297,6 +297,74 @@ fn min_points_and_min_distance() {
     assert!(e10.qualifies());
 }
 
+/// A fast trace north, every step well inside a window: the chunk that absorbs a 33-point
+/// hash group holds all of it and the point before it, so a trace that covers more than a
+/// window's latitude (0.42° from a 0.21° band edge) in 33 fixes cannot be planned. The
+/// `encodable` rule names the first point of such a group, and exactly the traces it flags fail
+/// to plan (at that point); the others plan, greedily where a chunk spans too much.
+#[test]
+fn groups_wider_than_a_window_are_unencodable_and_exactly_those_fail_to_plan() {
+    use zkcontrib_circuits::plan::{plan_unchecked, PlanError};
+    use zkcontrib_circuits::shape::TEST;
+    let fast = Policy::compile(&PolicyInput {
+        max_speed_mmps: 150_000,
+        min_inside_bp: 0,
+        ..input()
+    })
+    .unwrap();
+    let (mut flagged, mut planned) = (0, 0);
+    // Steps of 0.003°–0.012° north (330 m–1.3 km) every 10 s, from several band offsets.
+    for step_e7 in [30_000, 54_000, 70_000, 90_000, 120_000] {
+        for k in 0..6 {
+            let lat0 = 45.01 + 0.037 * f64::from(k);
+            let pts: Vec<Point> = (0..200)
+                .map(|i| {
+                    let mut p = pt(lat0, 10.01, T0 + 10_000 * i);
+                    p.lat_e7 += step_e7 * i as i32;
+                    p
+                })
+                .collect();
+            let e = evaluate(&fast, &pts);
+            let groups: Vec<usize> = e
+                .violations
+                .iter()
+                .filter_map(|v| match v {
+                    Violation::GroupTooWide { point } => Some(*point),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(
+                e.broken_rules().contains(&Rule::Encodable),
+                !groups.is_empty(),
+                "{:?}",
+                e.violations
+            );
+            let plan = plan_unchecked(&fast, &TEST, &pts, &e);
+            match groups.first() {
+                None => {
+                    assert!(plan.is_ok(), "step {step_e7}, k {k}: {plan:?}");
+                    planned += 1;
+                }
+                Some(&first) => {
+                    assert_eq!(plan, Err(PlanError::Unencodable(first)), "step {step_e7}");
+                    let text = Violation::GroupTooWide { point: first }.to_string();
+                    assert!(text.contains(&format!("point {first} ")), "{text}");
+                    flagged += 1;
+                }
+            }
+            // One violation per group at most.
+            let mut g: Vec<usize> = groups.iter().map(|p| p / 33).collect();
+            g.dedup();
+            assert_eq!(g.len(), groups.len());
+        }
+    }
+    // Both outcomes occur (slow steps always fit, 1.3 km steps never do).
+    assert!(
+        flagged > 0 && planned > 0,
+        "{flagged} flagged, {planned} planned"
+    );
+}
+
 /// A far point is outside the region (there is no frame any more), and the steps into and out
 /// of it are too wide for any window; points beyond 89.9356° N and steps too wide to fit a
 /// window near a pole are `encodable` violations.

@@ -79,7 +79,7 @@ use std::time::Duration;
 use zkcontrib_circuits::encode::Point;
 use zkcontrib_circuits::plan::{plan_unchecked, ChunkPlan};
 use zkcontrib_circuits::policy::Policy;
-use zkcontrib_circuits::rules::{evaluate, Claims, Evaluation, Rule, Violation};
+use zkcontrib_circuits::rules::{evaluate, group_too_wide_at, Claims, Evaluation, Rule, Violation};
 use zkcontrib_circuits::shape::Shape;
 use zkcontrib_circuits::statement::PublicInputs;
 use zkcontrib_circuits::witness::{chain_states, ChunkContext, ChunkWitness};
@@ -253,6 +253,7 @@ fn reindex(v: Violation, point: usize) -> Violation {
     match v {
         Violation::Polar { .. } => Violation::Polar { point },
         Violation::StepTooWide { .. } => Violation::StepTooWide { point },
+        Violation::GroupTooWide { .. } => Violation::GroupTooWide { point },
         Violation::OutsideRegion { .. } => Violation::OutsideRegion { point },
         Violation::BeforeWindow { early_ms, .. } => Violation::BeforeWindow { point, early_ms },
         Violation::AfterWindow { late_ms, .. } => Violation::AfterWindow { point, late_ms },
@@ -477,11 +478,15 @@ impl Session {
             .filter(|v| v.point() == Some(j) && v.rule() != Rule::Region)
             .map(|v| reindex(v, i))
             .collect();
+        self.points.push(p);
+        // The group rule needs the group's earlier points, which `local` does not see.
+        if group_too_wide_at(&self.points, i) {
+            out.push(Violation::GroupTooWide { point: i });
+        }
         self.broken |= !out.is_empty();
         if !pe.inside {
             out.push(Violation::OutsideRegion { point: i });
         }
-        self.points.push(p);
         out
     }
 

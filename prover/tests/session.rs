@@ -184,13 +184,10 @@ fn session_equals_batch_and_proves_only_the_last_chunk_at_finish() {
     assert!(!dbg.contains("37.") && !dbg.contains(&e.points[0].lat_e7.to_string()));
 }
 
-/// A trace whose first chunks plan as fixed chunks but whose end (a fast drive north, out of
-/// the county: a chunk spans more than a window) makes the batch plan greedy.
-#[test]
-fn a_trace_that_turns_greedy_late_gives_the_batch_result() {
-    let e = env();
-    let dir = tempfile::tempdir().unwrap();
-    let policy_path = dir.path().join("fast.toml");
+/// Santa Clara County in the summer of 2017 at up to 120 m/s, 15 s between fixes, no inside
+/// share required (written to `dir`).
+fn fast_policy(dir: &Path) -> Policy {
+    let policy_path = dir.join("fast.toml");
     std::fs::write(
         &policy_path,
         format!(
@@ -202,7 +199,16 @@ fn a_trace_that_turns_greedy_late_gives_the_batch_result() {
         ),
     )
     .unwrap();
-    let policy = Arc::new(load_policy(&policy_path).unwrap());
+    load_policy(&policy_path).unwrap()
+}
+
+/// A trace whose first chunks plan as fixed chunks but whose end (a fast drive north, out of
+/// the county: a chunk spans more than a window) makes the batch plan greedy.
+#[test]
+fn a_trace_that_turns_greedy_late_gives_the_batch_result() {
+    let e = env();
+    let dir = tempfile::tempdir().unwrap();
+    let policy = Arc::new(fast_policy(dir.path()));
     let mut points = e.points[..150].to_vec();
     for _ in 0..120 {
         let last = points[points.len() - 1];
@@ -251,6 +257,47 @@ fn a_trace_that_turns_greedy_late_gives_the_batch_result() {
     );
     assert!(f.reused >= 2, "the first chunks were proven early and kept");
     assert_equivalent(&f.proven, &batch, &policy);
+}
+
+/// The same fast drive at 1 km per 10 s (100 m/s, within the policy's 120 m/s): 33 such steps
+/// span 0.3° of latitude, and the hash group of points 198–230 starts high in its band, so no
+/// chunk window holds it with the point before it. Batch and session refuse the trace under
+/// the `encodable` rule naming point 227 (the batch planner used to report it as a point beyond
+/// 89.9° N or a step too wide near a pole).
+#[test]
+fn a_hash_group_wider_than_a_window_is_refused_naming_the_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = Arc::new(fast_policy(dir.path()));
+    let mut points = read_points(&fixtures().join("garmin-activity-santa-clara.gpx")).unwrap();
+    points.truncate(150);
+    for _ in 0..120 {
+        let last = points[points.len() - 1];
+        points.push(Point {
+            lat_e7: last.lat_e7 + 89_932, // 1 km
+            lon_e7: last.lon_e7,
+            t_ms: last.t_ms + 10_000,
+        });
+    }
+    let eval = zkcontrib_circuits::rules::evaluate(&policy, &points);
+    let encodable: Vec<&Violation> = eval
+        .violations
+        .iter()
+        .filter(|v| v.rule() == zkcontrib_circuits::rules::Rule::Encodable)
+        .collect();
+    assert_eq!(encodable, [&Violation::GroupTooWide { point: 227 }]);
+    let err = Planned::new(&policy, TEST, &points, SUBMITTER)
+        .err()
+        .unwrap();
+    assert_eq!(err.to_string(), "the trace does not qualify: encodable");
+    let e = env();
+    let mut s = Session::start(e.keys.clone(), policy, options(None)).unwrap();
+    let reported: Vec<Violation> = points
+        .chunks(11)
+        .flat_map(|part| s.push(part).unwrap())
+        .filter(|v| !matches!(v, Violation::OutsideRegion { .. }))
+        .collect();
+    assert_eq!(reported, [Violation::GroupTooWide { point: 227 }]);
+    assert!(s.status().broken);
 }
 
 #[test]

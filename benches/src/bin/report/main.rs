@@ -17,20 +17,18 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
-use zkcontrib_benches::{
-    bench_keys, bench_keys_dir, full_chunk, policy, synthetic_trace, trace, verify_workload,
-    COUNTY_POLICY, SANTA_CLARA_RUN,
-};
+use zkcontrib_benches::{bench_keys, bench_keys_dir, full_chunk, verify_workload};
 use zkcontrib_circuits::circuit::layout;
 use zkcontrib_circuits::shape::{shape_by_name, Shape, EARTH, TEST};
-use zkcontrib_prover::contribution::prove_contribution;
 use zkcontrib_prover::keys::{self, Keys, Qap};
 use zkcontrib_prover::matrices::Matrices;
 use zkcontrib_prover::prepared;
 use zkcontrib_prover::prove::{prove_chunk_stock, ChunkProver};
-use zkcontrib_prover::runtime::{peak_rss_bytes, with_threads};
+use zkcontrib_prover::runtime::with_threads;
 
+mod e2e;
 mod statement;
+use e2e::E2eFigures;
 use statement::{FillFigures, RegionRow};
 
 /// The real trace of the end-to-end runs.
@@ -40,10 +38,14 @@ const KEY_SEED: u64 = 0xbe7c4;
 /// A submitter address for the end-to-end runs.
 const SUBMITTER: &str = "0x00000000000000000000000000000000000d3e40";
 
+/// The heading that starts the hand-measured sections at the end of `BENCHMARKS.md`, which a
+/// run keeps.
+const HAND_MEASURED: &str = "\n## Hand-measured";
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("__e2e") {
-        e2e_child(&args[1..]);
+        e2e::child(&args[1..]);
         return;
     }
     if args.first().map(String::as_str) == Some("__load") {
@@ -98,14 +100,22 @@ fn main() {
     eprintln!("== regions");
     r.regions = statement::measure_regions(quick);
     eprintln!("== end to end ({})", plan.e2e_shape.name);
-    r.e2e = measure_e2e(&plan);
+    r.e2e = e2e::measure(plan.e2e_shape, &plan.e2e, !quick);
     eprintln!("== verification");
     r.verify = measure_verify(&plan);
     r.load_after = load_average();
     r.gauge_after = fq_mul_gauge_ns();
     r.elapsed_s = started.elapsed().as_secs_f64();
-    let md = r.markdown();
+    let mut md = r.markdown();
     println!("{md}");
+    // Sections measured by hand (on other machines or under emulation) are kept from the
+    // previous file: they start with "## Hand-measured" and run to the end.
+    if let Some(kept) = std::fs::read_to_string(out.join("BENCHMARKS.md"))
+        .ok()
+        .and_then(|old| old.find(HAND_MEASURED).map(|at| old[at..].to_string()))
+    {
+        md = format!("{}\n\n{kept}", md.trim_end());
+    }
     if let Err(e) = std::fs::create_dir_all(&out)
         .and_then(|()| std::fs::write(out.join("BENCHMARKS.md"), &md))
         .and_then(|()| std::fs::write(out.join("benchmarks.svg"), r.chart()))
@@ -132,8 +142,8 @@ struct Plan {
     /// Repetitions of each proving measurement (after one warm-up run).
     reps: usize,
     e2e_shape: Shape,
-    /// Synthetic trace lengths of the proving-time curve.
-    curve: &'static [usize],
+    /// End-to-end rows: `(work, threads, repetitions each way)`.
+    e2e: Vec<e2e::Spec>,
     batch_sizes: &'static [usize],
 }
 
@@ -143,7 +153,7 @@ impl Plan {
             shapes: &[TEST, EARTH],
             reps: 3,
             e2e_shape: EARTH,
-            curve: &[462, 1_000, 2_500, 5_000, 10_000],
+            e2e: e2e::full_specs(EARTH),
             batch_sizes: &[1, 4, 16, 64, 256, 1024],
         }
     }
@@ -153,7 +163,7 @@ impl Plan {
             shapes: &[TEST],
             reps: 3,
             e2e_shape: TEST,
-            curve: &[400, 1_000],
+            e2e: e2e::quick_specs(TEST),
             batch_sizes: &[1, 16, 64, 256],
         }
     }
@@ -370,126 +380,6 @@ fn run_load(shape: Shape, how: &str) -> (f64, f64) {
     (it.next().expect("seconds"), it.next().expect("check"))
 }
 
-// ---------------------------------------------------------------- end to end
-
-#[derive(serde::Deserialize)]
-struct E2e {
-    label: String,
-    points: usize,
-    chunks: usize,
-    threads: usize,
-    load_s: f64,
-    prove_s: f64,
-    peak_rss: u64,
-}
-
-/// `__e2e SHAPE TRACE THREADS`, TRACE `garmin` or a point count (a synthetic run of 300 m
-/// radius): load the keys as `zkcontrib prove` does, prove, print one JSON line.
-fn e2e_child(args: &[String]) {
-    let fail = |m: &str| -> ! {
-        eprintln!("e2e child: {m}");
-        std::process::exit(2)
-    };
-    let [shape, which, threads] = args else {
-        fail("expected SHAPE TRACE THREADS")
-    };
-    let shape = shape_by_name(shape).unwrap_or_else(|| fail("unknown shape"));
-    let threads: usize = threads.parse().unwrap_or_else(|_| fail("bad thread count"));
-    let t = Instant::now();
-    let loaded =
-        prepared::load(&bench_keys_dir(), shape.name).unwrap_or_else(|e| fail(&e.to_string()));
-    let load_s = t.elapsed().as_secs_f64();
-    if loaded.source != prepared::Source::Prepared {
-        fail(&format!(
-            "the prepared copy was not used: {:?}",
-            loaded.source
-        ));
-    }
-    let (keys, matrices) = (loaded.keys, loaded.matrices);
-    let (label, points) = if which == "garmin" {
-        (format!("{GARMIN} (real run)"), trace(GARMIN))
-    } else {
-        let n: usize = which.parse().unwrap_or_else(|_| fail("bad point count"));
-        (
-            format!("synthetic run, {n} points"),
-            synthetic_trace(SANTA_CLARA_RUN, n, 300.0),
-        )
-    };
-    let pol = policy(COUNTY_POLICY);
-    let t = Instant::now();
-    let proven = with_threads(Some(threads), || {
-        prove_contribution(
-            &keys,
-            &matrices,
-            &pol,
-            &points,
-            SUBMITTER,
-            &mut StdRng::from_entropy(),
-            |_, _| {},
-        )
-    })
-    .unwrap_or_else(|e| fail(&e.to_string()))
-    .unwrap_or_else(|e| fail(&e.to_string()));
-    let prove_s = t.elapsed().as_secs_f64();
-    println!(
-        "{}",
-        serde_json::json!({
-            "label": label,
-            "points": points.len(),
-            "chunks": proven.bundle.chunks.len(),
-            "threads": threads,
-            "load_s": load_s,
-            "prove_s": prove_s,
-            "peak_rss": peak_rss_bytes().unwrap_or(0),
-        })
-    );
-}
-
-fn run_e2e(shape: Shape, which: &str, threads: usize) -> E2e {
-    let exe = std::env::current_exe().expect("own executable");
-    let out = Command::new(exe)
-        .args(["__e2e", shape.name, which, &threads.to_string()])
-        .output()
-        .expect("run the end-to-end child");
-    if !out.status.success() {
-        panic!(
-            "end-to-end run {which} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    serde_json::from_slice(&out.stdout).expect("the child's JSON line")
-}
-
-struct E2eFigures {
-    shape: Shape,
-    /// The real trace, 1 thread and all cores.
-    garmin: Vec<E2e>,
-    /// Synthetic runs of growing length, all cores.
-    curve: Vec<E2e>,
-}
-
-fn measure_e2e(plan: &Plan) -> E2eFigures {
-    let shape = plan.e2e_shape;
-    bench_keys(shape);
-    let mut garmin = vec![run_e2e(shape, "garmin", 1)];
-    if all_cores() > 1 {
-        garmin.push(run_e2e(shape, "garmin", all_cores()));
-    }
-    let curve = plan
-        .curve
-        .iter()
-        .map(|n| {
-            eprintln!("   {n} points");
-            run_e2e(shape, &n.to_string(), all_cores())
-        })
-        .collect();
-    E2eFigures {
-        shape,
-        garmin,
-        curve,
-    }
-}
-
 // ---------------------------------------------------------------- verification
 
 struct VerifyFigures {
@@ -658,11 +548,7 @@ impl Report {
             gauge_after: 0.0,
             elapsed_s: 0.0,
             shapes: Vec::new(),
-            e2e: E2eFigures {
-                shape: TEST,
-                garmin: Vec::new(),
-                curve: Vec::new(),
-            },
+            e2e: E2eFigures::empty(TEST),
             verify: VerifyFigures {
                 single_s: 0.0,
                 decode_s: 0.0,
@@ -688,7 +574,8 @@ impl Report {
         let _ = writeln!(s, "# Benchmarks\n");
         let _ = writeln!(
             s,
-            "Generated by `{cmd}` (every figure below is what that run printed; do not edit by \
+            "Generated by `{cmd}` (every figure below is what that run printed, except the \
+             sections headed \"Hand-measured\" at the end, which a run keeps; do not edit by \
              hand — rerun it). Criterion benches of the same workloads: `cargo bench -p \
              zkcontrib-benches` (groups `setup`, `prove`, `prove_stock`, `floor`, `verify`, \
              `verify_batch`, `decode`, `msm`, native rules). How to read these figures when \
@@ -722,7 +609,7 @@ impl Report {
         self.regions(&mut s);
         self.keys(&mut s);
         self.proving(&mut s);
-        self.end_to_end(&mut s);
+        self.e2e.markdown(&mut s);
         self.verification(&mut s);
         s
     }
@@ -806,17 +693,8 @@ impl Report {
                 p.prepared_s <= 0.3,
             );
         }
-        if let Some(e) = self
-            .e2e
-            .curve
-            .iter()
-            .find(|e| e.points >= 10_000 && self.e2e.shape == EARTH)
-        {
-            row(
-                "peak RSS ≤ 256 MB for a 10,000-point trace",
-                format!("{} ({} chunks)", mb(e.peak_rss), e.chunks),
-                e.peak_rss <= 256_000_000,
-            );
+        if let Some((what, got, ok)) = self.e2e.target() {
+            row(&what, got, ok);
         }
         for g in &self.regions {
             let (size, secs, what) = if g.label.starts_with("world") {
@@ -1080,39 +958,6 @@ impl Report {
         s.push('\n');
     }
 
-    fn end_to_end(&self, s: &mut String) {
-        let e = &self.e2e;
-        let _ = writeln!(
-            s,
-            "## A contribution end to end (`{}` shape)\n\nEach row is a fresh process doing what \
-             `zkcontrib prove` does: load the prepared keys and matrices (*load*), then check, \
-             plan and prove every chunk one after another (*prove*). Peak RSS is the process's \
-             `VmHWM`. Synthetic runs go round a 300 m circle in Santa Clara at 3 m/s, 1 fix/s \
-             (statement v3 plans ⌈points / N⌉ chunks for them, as for any trace away from the \
-             region's boundary).\n",
-            e.shape.name
-        );
-        let _ = writeln!(
-            s,
-            "| trace | points | chunks | threads | load | prove | points/s | peak RSS |\n|---|---|---|---|---|---|---|---|"
-        );
-        for r in e.garmin.iter().chain(&e.curve) {
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} | {} | {:.2} s | {:.2} s | {:.0} | {} |",
-                r.label,
-                thousands(r.points as u64),
-                r.chunks,
-                r.threads,
-                r.load_s,
-                r.prove_s,
-                r.points as f64 / r.prove_s,
-                mb(r.peak_rss)
-            );
-        }
-        s.push('\n');
-    }
-
     fn verification(&self, s: &mut String) {
         let v = &self.verify;
         let _ = writeln!(
@@ -1167,12 +1012,7 @@ impl Report {
 
     /// Two panels: proving time vs trace points, batch throughput vs batch size.
     fn chart(&self) -> String {
-        let prove: Vec<(f64, f64)> = self
-            .e2e
-            .curve
-            .iter()
-            .map(|e| (e.points as f64, e.prove_s))
-            .collect();
+        let prove = self.e2e.curve_1_thread();
         let batch: Vec<(f64, f64)> = self
             .verify
             .batch
@@ -1183,9 +1023,8 @@ impl Report {
         let left = panel(
             20.0,
             &format!(
-                "Proving a contribution ({} shape, {} threads)",
-                self.e2e.shape.name,
-                all_cores()
+                "Proving a contribution ({} shape, 1 thread)",
+                self.e2e.shape.name
             ),
             "trace points",
             "seconds",
