@@ -361,3 +361,150 @@ fn json_modes_of_setup_prove_and_verify() {
     );
     assert!(out.stderr.is_empty(), "{}", text(&out));
 }
+
+/// `prove --follow`: a CSV trace appended while the command runs is proven as it grows; the
+/// bundle states what `prove` states for the finished file (same contribution id, claims and
+/// chunk count) and verifies; the state file is gone afterwards. A run killed mid-way
+/// continues with `--resume`. GPX cannot be followed (exit 2).
+#[test]
+fn prove_follow_and_resume() {
+    use std::io::Write;
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = zkcontrib(d, &["setup", "--shape", "test"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let full = std::fs::read_to_string(short_trace(d)).unwrap();
+    let lines: Vec<&str> = full.lines().collect();
+    let base = |trace: &Path, out: &Path| -> Vec<String> {
+        [
+            "prove",
+            "--trace",
+            trace.to_str().unwrap(),
+            "--policy",
+            "santa-clara-2017.toml",
+            "--submitter",
+            "0xabcdef",
+            "--shape",
+            "test",
+            "--threads",
+            "1",
+            "--json",
+            "--out",
+            out.to_str().unwrap(),
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let run = |args: &[String]| {
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        zkcontrib(d, &a)
+    };
+    // The batch statement of the finished trace.
+    let batch = run(&base(&d.join("short.csv"), &d.join("batch.json")));
+    assert_eq!(batch.status.code(), Some(0), "{}", text(&batch));
+    let batch = json_of(&batch);
+
+    // Following: the header and 10 points first, the rest appended in batches of 15.
+    let growing = d.join("growing.csv");
+    std::fs::write(&growing, lines[..11].join("\n") + "\n").unwrap();
+    let mut args = base(&growing, &d.join("followed.json"));
+    args.extend(["--follow", "--idle", "2"].map(String::from));
+    let child = Command::new(env!("CARGO_BIN_EXE_zkcontrib"))
+        .args(&args)
+        .current_dir(fixtures())
+        .env("ZKCONTRIB_KEYS_DIR", d.join("keys"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    for chunk in lines[11..].chunks(15) {
+        std::thread::sleep(Duration::from_millis(300));
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&growing)
+            .unwrap();
+        // A line written in two parts: the half line is not read until it is complete.
+        let text = chunk.join("\n") + "\n";
+        let (a, b) = text.split_at(text.len() / 2);
+        f.write_all(a.as_bytes()).unwrap();
+        f.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        f.write_all(b.as_bytes()).unwrap();
+    }
+    let followed = child.wait_with_output().unwrap();
+    assert_eq!(followed.status.code(), Some(0), "{}", text(&followed));
+    let followed = json_of(&followed);
+    for k in ["contribution_id", "claims", "chunks", "submitter"] {
+        assert_eq!(followed[k], batch[k], "{k}");
+    }
+    assert!(
+        !d.join("followed.session").exists(),
+        "the state file is deleted"
+    );
+    let v = zkcontrib(
+        d,
+        &[
+            "verify",
+            d.join("followed.json").to_str().unwrap(),
+            "--policy",
+            "santa-clara-2017.toml",
+        ],
+    );
+    assert_eq!(v.status.code(), Some(0), "{}", text(&v));
+
+    // Killed while following (the trace is complete but the run waits for more) once a chunk
+    // is proven, then resumed.
+    let mut args = base(&d.join("short.csv"), &d.join("resumed.json"));
+    args.retain(|a| a != "--json");
+    args.extend(["--follow", "--idle", "600"].map(String::from));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zkcontrib"))
+        .args(&args)
+        .current_dir(fixtures())
+        .env("ZKCONTRIB_KEYS_DIR", d.join("keys"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let state = d.join("resumed.session");
+    let stderr = std::io::BufRead::lines(std::io::BufReader::new(child.stderr.take().unwrap()));
+    let mut said = Vec::new();
+    for line in stderr {
+        let line = line.unwrap();
+        let proven = line.starts_with("chunk ") && line.contains(" proven");
+        said.push(line);
+        if proven {
+            break;
+        }
+    }
+    assert!(
+        said.iter().any(|l| l.contains(" proven")),
+        "no chunk proven while following: {said:?}"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(state.exists(), "the killed run left its state file");
+    // A second --follow without --resume refuses to overwrite the state (exit 2).
+    let refused = run(&args);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert!(text(&refused).contains("--resume"), "{}", text(&refused));
+    let mut args = base(&d.join("short.csv"), &d.join("resumed.json"));
+    args.push("--resume".into());
+    let resumed = run(&args);
+    assert_eq!(resumed.status.code(), Some(0), "{}", text(&resumed));
+    let resumed = json_of(&resumed);
+    for k in ["contribution_id", "claims", "chunks"] {
+        assert_eq!(resumed[k], batch[k], "{k}");
+    }
+    assert!(!state.exists());
+
+    // GPX is complete only at its end: refused with a hint.
+    let mut args = base(
+        &fixtures().join("garmin-activity-santa-clara.gpx"),
+        &d.join("x.json"),
+    );
+    args.push("--follow".into());
+    let gpx = run(&args);
+    assert_eq!(gpx.status.code(), Some(2), "{}", text(&gpx));
+    assert!(text(&gpx).contains("CSV"), "{}", text(&gpx));
+}

@@ -30,27 +30,19 @@
 //! move by at most half a cell: within 2.5 cells per axis, ≈ 7 m north–south and
 //! 7·cos φ m east–west — the accuracy of a phone's GPS fix.
 
+pub use super::decompose::CORE_FLOOR_LEVEL;
 use super::decompose::{decompose, seam_strip, Pieces};
 use super::geometry::{ring_double_area, Cell};
-use super::quantize::quantize;
+use super::quantize::{bad, quantize};
+pub use super::quantize::{Repair, MAX_EDGE_CELLS, SEAM_STRIP_E7};
 use super::{Item, Region, RegionError, MAX_ITEMS, MAX_SQUARE_LEVEL};
 use crate::encode::{quantize_degrees, CELL_SHIFT, LAT_OFFSET, MAX_LAT_E7, MAX_LON_E7};
 use geo::{Area, BooleanOps, Coord, GeodesicArea, LineString, MakeValid, MultiPolygon, Polygon};
 use rayon::prelude::*;
 use std::collections::HashSet;
 
-/// Finest core square level (2^8 cells ≈ 730 m): the band of triangles is at most this wide.
-pub const CORE_FLOOR_LEVEL: u32 = 8;
-/// Coarsest quadtree node (2^24 cells cover every longitude and latitude).
-pub(super) const ROOT_LEVEL: u32 = 24;
-/// Ring edges longer than this many cells are split before triangulation.
-pub const MAX_EDGE_CELLS: i64 = 122;
 /// Finest planning level considered.
 pub const MIN_PLANNING_LEVEL: u32 = 9;
-/// Width of the seam strip, 1e-7 degree: the region within 0.5° of ±180° is also decomposed
-/// as one continuous piece in unwrapped coordinates (180° … 180.5°), so items span the
-/// antimeridian (a seam window reaches 0.42° either side).
-pub const SEAM_STRIP_E7: i32 = 5_000_000;
 
 /// Knobs of [`compile`] (defaults are the statement's; tests use smaller budgets).
 #[derive(Clone, Debug)]
@@ -65,17 +57,6 @@ impl Default for CompileOptions {
             planning_budget: 250_000,
         }
     }
-}
-
-/// One repair of the input geometry.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Repair {
-    /// Index of the input polygon (in the order of the file's features and parts).
-    pub polygon: usize,
-    /// What was wrong.
-    pub problem: String,
-    /// What was done.
-    pub action: String,
 }
 
 /// What [`compile`] did: repairs, exclusion, and the decomposition's counts.
@@ -104,10 +85,6 @@ pub struct CompileReport {
     pub seam_polygons: usize,
     /// Region area on the cell grid, km² (approximate: cells at their latitude).
     pub area_km2: f64,
-}
-
-pub(super) fn bad(polygon: usize, vertex: usize) -> RegionError {
-    RegionError::BadCoordinate { polygon, vertex }
 }
 
 /// Checks coordinates: finite, |lat| ≤ 90, |lon| ≤ 180.

@@ -4,12 +4,17 @@
 //! to the polygon's area) and planning squares (overlapping squares a chunk can open); the
 //! seam strip along ±180°.
 
-use super::compile::{CORE_FLOOR_LEVEL, ROOT_LEVEL, SEAM_STRIP_E7};
 use super::geometry::{ring_double_area, Cell, PolyIndex, Seg, Side};
+use super::quantize::SEAM_STRIP_E7;
 use super::{double_area, Item, RegionError, AREA_BITS, MAX_SQUARE_LEVEL};
 use geo::{BooleanOps, Coord, LineString, MultiPolygon, Polygon};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
+
+/// Finest core square level (2^8 cells ≈ 730 m): the band of triangles is at most this wide.
+pub const CORE_FLOOR_LEVEL: u32 = 8;
+/// Coarsest quadtree node (2^24 cells cover every longitude and latitude).
+pub(super) const ROOT_LEVEL: u32 = 24;
 
 /// The decomposition of one polygon (before planning squares).
 pub(super) struct Pieces {

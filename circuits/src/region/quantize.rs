@@ -2,11 +2,32 @@
 //! 1e-7° and mapped to cells, repeated and collinear vertices dropped, long edges split, a
 //! polygon made invalid by rounding repaired on the grid, one smaller than a cell dropped.
 
-use super::compile::{bad, Repair, MAX_EDGE_CELLS, SEAM_STRIP_E7};
 use super::geometry::{canonical_ring, densify_ring, ring_double_area, simplify_ring, Cell};
 use super::RegionError;
 use crate::encode::{quantize_degrees, CELL_SHIFT, LAT_OFFSET, LON_OFFSET, MAX_LAT_E7, MAX_LON_E7};
 use geo::{BooleanOps, Coord, LineString, MultiPolygon, Polygon};
+
+/// Ring edges longer than this many cells are split before triangulation.
+pub const MAX_EDGE_CELLS: i64 = 122;
+/// Width of the seam strip, 1e-7 degree: the region within 0.5° of ±180° is also decomposed
+/// as one continuous piece in unwrapped coordinates (180° … 180.5°), so items span the
+/// antimeridian (a seam window reaches 0.42° either side).
+pub const SEAM_STRIP_E7: i32 = 5_000_000;
+
+/// One repair of the input geometry.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Repair {
+    /// Index of the input polygon (in the order of the file's features and parts).
+    pub polygon: usize,
+    /// What was wrong.
+    pub problem: String,
+    /// What was done.
+    pub action: String,
+}
+
+pub(super) fn bad(polygon: usize, vertex: usize) -> RegionError {
+    RegionError::BadCoordinate { polygon, vertex }
+}
 
 /// The cell of a vertex, rounding down (no wrap: a vertex at 180° E is cell 14,062,500).
 pub(super) fn vertex_cell(c: &Coord<f64>) -> Option<Cell> {

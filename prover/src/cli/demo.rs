@@ -1,6 +1,7 @@
 //! `zkcontrib demo`: the whole flow on the bundled fixtures, in a temporary folder.
 
-use super::prove::{load_for_proving, plan, run_prove, ProveJob};
+use super::prove::{plan, run_prove, ProveJob};
+use super::proving::load_for_proving;
 use super::setup::setup_and_prepare;
 use super::{keys_dir, BadInput, ShapeName, DEV_WARNING};
 use anyhow::{anyhow, Context};

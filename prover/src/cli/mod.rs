@@ -7,8 +7,10 @@
 pub mod check;
 pub mod demo;
 pub mod export;
+pub mod follow;
 pub mod policy;
 pub mod prove;
+pub mod proving;
 pub mod setup;
 pub mod verify;
 

@@ -199,11 +199,22 @@ pub fn read_trace(path: &Path) -> Result<Trace, IngestError> {
 /// Reads a trace file and encodes its points in fixed point (1e-7 degree, unix milliseconds):
 /// what the rules and the circuit consume.
 pub fn read_points(path: &Path) -> Result<Vec<zkcontrib_circuits::encode::Point>, IngestError> {
-    use zkcontrib_circuits::encode::{Point, PointError};
     let trace = read_trace(path)?;
-    trace
-        .points
-        .iter()
+    encode_points(&trace.points).map_err(|e| e.with_file(path))
+}
+
+/// The points of a trace's bytes in a known format, encoded (as [`read_points`] for a file).
+/// `zkcontrib prove --follow` parses a growing CSV file with it.
+pub fn parse_points(
+    bytes: &[u8],
+    format: TraceFormat,
+) -> Result<Vec<zkcontrib_circuits::encode::Point>, IngestError> {
+    encode_points(&parse_trace(bytes, format)?)
+}
+
+fn encode_points(raw: &[RawPoint]) -> Result<Vec<zkcontrib_circuits::encode::Point>, IngestError> {
+    use zkcontrib_circuits::encode::{Point, PointError};
+    raw.iter()
         .enumerate()
         .map(|(index, p)| {
             Point::from_degrees(p.lat, p.lon, p.time_ms).map_err(|e| {
@@ -219,7 +230,7 @@ pub fn read_points(path: &Path) -> Result<Vec<zkcontrib_circuits::encode::Point>
                     },
                     _ => IngestErrorKind::TimeOutOfRange { index },
                 };
-                IngestError::new(kind).with_file(path)
+                IngestError::new(kind)
             })
         })
         .collect()

@@ -4,15 +4,16 @@
 //! of every run pairwise, so all additions of a round are independent and share one field
 //! inversion per block (Montgomery's trick): an affine addition then costs about 5M + 1S
 //! instead of the 8M + 2S of a mixed XYZZ addition. There are no conflicts to schedule:
-//! a run halves each round until one point, the bucket's sum, is left at its start.
-//!
-//! Every special case of affine addition is handled: either operand the identity, `P + P`
-//! (doubling, whose denominator `2y` joins the same batch) and `P + (−P)` (identity).
+//! a run halves each round until one point, the bucket's sum, is left at its start. The
+//! additions themselves (every special case included) are [`super::affine`]'s; on a CPU with
+//! AVX-512 IFMA the queued additions run eight at a time in [`super::ifma`].
 
-use crate::arith::{AddSub, FastMul};
+use crate::arith::AddSub;
 use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ec::AffineRepr;
-use ark_ff::{AdditiveGroup, Field, Zero};
+use ark_ff::Field;
+
+use super::affine::{add_queued, add_with_inverse, invert_denominators};
 
 /// Pairs per shared inversion: large enough to amortise the inversion, small enough for the
 /// block's points and products to stay in L1/L2.
@@ -45,31 +46,6 @@ impl<F: Field> Batch<F> {
             pre: Vec::with_capacity(BLOCK),
             active: Vec::new(),
         }
-    }
-}
-
-/// Kind of an affine addition, decided from the operands alone (so that the denominator pass
-/// and the result pass agree without storing it).
-pub(crate) enum Kind {
-    Add,
-    Double,
-    TakeA,
-    TakeB,
-    Zero,
-}
-
-#[inline(always)]
-pub(crate) fn kind<P: SWCurveConfig>(a: &Affine<P>, b: &Affine<P>) -> Kind {
-    if a.is_zero() {
-        Kind::TakeB
-    } else if b.is_zero() {
-        Kind::TakeA
-    } else if a.x != b.x {
-        Kind::Add
-    } else if a.y == b.y && !a.y.is_zero() {
-        Kind::Double
-    } else {
-        Kind::Zero
     }
 }
 
@@ -316,100 +292,13 @@ where
     }
 }
 
-/// `slots[queue_slot[k]] += queue_pt[k]` (distinct slots) with one inversion (Montgomery's
-/// trick); `den` and `pre` are scratch buffers.
-pub(crate) fn add_queued<P: SWCurveConfig>(
-    slots: &mut [Affine<P>],
-    queue_slot: &[u32],
-    queue_pt: &[Affine<P>],
-    den: &mut Vec<P::BaseField>,
-    pre: &mut Vec<P::BaseField>,
-) where
-    P::BaseField: AddSub,
-{
-    let read: &[Affine<P>] = slots;
-    invert_denominators(
-        queue_slot
-            .iter()
-            .zip(queue_pt)
-            .map(|(&s, b)| (&read[s as usize], b)),
-        den,
-        pre,
-    );
-    for ((&s, b), inv) in queue_slot.iter().zip(queue_pt).zip(den.iter()) {
-        let a = slots[s as usize];
-        slots[s as usize] = add_with_inverse(&a, b, inv);
-    }
-}
-
-/// `den[k] ← 1/d_k` for the additions `a_k + b_k` in order, `d_k` the denominator [`kind`]
-/// chose (1 where there is none), with one inversion (Montgomery's trick); `pre` is scratch.
-fn invert_denominators<'a, P: SWCurveConfig + 'a>(
-    pairs: impl Iterator<Item = (&'a Affine<P>, &'a Affine<P>)>,
-    den: &mut Vec<P::BaseField>,
-    pre: &mut Vec<P::BaseField>,
-) where
-    P::BaseField: AddSub,
-{
-    den.clear();
-    pre.clear();
-    let mut acc = P::BaseField::ONE;
-    for (a, b) in pairs {
-        let d = match kind(a, b) {
-            Kind::Add => b.x.sub_bf(&a.x),
-            Kind::Double => a.y.double(),
-            _ => P::BaseField::ONE,
-        };
-        pre.push(acc);
-        den.push(d);
-        acc = acc.mul_fast(&d);
-    }
-    // Every denominator is non-zero, so the product is invertible.
-    let mut inv = acc.inverse().unwrap_or(P::BaseField::ZERO);
-    for k in (0..den.len()).rev() {
-        let t = inv.mul_fast(&pre[k]);
-        inv = inv.mul_fast(&den[k]);
-        den[k] = t;
-    }
-}
-
-/// `a + b` given the inverse of the denominator [`kind`] chose.
-#[inline(always)]
-pub(crate) fn add_with_inverse<P: SWCurveConfig>(
-    a: &Affine<P>,
-    b: &Affine<P>,
-    inv: &P::BaseField,
-) -> Affine<P>
-where
-    P::BaseField: AddSub,
-{
-    match kind(a, b) {
-        Kind::Add => {
-            // λ = (y_b − y_a)/(x_b − x_a), x3 = λ² − x_a − x_b, y3 = λ·(x_a − x3) − y_a
-            let l = b.y.sub_bf(&a.y).mul_fast(inv);
-            let x3 = l.square_fast().sub_bf(&a.x).sub_bf(&b.x);
-            let y3 = l.mul_fast(&a.x.sub_bf(&x3)).sub_bf(&a.y);
-            Affine::new_unchecked(x3, y3)
-        }
-        Kind::Double => {
-            let xx = a.x.square();
-            let l = (xx.double() + xx + P::COEFF_A) * inv;
-            let x3 = l.square() - a.x.double();
-            let y3 = l * (a.x - x3) - a.y;
-            Affine::new_unchecked(x3, y3)
-        }
-        Kind::TakeA => *a,
-        Kind::TakeB => *b,
-        Kind::Zero => Affine::identity(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use ark_bn254::{G1Affine, G1Projective};
     use ark_ec::CurveGroup;
     use ark_ff::UniformRand;
+    use ark_ff::Zero;
     use rand::{rngs::StdRng, Rng, SeedableRng};
 
     /// Many points into few slots: exercises deferral, the overflow fallback (deferred list

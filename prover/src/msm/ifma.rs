@@ -27,7 +27,7 @@
 
 #![allow(unsafe_code)]
 
-use super::batch::{add_queued, kind, Kind};
+use super::affine::{add_queued, kind, Kind};
 use ark_bn254::{Fq, Fq2, G1Affine, G2Affine};
 use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ff::One;

@@ -36,6 +36,7 @@
 //! deserialized with validation does). For points outside the subgroup use
 //! [`MsmConfig::glv`]` = false`.
 
+mod affine;
 mod batch;
 mod glv;
 #[cfg(target_arch = "x86_64")]

@@ -3,13 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use svg::node::element::{Circle, ClipPath, Definitions, Group, Path as SvgPath, Rectangle, Title};
+use svg::node::element::{Circle, ClipPath, Definitions, Group, Rectangle, Title};
 use zkcontrib_circuits::rules::{Evaluation, Rule};
 
 use super::frame::{sample, Frame, LonLat, Scene};
 use super::legend::rule_colour;
+use super::marks::{end_marker, region_group, start_marker};
 use super::text::{clean, fmt1, text, text_width};
-use super::{INK, INSET_RATIO, REGION_FILL, REGION_STROKE, SMALL_SIZE};
+use super::{INK, INSET_RATIO, SMALL_SIZE};
 
 /// One marker per violating point, a ring per broken rule (largest first), hover for why;
 /// then start and end. Returns the number of points that break each rule.
@@ -201,49 +202,4 @@ pub(super) fn distance_label(m: f64) -> String {
     } else {
         format!("{m} m")
     }
-}
-
-/// The region's fill and outline.
-pub(super) fn region_group(fill: String, outline: String, stroke_width: f64) -> Group {
-    Group::new()
-        .set("class", "region")
-        .add(
-            SvgPath::new()
-                .set("d", fill)
-                .set("fill", REGION_FILL)
-                .set("fill-rule", "evenodd"),
-        )
-        .add(
-            SvgPath::new()
-                .set("d", outline)
-                .set("fill", "none")
-                .set("stroke", REGION_STROKE)
-                .set("stroke-width", stroke_width)
-                .set("stroke-linejoin", "round"),
-        )
-}
-
-pub(super) fn start_marker(x: f64, y: f64) -> Group {
-    Group::new().set("class", "start").add(
-        Circle::new()
-            .set("cx", fmt1(x))
-            .set("cy", fmt1(y))
-            .set("r", 5)
-            .set("fill", "#ffffff")
-            .set("stroke", INK)
-            .set("stroke-width", 2),
-    )
-}
-
-pub(super) fn end_marker(x: f64, y: f64) -> Group {
-    Group::new().set("class", "end").add(
-        Rectangle::new()
-            .set("x", fmt1(x - 4.5))
-            .set("y", fmt1(y - 4.5))
-            .set("width", 9)
-            .set("height", 9)
-            .set("fill", INK)
-            .set("stroke", "#ffffff")
-            .set("stroke-width", 1),
-    )
 }

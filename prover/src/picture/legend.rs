@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use svg::node::element::{Circle, Group, Path as SvgPath, Rectangle};
 use zkcontrib_circuits::rules::{Evaluation, Rule};
 
-use super::layers::{end_marker, start_marker};
+use super::marks::{end_marker, start_marker};
 use super::text::{clean, fmt1, text, text_width, wrap};
 use super::{
     INK, LEGEND_GAP, LEGEND_LINE, LEGEND_SIZE, LEGEND_SWATCH, MARGIN, REGION_FILL, REGION_STROKE,

@@ -21,6 +21,7 @@
 mod frame;
 mod layers;
 mod legend;
+mod marks;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -32,8 +33,8 @@ use zkcontrib_circuits::policy::Policy;
 use zkcontrib_circuits::rules::Evaluation;
 
 use frame::{Frame, Scene};
-use layers::region_group;
 pub use legend::rule_colour;
+use marks::region_group;
 pub use text::text_width;
 use text::{clean, fmt1, text, wrap};
 
