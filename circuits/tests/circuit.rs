@@ -1,6 +1,7 @@
 //! The trace circuit against its native twin: honest traces satisfy it, every broken rule and
 //! every tampered witness does not (and the first failing constraint is the rule that the
-//! tamper breaks), and its shape is pinned.
+//! tamper breaks), and its shape is pinned. One concern above 700 lines: the circuit's
+//! agreement with the native statement.
 #![cfg(feature = "r1cs")]
 
 use ark_bn254::Fr;

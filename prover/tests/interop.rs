@@ -1,5 +1,6 @@
 //! Interop on the TEST shape: snarkjs JSON, the Solidity verifier in an EVM, the `.r1cs` /
-//! `.wtns` / `.zkey` ceremony path and the circom QAP reduction.
+//! `.wtns` / `.zkey` ceremony path and the circom QAP reduction. One concern above 700 lines:
+//! interop with the real tools (their harness is `tests/common/`).
 //!
 //! The tests marked "npm" run the real tools: `tests/js/package.json` pins snarkjs, solc and
 //! @ethereumjs/evm, installed once with `npm ci` into `target/tmp/zkcontrib-js` and reused

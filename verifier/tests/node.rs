@@ -1,5 +1,6 @@
 //! The validator API end to end on a dev circuit with the chunk statement's 11 public inputs:
 //! acceptance, every rejection with its class, batches with failure isolation, replay.
+//! One concern above 700 lines: the `Verifier` API as a node uses it.
 
 mod common;
 

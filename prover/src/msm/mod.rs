@@ -1,6 +1,10 @@
 //! Variable-base multi-scalar multiplication (MSM) for short Weierstrass curves with a GLV
 //! endomorphism (BN254 G1 and G2).
 //!
+//! One concern, one file above 700 lines: the MSM driver (GLV split, signed windows, the cost
+//! model that picks the window and the summation, the bucket reduction) and its tests; the
+//! additions it runs are `affine.rs`, `batch.rs` and `ifma.rs`.
+//!
 //! `msm(bases, scalars) = Σ scalarsᵢ · basesᵢ`, computed as follows.
 //!
 //! 1. **Scalars** are read as integers `k < r` and replaced by `−(r − k)` when that is shorter,

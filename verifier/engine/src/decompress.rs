@@ -41,7 +41,7 @@ pub const TWO_INV: Fq = ark_ff::MontFp!(
 );
 
 /// Window of [`pow_fixed`].
-const W: usize = 5;
+pub const W: usize = 5;
 
 /// The steps of `a^e` for a public exponent `e` by a left-to-right sliding window of [`W`]
 /// bits over the odd powers `a, a³, …, a^(2^W − 1)`: `None` squares, `Some(k)` multiplies by
@@ -129,7 +129,6 @@ pub fn fq_sqrt_many(a: &[Fq]) -> Vec<Option<Fq>> {
 /// `√a` in `Fq2 = Fq[u]/(u² + 1)`, if `a` is a square: with `α = √(a₀² + a₁²)` and
 /// `δ = (a₀ ± α)/2` a square, `√a = √δ + a₁/(2√δ)·u`; `t = δ^((p−3)/4)` is `1/√δ` exactly when
 /// `t²·δ = 1`, and then `√δ = δ·t`. The candidate is checked by squaring.
-#[cfg(test)]
 pub fn fq2_sqrt(a: &Fq2) -> Option<Fq2> {
     fq2_sqrt_many(core::slice::from_ref(a)).pop().flatten()
 }
@@ -261,12 +260,12 @@ where
         .collect()
 }
 
-/// A compressed G1 point (see [`decompress_many`]).
+/// A compressed G1 point (see `decompress_many`).
 pub fn g1(bytes: &[u8]) -> Option<G1Affine> {
     g1_many(&[bytes]).pop().flatten()
 }
 
-/// A compressed G2 point (see [`decompress_many`]).
+/// A compressed G2 point (see `decompress_many`).
 pub fn g2(bytes: &[u8]) -> Option<G2Affine> {
     g2_many(&[bytes]).pop().flatten()
 }

@@ -11,6 +11,8 @@
 //! vector), and the prover's MSM its batch-affine additions; all check [`available`] at run
 //! time and take the scalar path otherwise.
 //! An internal interface of zkcontrib's verifier and prover: may change without notice.
+//! One concern in one file above 700 lines: the lane field arithmetic (`Fq`, `Fq2`, `Fq6`,
+//! `Fq12` on eight lanes) and its tests against arkworks.
 //!
 //! # Safety
 //!
