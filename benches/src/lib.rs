@@ -7,11 +7,9 @@
 use ark_bn254::Fr;
 use std::path::{Path, PathBuf};
 use zkcontrib_circuits::encode::Point;
-use zkcontrib_circuits::plan::plan;
 use zkcontrib_circuits::policy::Policy;
-use zkcontrib_circuits::rules::evaluate;
 use zkcontrib_circuits::shape::Shape;
-use zkcontrib_circuits::witness::{chunk_witnesses, ChunkWitness};
+use zkcontrib_circuits::witness::{trace_witnesses, ChunkWitness};
 use zkcontrib_prover::keys::{self, Keys};
 
 /// The repository's `fixtures/` folder.
@@ -99,18 +97,14 @@ pub fn workload_of(_shape: &Shape) -> (&'static str, Route) {
 
 /// Chunk witnesses of `points` against `policy` for `shape` (seeded blinding and submitter).
 pub fn witnesses(policy: &Policy, shape: &Shape, points: &[Point]) -> Vec<ChunkWitness> {
-    let eval = evaluate(policy, points);
-    assert!(eval.qualifies(), "benchmark trace breaks the policy");
-    let (plans, _) = plan(policy, shape, points, &eval).expect("benchmark trace plans");
-    chunk_witnesses(
+    trace_witnesses(
         policy,
         shape,
         points,
-        &eval,
-        &plans,
         Fr::from(0x5eedu64),
         Fr::from(0xd3e40u64),
     )
+    .unwrap_or_else(|e| panic!("benchmark trace: {e}"))
 }
 
 /// A fixture policy with its `min_points` and `min_distance_m` lowered to 10, so that a trace

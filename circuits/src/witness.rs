@@ -189,6 +189,23 @@ pub fn chunk_witnesses(
     (0..plans.len()).map(|k| ctx.witness(k)).collect()
 }
 
+/// The chunk witnesses of a trace in one call: the native check ([`crate::rules::evaluate`]),
+/// the chunk plan ([`crate::plan::plan`], which refuses a trace that breaks a rule or cannot
+/// be chunked) and [`chunk_witnesses`] — the pipeline tests, benches and examples run.
+pub fn trace_witnesses(
+    policy: &Policy,
+    shape: &Shape,
+    points: &[Point],
+    blinding: Fr,
+    submitter: Fr,
+) -> Result<Vec<ChunkWitness>, crate::plan::PlanError> {
+    let eval = crate::rules::evaluate(policy, points);
+    let (plans, _) = crate::plan::plan(policy, shape, points, &eval)?;
+    Ok(chunk_witnesses(
+        policy, shape, points, &eval, &plans, blinding, submitter,
+    ))
+}
+
 /// What every chunk witness of a contribution is built from.
 #[derive(Clone, Copy)]
 pub struct ChunkContext<'a> {

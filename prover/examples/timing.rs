@@ -2,10 +2,8 @@ use ark_bn254::Fr;
 use rand::{rngs::StdRng, SeedableRng};
 use std::path::Path;
 use std::time::Instant;
-use zkcontrib_circuits::plan::plan;
-use zkcontrib_circuits::rules::evaluate;
 use zkcontrib_circuits::shape::shape_by_name;
-use zkcontrib_circuits::witness::chunk_witnesses;
+use zkcontrib_circuits::witness::trace_witnesses;
 use zkcontrib_prover::{ingest::read_points, keys, matrices, policy_file::load_policy, prove};
 
 fn main() {
@@ -13,17 +11,7 @@ fn main() {
     let fx = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
     let policy = load_policy(&fx.join("santa-clara-2017.toml")).unwrap();
     let points = read_points(&fx.join("garmin-activity-santa-clara.gpx")).unwrap();
-    let eval = evaluate(&policy, &points);
-    let (plans, _) = plan(&policy, &shape, &points, &eval).unwrap();
-    let ws = chunk_witnesses(
-        &policy,
-        &shape,
-        &points,
-        &eval,
-        &plans,
-        Fr::from(3u64),
-        Fr::from(5u64),
-    );
+    let ws = trace_witnesses(&policy, &shape, &points, Fr::from(3u64), Fr::from(5u64)).unwrap();
     let mut rng = StdRng::seed_from_u64(1);
     let t = Instant::now();
     let m = matrices::Matrices::new(shape).unwrap();

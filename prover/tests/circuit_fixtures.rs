@@ -9,7 +9,7 @@ use zkcontrib_circuits::encode::Point;
 use zkcontrib_circuits::plan::{plan, plan_unchecked, Chunking};
 use zkcontrib_circuits::rules::evaluate;
 use zkcontrib_circuits::shape::{Shape, EARTH, TEST};
-use zkcontrib_circuits::witness::chunk_witnesses;
+use zkcontrib_circuits::witness::{chunk_witnesses, trace_witnesses};
 use zkcontrib_prover::{ingest::read_points, policy_file::load_policy};
 
 fn fixtures() -> PathBuf {
@@ -39,17 +39,14 @@ fn agree(trace: &str, policy: &str) -> (usize, Fr) {
     let policy = load_policy(&fixtures().join(policy)).unwrap();
     let points: Vec<Point> = read_points(&fixtures().join(trace)).unwrap();
     let eval = evaluate(&policy, &points);
-    assert!(eval.qualifies(), "{trace}: {:?}", eval.violations);
-    let (plans, _) = plan(&policy, &TEST, &points, &eval).unwrap();
-    let ws = chunk_witnesses(
+    let ws = trace_witnesses(
         &policy,
         &TEST,
         &points,
-        &eval,
-        &plans,
         Fr::from(11u64),
         Fr::from(0x5eedu64),
-    );
+    )
+    .unwrap_or_else(|e| panic!("{trace}: {e}"));
     for (k, w) in ws.iter().enumerate() {
         assert_eq!(check(TEST, w).unwrap(), Ok(()), "{trace}: chunk {k}");
     }

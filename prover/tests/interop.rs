@@ -389,23 +389,12 @@ fn circom_keys() -> &'static ProvingKey<Bn254> {
 }
 
 fn chunk0_witness() -> zkcontrib_circuits::witness::ChunkWitness {
-    use zkcontrib_circuits::plan::plan;
-    use zkcontrib_circuits::rules::evaluate;
-    use zkcontrib_circuits::witness::chunk_witnesses;
+    use zkcontrib_circuits::witness::trace_witnesses;
     let e = env();
-    let eval = evaluate(&e.policy, &e.points);
-    let (plans, _) = plan(&e.policy, &TEST, &e.points, &eval).unwrap();
     let submitter = zkcontrib_verifier::bundle::decode_submitter(SUBMITTER).unwrap();
-    chunk_witnesses(
-        &e.policy,
-        &TEST,
-        &e.points,
-        &eval,
-        &plans,
-        Fr::from(5u64),
-        submitter,
-    )
-    .remove(0)
+    trace_witnesses(&e.policy, &TEST, &e.points, Fr::from(5u64), submitter)
+        .unwrap()
+        .remove(0)
 }
 
 #[test]

@@ -460,13 +460,11 @@ fn prepared_keys_load_fast_path_and_rebuild_when_damaged() {
 /// error that names the rule of its first failing constraint, never a proof.
 #[test]
 fn an_unsatisfied_witness_is_refused_naming_its_rule() {
-    use zkcontrib_circuits::{plan::plan, rules::evaluate, witness::chunk_witnesses};
+    use zkcontrib_circuits::witness::trace_witnesses;
     use zkcontrib_prover::prove::{ChunkProver, ProveError};
     let e = env();
-    let eval = evaluate(&e.policy, &e.points);
-    let (plans, _) = plan(&e.policy, &TEST, &e.points, &eval).unwrap();
     let one = ark_bn254::Fr::from(1u64);
-    let mut ws = chunk_witnesses(&e.policy, &TEST, &e.points, &eval, &plans, one, one);
+    let mut ws = trace_witnesses(&e.policy, &TEST, &e.points, one, one).unwrap();
     let mut w = ws.remove(1);
     // Time must increase from point to point.
     w.slots[5].point.t_ms = w.slots[4].point.t_ms;
