@@ -4,7 +4,7 @@
 //! as their points arrive, and the progress is kept in a state file, so a run killed at any
 //! moment continues with `--resume` without proving finished chunks again.
 
-use super::proving::{load_for_proving, rejected, write_proven, Outputs};
+use super::proving::{beside, load_for_proving, rejected, write_proven, Outputs};
 use super::{keys_dir, BadInput};
 use anyhow::anyhow;
 use std::path::{Path, PathBuf};
@@ -38,15 +38,6 @@ pub(crate) struct Follow<'a> {
 
 /// How often a followed trace is read again.
 const POLL: Duration = Duration::from_millis(250);
-
-/// The default state file: next to the bundle, `<name>.session`.
-fn default_state(out: &Path) -> PathBuf {
-    let stem = out
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "bundle".into());
-    out.with_file_name(format!("{stem}.session"))
-}
 
 /// The points of the complete lines of a CSV trace (a line being written is left for later).
 fn complete_points(trace: &Path) -> Result<Vec<Point>, BadInput> {
@@ -105,7 +96,7 @@ pub(crate) fn prove_streaming(
     if !(a.idle.is_finite() && a.idle >= 0.0) {
         return Err(BadInput(anyhow!("--idle {}: expected seconds ≥ 0", a.idle)));
     }
-    let state = a.state.clone().unwrap_or_else(|| default_state(a.out));
+    let state = a.state.clone().unwrap_or_else(|| beside(a.out, "session"));
     let t_load = Instant::now();
     let loaded = load_for_proving(&keys_dir(a.keys_dir.clone()), shape, a.quiet || a.json)?;
     let load_s = t_load.elapsed().as_secs_f64();

@@ -52,12 +52,14 @@ pub(crate) fn load_for_proving(
     Ok(loaded)
 }
 
-pub(crate) fn opening_path(out: &Path) -> PathBuf {
+/// A file next to the bundle `out`, named after its stem: `<stem>.<suffix>` (the opening,
+/// `opening.json`; the `--follow` state, `session`).
+pub(crate) fn beside(out: &Path, suffix: &str) -> PathBuf {
     let stem = out
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "bundle".into());
-    out.with_file_name(format!("{stem}.opening.json"))
+    out.with_file_name(format!("{stem}.{suffix}"))
 }
 
 /// Where a proven contribution goes and what is said about it.
@@ -78,7 +80,7 @@ pub(crate) fn write_proven(proven: &Proven, job: &Outputs<'_>, secs: f64) -> Res
     let json = serde_json::to_string_pretty(&proven.bundle).map_err(anyhow::Error::from)?;
     std::fs::write(job.out, json + "\n")
         .with_context(|| format!("{}: cannot write the bundle", job.out.display()))?;
-    let opening = opening_path(job.out);
+    let opening = beside(job.out, "opening.json");
     write_private(
         &opening,
         serde_json::to_string_pretty(&proven.opening).map_err(anyhow::Error::from)?,
