@@ -1,4 +1,17 @@
-//! The aarch64 fast path (issue #20) measured in one process, alternating the variants:
+//! The aarch64 fast path (issue #20) measured in one process, alternating the variants.
+//!
+//! **`arm_probe chunk [keys dir] [reps]`** — the issue's measurement: one full `earth` chunk
+//! (the first 462 points of the Garmin run under the Santa Clara policy), the tuned
+//! `ChunkProver::prove` against stock `Groth16::prove` (synthesis included, what the report's
+//! *stock* column runs) and against arkworks' core on prebuilt matrices
+//! (`create_proof_with_reduction_and_matrices`), in a rotating order, every proof verified;
+//! then the tuned proof's phases, the scalars' bit lengths per MSM, and arkworks' own H MSM.
+//! The keys are the prepared `earth` keys in `keys dir` (default `target/bench-keys`, where
+//! the report keeps them; make them natively first, e.g. with
+//! `zkcontrib setup --shape earth --keys-dir target/bench-keys`). `reps = 0` prints only the
+//! phases.
+//!
+//! **`arm_probe [constraints] [reps] [keys file]`** — the arithmetic alone:
 //!
 //! 1. field multiplication alone, as a dependent chain `x ← x·y` (latency-bound, as in the
 //!    batch inversions): ark-ff's `*`, the prover's [`FastMul`] (on aarch64 the assembly
@@ -9,17 +22,18 @@
 //!    synthesis), alternating, with the same `r, s`; the proofs must be equal.
 //!
 //! ```text
-//! RAYON_NUM_THREADS=1 cargo run --release -p zkcontrib-prover --example arm_probe -- \
-//!     [constraints] [proof reps] [keys file]
+//! RAYON_NUM_THREADS=1 cargo run --release -p zkcontrib-prover --features bench \
+//!     --example arm_probe -- chunk target/bench-keys 3
 //! ```
 //!
 //! Under qemu-aarch64 (docs/tuning.md): cross-build with `--target aarch64-unknown-linux-gnu`
-//! and run the binary with `qemu-aarch64 -L /usr/aarch64-linux-gnu`. The keys file (made on
-//! the first run, read with `deserialize_uncompressed_unchecked` after) skips the slow setup
-//! on later runs; it is a development setup, for timing only. Prints min / median and the
-//! ratio of medians. With `WINDOWS=lo-hi` in the environment it then times the tuned
-//! prover's phases once and the H MSM (full-width scalars) with each forced window size in
-//! `lo..=hi` against the cost model's choice (alternating), to check the model's constants.
+//! and run the binary with `qemu-aarch64 -L /usr/aarch64-linux-gnu`. In the second form the
+//! keys file (made on the first run, read with `deserialize_uncompressed_unchecked` after)
+//! skips the slow setup on later runs; it is a development setup, for timing only. Prints
+//! min / median and the ratio of medians. With `WINDOWS=lo-hi` in the environment it then
+//! times the tuned prover's phases once and the H MSM (full-width scalars) with each forced
+//! window size in `lo..=hi` against the cost model's choice (alternating), to check the
+//! model's constants.
 
 #[path = "common/mixed_circuit.rs"]
 #[allow(dead_code)]
@@ -105,6 +119,14 @@ fn field_mul(reps: usize) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("chunk") {
+        let dir = args
+            .get(2)
+            .map(String::as_str)
+            .unwrap_or("target/bench-keys");
+        let reps = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(3);
+        return chunk(std::path::Path::new(dir), reps);
+    }
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(126_000);
     let reps: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(3);
     let keys = args.get(3).cloned();
@@ -222,7 +244,7 @@ fn windows(
     let z1 = &ex.z[1..];
     println!("phases of one tuned proof:");
     let s = time(&mut || h = prover.witness_map(&ex.abc, &ex.z).unwrap());
-    println!("  witness map (7 FFTs)  {s:8.2} s");
+    println!("  witness map (6 FFTs)  {s:8.2} s");
     let h = &h[..pk.h_query.len()];
     let s = time(&mut || {
         let _ = black_box(msm(&pk.h_query, h).unwrap());
@@ -265,4 +287,167 @@ fn windows(
             t / m
         );
     }
+}
+
+/// The issue's measurement: one full `earth` chunk (the first 462 points of the Garmin run,
+/// Santa Clara policy), the tuned `ChunkProver::prove` (assignment, constraint check, witness map,
+/// MSMs) against stock `Groth16::prove` (synthesis included), alternating, 1 thread; both
+/// proofs verified. Keys from the prepared file in `keys_dir` (made natively by `setup`).
+fn chunk(keys_dir: &std::path::Path, reps: usize) {
+    use zkcontrib_circuits::witness::trace_witnesses;
+    use zkcontrib_prover::{ingest::read_points, policy_file::load_policy, prepared, prove};
+    println!(
+        "arch {}, threads {}, TUNED_MUL = {TUNED_MUL}",
+        std::env::consts::ARCH,
+        rayon::current_num_threads()
+    );
+    let t = Instant::now();
+    let loaded = prepared::load(keys_dir, "earth").unwrap();
+    println!("keys {:?} in {:.1} s", loaded.source, secs(t));
+    let (keys, m) = (loaded.keys, loaded.matrices);
+    let fx = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+    let policy = load_policy(&fx.join("santa-clara-2017.toml")).unwrap();
+    let points = read_points(&fx.join("garmin-activity-santa-clara.gpx")).unwrap();
+    let ws = trace_witnesses(
+        &policy,
+        &keys.shape,
+        &points,
+        Fr::from(3u64),
+        Fr::from(5u64),
+    )
+    .unwrap();
+    let w = &ws[0];
+    let pvk = zkcontrib_verifier::PreparedKey::new(keys.vk()).unwrap();
+    let inputs = w.public.to_array();
+    let tuned =
+        prove::ChunkProver::new(&m, &keys.pk, zkcontrib_verifier::keys::Qap::Arkworks).unwrap();
+    let mut rng = StdRng::seed_from_u64(4);
+    // tuned, stock, and arkworks' core on prebuilt matrices (stock without its synthesis),
+    // in a rotating order; every proof verified
+    let mut t = [vec![], vec![], vec![]];
+    for i in 0..reps {
+        let mut took = [0.0; 3];
+        for k in 0..3 {
+            let which = (i + k) % 3;
+            let start = Instant::now();
+            let p = match which {
+                0 => tuned.prove(w, 0, &mut rng).unwrap(),
+                1 => prove::prove_chunk_stock(keys.shape, &keys.pk, w, &mut rng).unwrap(),
+                _ => prove::prove_chunk(&m, &keys.pk, w, 0, &mut rng).unwrap(),
+            };
+            took[which] = secs(start);
+            zkcontrib_verifier::verify(&pvk, &p, &inputs).unwrap();
+        }
+        println!(
+            "  run {i}: tuned {:.2} s, stock Groth16::prove {:.2} s (ratio {:.2}x), arkworks core {:.2} s (ratio {:.2}x)",
+            took[0],
+            took[1],
+            took[1] / took[0],
+            took[2],
+            took[2] / took[0]
+        );
+        for k in 0..3 {
+            t[k].push(took[k]);
+        }
+    }
+    let [ours, theirs, core] = t;
+    if reps == 0 {
+        return phases(&keys.pk, &m, w);
+    }
+    line("ChunkProver::prove (tuned)", &ours, "s");
+    line("Groth16::prove (stock)", &theirs, "s");
+    line("arkworks core, prebuilt matrices", &core, "s");
+    let ratios: Vec<f64> = ours.iter().zip(&theirs).map(|(a, b)| b / a).collect();
+    let (rmin, rmed) = stats(&ratios);
+    let rmax = ratios.iter().copied().fold(f64::MIN, f64::max);
+    println!(
+        "speedup vs stock: ratio of medians {:.2}x; per pair min {rmin:.2}x median {rmed:.2}x max {rmax:.2}x",
+        stats(&theirs).1 / stats(&ours).1
+    );
+    phases(&keys.pk, &m, w);
+}
+
+/// Where the tuned proof's time goes (each phase once).
+fn phases(
+    pk: &ProvingKey<Bn254>,
+    m: &zkcontrib_prover::matrices::Matrices,
+    w: &zkcontrib_circuits::witness::ChunkWitness,
+) {
+    use zkcontrib_prover::matrices;
+    let time = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        f();
+        secs(t)
+    };
+    let prover = Prover::new(pk, m.num_instance, m.num_constraints).unwrap();
+    let mut z = vec![];
+    let s = time(&mut || z = matrices::assignment(m, w).unwrap());
+    println!("phases of one tuned proof:\n  assignment            {s:8.2} s");
+    let mut h = vec![];
+    let s = time(&mut || h = prover.witness_map(&m.abc, &z).unwrap());
+    println!("  witness map (6 FFTs)  {s:8.2} s");
+    let z1 = &z[1..];
+    let h = &h[..pk.h_query.len()];
+    {
+        use ark_ec::AffineRepr;
+        use ark_ff::{BigInteger, PrimeField, Zero};
+        let bits = |x: &Fr| {
+            let k = x.into_bigint().num_bits();
+            let n = (-*x).into_bigint().num_bits();
+            k.min(n) as usize
+        };
+        let hist = |name: &str, n: usize, f: &dyn Fn(usize) -> bool, sc: &[Fr]| {
+            let mut h = [0usize; 6];
+            let mut nz = 0;
+            for (i, s) in sc.iter().enumerate() {
+                if !f(i) {
+                    continue;
+                }
+                nz += 1;
+                let b = if s.is_zero() { 0 } else { bits(s) };
+                let k = match b {
+                    0 => 0,
+                    1 => 1,
+                    2..=8 => 2,
+                    9..=32 => 3,
+                    33..=128 => 4,
+                    _ => 5,
+                };
+                h[k] += 1;
+            }
+            println!("  {name:6} {n:7} scalars, {nz:7} with a base: zero {} | 1 bit {} | 2-8 {} | 9-32 {} | 33-128 {} | >128 {}", h[0], h[1], h[2], h[3], h[4], h[5]);
+        };
+        let z1 = &z[1..];
+        hist("A", z1.len(), &|i| !pk.a_query[i + 1].is_zero(), z1);
+        hist("B1", z1.len(), &|i| !pk.b_g1_query[i + 1].is_zero(), z1);
+        hist("B2", z1.len(), &|i| !pk.b_g2_query[i + 1].is_zero(), z1);
+        let zl = &z[m.num_instance..];
+        hist("L", zl.len(), &|i| !pk.l_query[i].is_zero(), zl);
+        hist("H", h.len(), &|_| true, h);
+    }
+    let s = time(&mut || {
+        let _ = black_box(msm(&pk.h_query, h).unwrap());
+    });
+    println!("  MSM H  (G1)           {s:8.2} s");
+    let s = time(&mut || {
+        use ark_ec::VariableBaseMSM;
+        let _ = black_box(ark_bn254::G1Projective::msm(&pk.h_query, h).unwrap());
+    });
+    println!("  (arkworks' MSM H      {s:8.2} s)");
+    let s = time(&mut || {
+        let _ = black_box(msm(&pk.l_query, &z[m.num_instance..]).unwrap());
+    });
+    println!("  MSM L  (G1)           {s:8.2} s");
+    let s = time(&mut || {
+        let _ = black_box(msm(&pk.a_query[1..], z1).unwrap());
+    });
+    println!("  MSM A  (G1)           {s:8.2} s");
+    let s = time(&mut || {
+        let _ = black_box(msm(&pk.b_g1_query[1..], z1).unwrap());
+    });
+    println!("  MSM B  (G1)           {s:8.2} s");
+    let s = time(&mut || {
+        let _ = black_box(msm(&pk.b_g2_query[1..], z1).unwrap());
+    });
+    println!("  MSM B  (G2)           {s:8.2} s");
 }

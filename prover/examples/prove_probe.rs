@@ -111,7 +111,7 @@ fn main() {
     };
     println!("create_proof (ours)      {}", stats(ours.clone()));
     println!("create_proof (arkworks)  {}", stats(theirs.clone()));
-    println!("floor (7 FFTs + 5 MSMs)  {}", stats(floor.clone()));
+    println!("floor (6 FFTs + 5 MSMs)  {}", stats(floor.clone()));
     println!("  witness map            {}", stats(wmap));
     println!("  MSM H  (G1)            {}", stats(mh));
     println!("  MSM L  (G1)            {}", stats(ml));

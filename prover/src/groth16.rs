@@ -4,13 +4,14 @@
 //! `ark_groth16::Groth16::<Bn254, LibsnarkReduction>::create_proof_with_reduction_and_matrices`
 //! computes — the same QAP witness map (the libsnark reduction, the same coset) and the same
 //! combination of MSMs — so for the same `r, s` the proof is identical. The differences are
-//! in how: the five MSMs (A, B in G1, B in G2, L, H) use [`crate::msm::msm`], the seven
-//! FFTs use [`crate::fft::Fft`] (tables built once per key, no bit-reversal passes between
-//! transforms), and the sparse matrix–vector products `A·z`, `B·z`, `C·z` run row-parallel
+//! in how: the five MSMs (A, B in G1, B in G2, L, H) use [`crate::msm::msm`], the FFTs
+//! use [`crate::fft::Fft`] (tables built once per key, no bit-reversal passes between
+//! transforms, and six transforms instead of seven: `C` needs only its coefficients, see
+//! [`Fft::quotient_coeffs`]), and the sparse matrix–vector products `A·z`, `B·z`, `C·z` run row-parallel
 //! without the per-row task splitting of arkworks.
 //!
 //! [`Prover::floor`] runs only the work no prover can avoid for this domain and witness
-//! (the seven FFTs of the witness map and the five MSMs with the same scalars, on the same
+//! (the six FFTs of the witness map and the five MSMs with the same scalars, on the same
 //! kernels), so that a bench can report how close `create_proof` gets to it.
 
 use crate::arith::FastMul;
@@ -195,21 +196,11 @@ impl<'a> Prover<'a> {
         let mut ab = a;
         mul_in_place(&mut ab, &b);
         drop(b);
-
-        self.fft.evals_to_coset_evals(&mut c);
-
-        let vinv = self.vanishing_inv;
-        #[cfg(feature = "parallel")]
-        ab.par_iter_mut().zip(c.par_iter()).for_each(|(x, c)| {
-            *x = (*x - c).mul_fast(&vinv);
-        });
-        #[cfg(not(feature = "parallel"))]
-        ab.iter_mut().zip(c.iter()).for_each(|(x, c)| {
-            *x = (*x - c).mul_fast(&vinv);
-        });
-        drop(c);
         crate::runtime::mem_mark("witness map: FFTs");
-        self.fft.coset_evals_to_coeffs(&mut ab);
+        // h = coset_ifft((A·B − C)/Z on g·H) = (coset_ifft(A·B) − ifft(C))/(gⁿ − 1): C's
+        // coefficients come from its values on H directly (six FFTs in all, not seven).
+        self.fft
+            .quotient_coeffs(&mut ab, &mut c, self.vanishing_inv);
         Ok(Ok(ab))
     }
 
@@ -279,7 +270,7 @@ impl<'a> Prover<'a> {
         })
     }
 
-    /// The unavoidable work of a proof for this domain and witness: the seven FFTs of the
+    /// The unavoidable work of a proof for this domain and witness: the six FFTs of the
     /// witness map (on vectors of the domain size) and the five MSMs with the proof's scalars
     /// (`z`, and `h` from [`Prover::witness_map`]). Returns a digest of the MSM results so the
     /// work cannot be optimised away. Feature `bench`: what benchmarks compare a proof with.
@@ -290,10 +281,11 @@ impl<'a> Prover<'a> {
         shape("assignment", self.pk.a_query.len(), z.len())?;
         let n = self.fft.size();
         let mut v: Vec<Fr> = z.iter().chain(h).copied().cycle().take(n).collect();
-        for _ in 0..3 {
+        let mut w = v.clone();
+        for _ in 0..2 {
             self.fft.evals_to_coset_evals(&mut v);
         }
-        self.fft.coset_evals_to_coeffs(&mut v);
+        self.fft.quotient_coeffs(&mut v, &mut w, self.vanishing_inv);
         let sums = self.sums(z, h, true)?;
         let g2 = sums.b2.into_affine();
         let digest = sums.a + sums.b1 + sums.l + sums.h;

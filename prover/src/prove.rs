@@ -70,7 +70,7 @@ fn unsatisfied(m: &Matrices, chunk: usize, row: usize) -> ProveError {
 pub enum ProvePhase {
     /// Running the circuit for its assignment.
     Witness,
-    /// The R1CS check and the QAP witness map (seven FFTs).
+    /// The R1CS check and the QAP witness map (six FFTs).
     Fft,
     /// The five multi-scalar multiplications.
     Msm,
@@ -200,7 +200,7 @@ impl<'a> ChunkProver<'a> {
     }
 
     /// The unavoidable work of one proof for a prepared assignment and witness map (the QAP's
-    /// seven FFTs and the five MSMs with the proof's scalars, see
+    /// six FFTs and the five MSMs with the proof's scalars, see
     /// [`crate::groth16::Prover::floor`]): what benchmarks compare [`ChunkProver::prove`] with
     /// (feature `bench`).
     #[cfg(feature = "bench")]

@@ -28,8 +28,10 @@
 //!    batch run eight lanes at a time, in G1 and G2 (the `ifma` submodule: 52-bit-limb
 //!    Montgomery multiplication, ≈ a third of the time of eight scalar ones); a `county`
 //!    proof's H MSM then takes ≈ 40 % less time, its G2 MSM ≈ 25 % less.
-//! 5. **Bucket reduction** `Σ b·B_b` with running sums in XYZZ coordinates, then the windows
-//!    are combined by doubling.
+//! 5. **Bucket reduction** `Σ b·B_b`: for windows of many buckets, segments of buckets walked
+//!    together so that their running sums are batch-affine additions too (the `reduce`
+//!    submodule); for few buckets, running sums in XYZZ coordinates. Then the windows are
+//!    combined by doubling.
 //!
 //! With the `parallel` feature, the (group, window, chunk of points) tasks run on the current
 //! rayon pool: the caller chooses the thread count by installing a pool. The result is the
@@ -45,6 +47,7 @@ mod batch;
 mod glv;
 #[cfg(target_arch = "x86_64")]
 mod ifma;
+mod reduce;
 
 use crate::arith::AddSub;
 use ark_ec::scalar_mul::glv::GLVConfig;
@@ -535,6 +538,7 @@ struct Task {
 struct Scratch<P: SWCurveConfig> {
     acc: batch::Accumulator<P>,
     batch: batch::Batch<P::BaseField>,
+    reduce: reduce::Reduce<P>,
 }
 
 impl<P: SWCurveConfig> Scratch<P>
@@ -545,6 +549,7 @@ where
         Self {
             acc: batch::Accumulator::new(),
             batch: batch::Batch::new(),
+            reduce: reduce::Reduce::new(),
         }
     }
 }
@@ -610,7 +615,11 @@ where
         batch::sum_runs(&mut acc.slots, runs, &mut s.batch);
     }
 
-    // Σ (b+1)·B_b by running sums, highest bucket first
+    // Σ (b+1)·B_b: batch-affine segments for many buckets, else running sums in XYZZ,
+    // highest bucket first
+    if !acc.overflowed && nbuckets >= reduce::MIN_BUCKETS {
+        return reduce::weighted_sum(&acc.slots, replicas, nbuckets, &mut s.reduce);
+    }
     let mut running = Bucket::<P>::ZERO;
     let mut sum = Bucket::<P>::ZERO;
     for b in (0..nbuckets).rev() {

@@ -369,7 +369,7 @@ impl Report {
              policy). *Tuned* = `ChunkProver::prove` (native witness, matrices built once, \
              constraint check, our MSMs); *stock* = `ark_groth16::Groth16::prove` on the same \
              circuit and witness (synthesis included, as a user of arkworks would call it); \
-             *floor* = the seven FFTs and five MSMs that a Groth16 proof of this domain cannot \
+             *floor* = the six FFTs and five MSMs that a Groth16 proof of this domain cannot \
              avoid, measured alone on 1 thread.\n"
         );
         let _ = writeln!(
