@@ -152,11 +152,11 @@ where
 
     #[inline(always)]
     fn square_fast(&self) -> Self {
-        if TUNED_MUL {
-            // c₀ = a₀² + βa₁², c₁ = 2a₀a₁
+        if TUNED_MUL && C::NONRESIDUE == -C::BaseField::ONE {
+            // two multiplications (complex squaring; β = −1 as in BN254's Fq2):
+            // c₀ = a₀² − a₁² = (a₀ − a₁)(a₀ + a₁), c₁ = 2a₀a₁
             let v = self.c0.mul_fast(&self.c1);
-            let mut c0 = self.c1.square_fast();
-            C::mul_base_field_by_nonresidue_and_add(&mut c0, &self.c0.square_fast());
+            let c0 = self.c0.sub_bf(&self.c1).mul_fast(&self.c0.add_bf(&self.c1));
             return QuadExtField::new(c0, v.add_bf(&v));
         }
         self.square()
