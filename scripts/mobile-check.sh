@@ -4,6 +4,9 @@
 # qemu-aarch64, run a real proof under qemu-aarch64, and report the binary size.
 #
 #   scripts/mobile-check.sh            # needs: rustup, and Debian's gcc-aarch64-linux-gnu, qemu-user
+#   scripts/mobile-check.sh --measure  # then issue #20's measurement under qemu: one `earth`
+#                                      # chunk, tuned vs Groth16::prove (arm_probe chunk; keys
+#                                      # made natively, ≈ 15 min in all on the 2-vCPU VM)
 #
 # Installs what is missing (rustup target, Debian packages when run as root). Emulation is
 # 10-50x slower than native, so the run uses the small `test` shape on 100 points; the
@@ -59,3 +62,15 @@ time run prove --trace "$work/trace.csv" --policy fixtures/santa-clara-2017.toml
   --keys-dir "$work/keys" --out "$work/bundle.json" --quiet
 time run verify "$work/bundle.json" --policy fixtures/santa-clara-2017.toml --keys-dir "$work/keys"
 echo "== mobile-class check passed"
+
+if [ "${1:-}" = "--measure" ]; then
+  echo "== issue #20's measurement: one earth chunk under qemu-aarch64, 1 thread (docs/tuning.md)"
+  keys="$work/earth-keys"
+  cargo run --release --locked -q -p zkcontrib-prover --bin zkcontrib -- \
+    setup --shape earth --keys-dir "$keys" --quiet
+  cargo build --release --locked -q --target "$target" -p zkcontrib-prover --features bench \
+    --example arm_probe
+  probe="${CARGO_TARGET_DIR:-target}/$target/release/examples/arm_probe"
+  RAYON_NUM_THREADS=1 qemu-aarch64 -L /usr/aarch64-linux-gnu "$probe" 0 | tail -6
+  RAYON_NUM_THREADS=1 qemu-aarch64 -L /usr/aarch64-linux-gnu "$probe" chunk "$keys" 3
+fi

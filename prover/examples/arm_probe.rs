@@ -9,7 +9,8 @@
 //! The keys are the prepared `earth` keys in `keys dir` (default `target/bench-keys`, where
 //! the report keeps them; make them natively first, e.g. with
 //! `zkcontrib setup --shape earth --keys-dir target/bench-keys`). `reps = 0` prints only the
-//! phases.
+//! phases. On a device, copy the repository's `fixtures` folder and name it in
+//! `ZKCONTRIB_FIXTURES`.
 //!
 //! **`arm_probe [constraints] [reps] [keys file]`** — the arithmetic alone:
 //!
@@ -305,7 +306,10 @@ fn chunk(keys_dir: &std::path::Path, reps: usize) {
     let loaded = prepared::load(keys_dir, "earth").unwrap();
     println!("keys {:?} in {:.1} s", loaded.source, secs(t));
     let (keys, m) = (loaded.keys, loaded.matrices);
-    let fx = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+    // the repository's fixtures, or a copy (on a device) named by ZKCONTRIB_FIXTURES
+    let fx = std::env::var_os("ZKCONTRIB_FIXTURES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures"));
     let policy = load_policy(&fx.join("santa-clara-2017.toml")).unwrap();
     let points = read_points(&fx.join("garmin-activity-santa-clara.gpx")).unwrap();
     let ws = trace_witnesses(
