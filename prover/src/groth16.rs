@@ -7,8 +7,8 @@
 //! in how: the five MSMs (A, B in G1, B in G2, L, H) use [`crate::msm::msm`], the FFTs
 //! use [`crate::fft::Fft`] (tables built once per key, no bit-reversal passes between
 //! transforms, and six transforms instead of seven: `C` needs only its coefficients, see
-//! [`Fft::quotient_coeffs`]), and the sparse matrix–vector products `A·z`, `B·z`, `C·z` run row-parallel
-//! without the per-row task splitting of arkworks.
+//! [`Fft::quotient_coeffs`]), and the sparse matrix–vector products `A·z`, `B·z`, `C·z` run
+//! row-parallel without the per-row task splitting of arkworks.
 //!
 //! [`Prover::floor`] runs only the work no prover can avoid for this domain and witness
 //! (the six FFTs of the witness map and the five MSMs with the same scalars, on the same
