@@ -68,6 +68,46 @@ fn secs(t: Instant) -> f64 {
     t.elapsed().as_secs_f64()
 }
 
+/// Seconds `f` takes.
+fn time(f: &mut dyn FnMut()) -> f64 {
+    let t = Instant::now();
+    f();
+    secs(t)
+}
+
+/// Times the five MSMs of a proof with assignment `z` and quotient `h` once each (and
+/// arkworks' own H MSM when `ark_h`), printing one line per MSM.
+fn msm_phases(pk: &ProvingKey<Bn254>, z: &[Fr], h: &[Fr], num_instance: usize, ark_h: bool) {
+    let z1 = &z[1..];
+    let s = time(&mut || {
+        let _ = black_box(msm(&pk.h_query, h).unwrap());
+    });
+    println!("  MSM H  (G1)           {s:8.2} s");
+    if ark_h {
+        let s = time(&mut || {
+            use ark_ec::VariableBaseMSM;
+            let _ = black_box(ark_bn254::G1Projective::msm(&pk.h_query, h).unwrap());
+        });
+        println!("  (arkworks' MSM H      {s:8.2} s)");
+    }
+    let s = time(&mut || {
+        let _ = black_box(msm(&pk.l_query, &z[num_instance..]).unwrap());
+    });
+    println!("  MSM L  (G1)           {s:8.2} s");
+    let s = time(&mut || {
+        let _ = black_box(msm(&pk.a_query[1..], z1).unwrap());
+    });
+    println!("  MSM A  (G1)           {s:8.2} s");
+    let s = time(&mut || {
+        let _ = black_box(msm(&pk.b_g1_query[1..], z1).unwrap());
+    });
+    println!("  MSM B  (G1)           {s:8.2} s");
+    let s = time(&mut || {
+        let _ = black_box(msm(&pk.b_g2_query[1..], z1).unwrap());
+    });
+    println!("  MSM B  (G2)           {s:8.2} s");
+}
+
 /// ns per multiplication of a dependent chain of `n`.
 fn chain(n: usize, x: Fq, y: Fq, f: impl Fn(Fq, &Fq) -> Fq) -> f64 {
     let t = Instant::now();
@@ -236,37 +276,12 @@ fn windows(
     lo: usize,
     hi: usize,
 ) {
-    let time = |f: &mut dyn FnMut()| {
-        let t = Instant::now();
-        f();
-        secs(t)
-    };
     let mut h = vec![];
-    let z1 = &ex.z[1..];
     println!("phases of one tuned proof:");
     let s = time(&mut || h = prover.witness_map(&ex.abc, &ex.z).unwrap());
     println!("  witness map (6 FFTs)  {s:8.2} s");
     let h = &h[..pk.h_query.len()];
-    let s = time(&mut || {
-        let _ = black_box(msm(&pk.h_query, h).unwrap());
-    });
-    println!("  MSM H  (G1)           {s:8.2} s");
-    let s = time(&mut || {
-        let _ = black_box(msm(&pk.l_query, &ex.z[ex.num_instance..]).unwrap());
-    });
-    println!("  MSM L  (G1)           {s:8.2} s");
-    let s = time(&mut || {
-        let _ = black_box(msm(&pk.a_query[1..], z1).unwrap());
-    });
-    println!("  MSM A  (G1)           {s:8.2} s");
-    let s = time(&mut || {
-        let _ = black_box(msm(&pk.b_g1_query[1..], z1).unwrap());
-    });
-    println!("  MSM B  (G1)           {s:8.2} s");
-    let s = time(&mut || {
-        let _ = black_box(msm(&pk.b_g2_query[1..], z1).unwrap());
-    });
-    println!("  MSM B  (G2)           {s:8.2} s");
+    msm_phases(pk, &ex.z, h, ex.num_instance, false);
     println!("H MSM, forced window against the cost model's choice (alternating):");
     for c in lo..=hi {
         let forced = MsmConfig {
@@ -291,9 +306,10 @@ fn windows(
 }
 
 /// The measurement: one full `earth` chunk (the first 462 points of the Garmin run,
-/// Santa Clara policy), the tuned `ChunkProver::prove` (assignment, constraint check, witness map,
-/// MSMs) against stock `Groth16::prove` (synthesis included), alternating, 1 thread; both
-/// proofs verified. Keys from the prepared file in `keys_dir` (made natively by `setup`).
+/// Santa Clara policy), the tuned `ChunkProver::prove` (assignment, constraint check, witness
+/// map, MSMs) against stock `Groth16::prove` (synthesis included) and arkworks' core on
+/// prebuilt matrices, in a rotating order, 1 thread; every proof verified. Keys from the
+/// prepared file in `keys_dir` (made natively by `setup`).
 fn chunk(keys_dir: &std::path::Path, reps: usize) {
     use zkcontrib_circuits::witness::trace_witnesses;
     use zkcontrib_prover::{ingest::read_points, policy_file::load_policy, prepared, prove};
@@ -378,11 +394,6 @@ fn phases(
     w: &zkcontrib_circuits::witness::ChunkWitness,
 ) {
     use zkcontrib_prover::matrices;
-    let time = |f: &mut dyn FnMut()| {
-        let t = Instant::now();
-        f();
-        secs(t)
-    };
     let prover = Prover::new(pk, m.num_instance, m.num_constraints).unwrap();
     let mut z = vec![];
     let s = time(&mut || z = matrices::assignment(m, w).unwrap());
@@ -390,68 +401,48 @@ fn phases(
     let mut h = vec![];
     let s = time(&mut || h = prover.witness_map(&m.abc, &z).unwrap());
     println!("  witness map (6 FFTs)  {s:8.2} s");
-    let z1 = &z[1..];
     let h = &h[..pk.h_query.len()];
-    {
-        use ark_ec::AffineRepr;
-        use ark_ff::{BigInteger, PrimeField, Zero};
-        let bits = |x: &Fr| {
-            let k = x.into_bigint().num_bits();
-            let n = (-*x).into_bigint().num_bits();
-            k.min(n) as usize
-        };
-        let hist = |name: &str, n: usize, f: &dyn Fn(usize) -> bool, sc: &[Fr]| {
-            let mut h = [0usize; 6];
-            let mut nz = 0;
-            for (i, s) in sc.iter().enumerate() {
-                if !f(i) {
-                    continue;
-                }
-                nz += 1;
-                let b = if s.is_zero() { 0 } else { bits(s) };
-                let k = match b {
-                    0 => 0,
-                    1 => 1,
-                    2..=8 => 2,
-                    9..=32 => 3,
-                    33..=128 => 4,
-                    _ => 5,
-                };
-                h[k] += 1;
+    scalar_lengths(pk, &z, h, m.num_instance);
+    msm_phases(pk, &z, h, m.num_instance, true);
+}
+
+/// How long each MSM's scalars are (the witness is mostly zeros and bits, the H query's
+/// scalars are full width): counts per bit-length class, of the scalars whose base is not the
+/// identity.
+fn scalar_lengths(pk: &ProvingKey<Bn254>, z: &[Fr], h: &[Fr], num_instance: usize) {
+    use ark_ec::AffineRepr;
+    use ark_ff::{BigInteger, PrimeField, Zero};
+    let bits = |x: &Fr| {
+        let k = x.into_bigint().num_bits();
+        let n = (-*x).into_bigint().num_bits();
+        k.min(n) as usize
+    };
+    let hist = |name: &str, n: usize, f: &dyn Fn(usize) -> bool, sc: &[Fr]| {
+        let mut h = [0usize; 6];
+        let mut nz = 0;
+        for (i, s) in sc.iter().enumerate() {
+            if !f(i) {
+                continue;
             }
-            println!("  {name:6} {n:7} scalars, {nz:7} with a base: zero {} | 1 bit {} | 2-8 {} | 9-32 {} | 33-128 {} | >128 {}", h[0], h[1], h[2], h[3], h[4], h[5]);
-        };
-        let z1 = &z[1..];
-        hist("A", z1.len(), &|i| !pk.a_query[i + 1].is_zero(), z1);
-        hist("B1", z1.len(), &|i| !pk.b_g1_query[i + 1].is_zero(), z1);
-        hist("B2", z1.len(), &|i| !pk.b_g2_query[i + 1].is_zero(), z1);
-        let zl = &z[m.num_instance..];
-        hist("L", zl.len(), &|i| !pk.l_query[i].is_zero(), zl);
-        hist("H", h.len(), &|_| true, h);
-    }
-    let s = time(&mut || {
-        let _ = black_box(msm(&pk.h_query, h).unwrap());
-    });
-    println!("  MSM H  (G1)           {s:8.2} s");
-    let s = time(&mut || {
-        use ark_ec::VariableBaseMSM;
-        let _ = black_box(ark_bn254::G1Projective::msm(&pk.h_query, h).unwrap());
-    });
-    println!("  (arkworks' MSM H      {s:8.2} s)");
-    let s = time(&mut || {
-        let _ = black_box(msm(&pk.l_query, &z[m.num_instance..]).unwrap());
-    });
-    println!("  MSM L  (G1)           {s:8.2} s");
-    let s = time(&mut || {
-        let _ = black_box(msm(&pk.a_query[1..], z1).unwrap());
-    });
-    println!("  MSM A  (G1)           {s:8.2} s");
-    let s = time(&mut || {
-        let _ = black_box(msm(&pk.b_g1_query[1..], z1).unwrap());
-    });
-    println!("  MSM B  (G1)           {s:8.2} s");
-    let s = time(&mut || {
-        let _ = black_box(msm(&pk.b_g2_query[1..], z1).unwrap());
-    });
-    println!("  MSM B  (G2)           {s:8.2} s");
+            nz += 1;
+            let b = if s.is_zero() { 0 } else { bits(s) };
+            let k = match b {
+                0 => 0,
+                1 => 1,
+                2..=8 => 2,
+                9..=32 => 3,
+                33..=128 => 4,
+                _ => 5,
+            };
+            h[k] += 1;
+        }
+        println!("  {name:6} {n:7} scalars, {nz:7} with a base: zero {} | 1 bit {} | 2-8 {} | 9-32 {} | 33-128 {} | >128 {}", h[0], h[1], h[2], h[3], h[4], h[5]);
+    };
+    let z1 = &z[1..];
+    hist("A", z1.len(), &|i| !pk.a_query[i + 1].is_zero(), z1);
+    hist("B1", z1.len(), &|i| !pk.b_g1_query[i + 1].is_zero(), z1);
+    hist("B2", z1.len(), &|i| !pk.b_g2_query[i + 1].is_zero(), z1);
+    let zl = &z[num_instance..];
+    hist("L", zl.len(), &|i| !pk.l_query[i].is_zero(), zl);
+    hist("H", h.len(), &|_| true, h);
 }
