@@ -49,7 +49,7 @@ use mixed_circuit::{extract, MixedCircuit, Sizes, Values};
 use rand::{rngs::StdRng, SeedableRng};
 use std::hint::black_box;
 use std::time::Instant;
-use zkcontrib_prover::arith::{mont, FastMul, TUNED_MUL};
+use zkcontrib_prover::arith::{mont, AddSub, FastMul, TUNED_MUL};
 use zkcontrib_prover::groth16::Prover;
 use zkcontrib_prover::msm::{msm, msm_with, MsmConfig};
 
@@ -136,7 +136,11 @@ fn field_mul(reps: usize) {
     assert_eq!(x * y, rust(x, &y));
     let (mut ark, mut tuned, mut plain, mut ark_sq, mut tuned_sq) =
         (vec![], vec![], vec![], vec![], vec![]);
+    let (mut add, mut sub, mut inv_t) = (vec![], vec![], vec![]);
     for _ in 0..reps {
+        add.push(chain(n, x, y, |a, b| a.add_bf(b)));
+        sub.push(chain(n, x, y, |a, b| a.sub_bf(b)));
+        inv_t.push(chain(n >> 8, x, y, |a, b| a.inverse().unwrap_or(*b)));
         ark.push(chain(n, x, y, |a, b| a * b));
         tuned.push(chain(n, x, y, |a, b| a.mul_fast(b)));
         plain.push(chain(n, x, y, rust));
@@ -149,6 +153,9 @@ fn field_mul(reps: usize) {
     line("  mont::mul_rust", &plain, "ns");
     line("  ark-ff square", &ark_sq, "ns");
     line("  FastMul::square_fast", &tuned_sq, "ns");
+    line("  AddSub::add_bf", &add, "ns");
+    line("  AddSub::sub_bf", &sub, "ns");
+    line("  ark-ff inverse", &inv_t, "ns");
     let med = |v: &[f64]| stats(v).1;
     println!(
         "  ark-ff / mul_fast {:.2}x, ark-ff / mul_rust {:.2}x, square {:.2}x (TUNED_MUL = {TUNED_MUL})",

@@ -1,6 +1,8 @@
 //! Times the tuned MSM against arkworks' `VariableBaseMSM::msm`.
 //!
-//! `cargo run --release -p zkcontrib-prover --example msm_probe -- [g1|g2|all] [reps] [window]`
+//! `cargo run --release -p zkcontrib-prover --features bench --example msm_probe -- [g1|g2|all] [reps] [window]`
+//! (or `windows LOG LO-HI REPS [g1|g2]`: the cost model's window against forced ones; `add
+//! [rounds]`: ns per batch-affine addition, the kernel alone, against one multiplication).
 //! Prints min and median over `reps` runs in milliseconds. Thread count follows
 //! `RAYON_NUM_THREADS` (use 1 for single-core figures).
 
@@ -103,6 +105,88 @@ fn main() {
             "Fq mul {:.2} ns ({a})",
             t.elapsed().as_secs_f64() * 1e9 / 1e7
         );
+        return;
+    }
+    if which == "add" {
+        // ns per batch-affine addition (the kernel alone) in G1 and G2, and per Fq
+        // multiplication, to split an MSM's time into additions and the rest
+        let rounds: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(200);
+        let g1 = points::<ark_bn254::g1::Config>(1024, &mut rng);
+        let g2 = points::<ark_bn254::g2::Config>(1024, &mut rng);
+        let mut a = ark_bn254::Fq::rand(&mut rng);
+        let b = ark_bn254::Fq::rand(&mut rng);
+        let t = Instant::now();
+        for _ in 0..1_000_000 {
+            a = zkcontrib_prover::arith::FastMul::mul_fast(&std::hint::black_box(a), &b);
+        }
+        let mul = t.elapsed().as_secs_f64() * 1e3;
+        std::hint::black_box(a);
+        let mut c = ark_bn254::Fq2::rand(&mut rng);
+        let d = ark_bn254::Fq2::rand(&mut rng);
+        let t = Instant::now();
+        for _ in 0..1_000_000 {
+            c = zkcontrib_prover::arith::FastMul::mul_fast(&std::hint::black_box(c), &d);
+        }
+        let mul2 = t.elapsed().as_secs_f64() * 1e3;
+        std::hint::black_box(c);
+        println!("Fq2 mul_fast {mul2:.2} ns ({:.2} Fq muls)", mul2 / mul);
+        let add1 = zkcontrib_prover::msm::time_batch_add(&g1, rounds).unwrap();
+        let add2 = zkcontrib_prover::msm::time_batch_add(&g2, rounds / 3).unwrap();
+        println!(
+            "Fq mul_fast {mul:.2} ns; batch-affine addition G1 {add1:.1} ns ({:.1} muls), G2 {add2:.1} ns ({:.1} muls)",
+            add1 / mul,
+            add2 / mul
+        );
+        return;
+    }
+    if which == "windows" {
+        // `windows LOG LO-HI REPS [g1|g2]`: the model's window against each forced window
+        // on full-width scalars, rotating the order every repetition (checks the cost
+        // model's constants on this CPU, e.g. under qemu-aarch64)
+        let log: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(17);
+        let (lo, hi) = args
+            .get(3)
+            .and_then(|s| s.split_once('-'))
+            .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
+            .unwrap_or((13usize, 17usize));
+        let reps: usize = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(3);
+        let curve = args.get(5).map(String::as_str).unwrap_or("g1");
+        let sc = scalars(1 << log, "full", &mut rng);
+        let variants: Vec<Option<usize>> =
+            std::iter::once(None).chain((lo..=hi).map(Some)).collect();
+        let mut times = vec![Vec::new(); variants.len()];
+        macro_rules! run {
+            ($cfg:ty) => {{
+                let ps = points::<$cfg>(1 << log, &mut rng);
+                for rep in 0..reps {
+                    for k in 0..variants.len() {
+                        let v = (k + rep) % variants.len();
+                        let cfg = MsmConfig {
+                            glv: true,
+                            window: variants[v],
+                        };
+                        let t = Instant::now();
+                        let r = msm_with(&ps, &sc, &cfg).unwrap();
+                        times[v].push(t.elapsed().as_secs_f64() * 1e3);
+                        let _ = std::hint::black_box(r);
+                    }
+                }
+            }};
+        }
+        if curve == "g2" {
+            run!(ark_bn254::g2::Config)
+        } else {
+            run!(ark_bn254::g1::Config)
+        }
+        let model = stats(times[0].clone()).1;
+        for (v, t) in variants.iter().zip(times) {
+            let (min, med) = stats(t);
+            let name = v.map_or("model".to_string(), |c| format!("c = {c}"));
+            println!(
+                "{curve} 2^{log} full {name:>6}: {min:9.1} / {med:9.1} ms   {:.3}x the model's",
+                med / model
+            );
+        }
         return;
     }
     if which == "one" || which == "ark" {

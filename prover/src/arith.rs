@@ -4,9 +4,9 @@
 //! `if b > a { a += p }`. For the uniformly distributed values of an FFT or of the
 //! coordinates in an MSM those branches go either way about half the time, and the
 //! mispredictions cost more than the limb arithmetic itself. The versions here compute both
-//! candidates and select with a mask. They are used in the prover's hot loops (FFT
-//! butterflies, batch-affine additions); the tests compare them with ark-ff's on random and
-//! edge-case operands.
+//! candidates and select with a mask (on aarch64 in assembly, [`mont`]). They are used in the
+//! prover's hot loops (FFT butterflies, batch-affine additions); the tests compare them with
+//! ark-ff's on random and edge-case operands.
 //!
 //! [`FastMul`] does the same for multiplication and squaring on aarch64 (the CPU class of
 //! phones), where ark-ff has no assembly: there it runs the Montgomery multiplication of
@@ -52,6 +52,16 @@ impl<P: FpConfig<4>> AddSub for Fp<P, 4> {
         if !fits::<P>() {
             return *self + b;
         }
+        #[cfg(all(target_arch = "aarch64", not(zkcontrib_portable_mul)))]
+        return Fp(
+            BigInt(mont::add_asm(
+                &self.0 .0,
+                &b.0 .0,
+                &const { mont::consts(&P::MODULUS.0) },
+            )),
+            PhantomData,
+        );
+        #[allow(unreachable_code)]
         let (x, y, m) = (&self.0 .0, &b.0 .0, &P::MODULUS.0);
         // s = a + b < 2p < 2^256
         let (s0, c) = adc(x[0], y[0], 0);
@@ -80,6 +90,16 @@ impl<P: FpConfig<4>> AddSub for Fp<P, 4> {
         if !fits::<P>() {
             return *self - b;
         }
+        #[cfg(all(target_arch = "aarch64", not(zkcontrib_portable_mul)))]
+        return Fp(
+            BigInt(mont::sub_asm(
+                &self.0 .0,
+                &b.0 .0,
+                &const { mont::consts(&P::MODULUS.0) },
+            )),
+            PhantomData,
+        );
+        #[allow(unreachable_code)]
         let (x, y, m) = (&self.0 .0, &b.0 .0, &P::MODULUS.0);
         // d = a − b (mod 2^256); add p back when that borrowed
         let (d0, br) = sbb(x[0], y[0], 0);
@@ -113,11 +133,15 @@ impl<P: FpConfig<4>> FastMul for Fp<P, 4> {
     fn mul_fast(&self, b: &Self) -> Self {
         #[cfg(any(target_arch = "aarch64", zkcontrib_portable_mul))]
         if fits::<P>() {
-            let inv = const { mont::neg_inv(P::MODULUS.0[0]) };
             #[cfg(all(target_arch = "aarch64", not(zkcontrib_portable_mul)))]
-            let r = mont::mul_asm(&self.0 .0, &b.0 .0, &P::MODULUS.0, inv);
+            let r = mont::mul_asm(&self.0 .0, &b.0 .0, &const { mont::consts(&P::MODULUS.0) });
             #[cfg(zkcontrib_portable_mul)]
-            let r = mont::mul_rust(&self.0 .0, &b.0 .0, &P::MODULUS.0, inv);
+            let r = mont::mul_rust(
+                &self.0 .0,
+                &b.0 .0,
+                &P::MODULUS.0,
+                const { mont::neg_inv(P::MODULUS.0[0]) },
+            );
             return Fp(BigInt(r), PhantomData);
         }
         *self * b
@@ -143,9 +167,14 @@ where
             let v0 = self.c0.mul_fast(&b.c0);
             let v1 = self.c1.mul_fast(&b.c1);
             let s = self.c0.add_bf(&self.c1).mul_fast(&b.c0.add_bf(&b.c1));
+            let c1 = s.sub_bf(&v0).sub_bf(&v1);
+            if C::NONRESIDUE == -C::BaseField::ONE {
+                // β = −1 (BN254's Fq2): c₀ = v₀ − v₁, branch-free and inlined
+                return QuadExtField::new(v0.sub_bf(&v1), c1);
+            }
             let mut c0 = v1;
             C::mul_base_field_by_nonresidue_and_add(&mut c0, &v0);
-            return QuadExtField::new(c0, s.sub_bf(&v0).sub_bf(&v1));
+            return QuadExtField::new(c0, c1);
         }
         *self * b
     }
@@ -246,7 +275,11 @@ mod tests {
                 let want = (fp(a) * fp(b)).0 .0;
                 assert_eq!(mont::mul_rust(a, b, &q, inv), want, "rust {a:x?}·{b:x?}");
                 #[cfg(target_arch = "aarch64")]
-                assert_eq!(mont::mul_asm(a, b, &q, inv), want, "asm {a:x?}·{b:x?}");
+                assert_eq!(
+                    mont::mul_asm(a, b, &mont::consts(&q)),
+                    want,
+                    "asm {a:x?}·{b:x?}"
+                );
             }
         }
     }

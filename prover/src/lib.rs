@@ -30,8 +30,9 @@
 //! - `slow-tests`: the long test suites (snarkjs/solc/EVM interop, every real fixture, the
 //!   README tour).
 //!
-//! `unsafe` is only in `msm::ifma` (AVX-512 IFMA lanes) and `arith::mont::mul_asm` (the aarch64
-//! Montgomery multiplication), hot paths; denied elsewhere.
+//! `unsafe` is only in `msm::ifma` (AVX-512 IFMA lanes) and `arith::mont`'s `*_asm` kernels
+//! (the aarch64 Montgomery multiplication, addition and subtraction), hot paths; denied
+//! elsewhere.
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms)]

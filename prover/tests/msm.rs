@@ -190,6 +190,30 @@ fn g2_random() {
     }
 }
 
+/// The MSM with each forced window, GLV on and off, equals `want`.
+fn forced_windows_agree<P: GLVConfig<ScalarField = Fr>>(
+    ps: &[Affine<P>],
+    sc: &[Fr],
+    want: Affine<P>,
+    windows: impl IntoIterator<Item = usize>,
+) where
+    P::BaseField: zkcontrib_prover::arith::AddSub,
+{
+    for c in windows {
+        for glv in [true, false] {
+            let cfg = MsmConfig {
+                glv,
+                window: Some(c),
+            };
+            assert_eq!(
+                msm_with(ps, sc, &cfg).unwrap().into_affine(),
+                want,
+                "c={c} glv={glv}"
+            );
+        }
+    }
+}
+
 #[test]
 fn every_forced_window_size_agrees() {
     let mut rng = StdRng::seed_from_u64(5);
@@ -201,19 +225,43 @@ fn every_forced_window_size_agrees() {
     sc[6] = Fr::from(1u64 << 40);
     let want = G1Projective::msm(&ps, &sc).unwrap().into_affine();
     // (large windows on 200 points are all bucket reduction: slow, and no new code path)
-    for c in 1..=14 {
-        for glv in [true, false] {
-            let cfg = MsmConfig {
-                glv,
-                window: Some(c),
-            };
-            assert_eq!(
-                msm_with(&ps, &sc, &cfg).unwrap().into_affine(),
-                want,
-                "c={c} glv={glv}"
-            );
-        }
+    forced_windows_agree(&ps, &sc, want, 1..=14);
+}
+
+/// Windows of at least 1,024 buckets reduce in batch-affine arithmetic; points that met a
+/// busy slot twice land in XYZZ overflow buckets, which are folded into the slots first. Half
+/// of the scalars equal (so half of the points hit one bucket in every window, overflowing),
+/// some bases repeated or negated (so a fold can double or cancel), 1 and 2 replicas per
+/// bucket (12- and 14-bit windows).
+fn overflowing_windows<P: GLVConfig<ScalarField = Fr>>(n: usize, rng: &mut StdRng)
+where
+    Projective<P>: VariableBaseMSM<MulBase = Affine<P>, ScalarField = Fr>,
+    P::BaseField: zkcontrib_prover::arith::AddSub,
+{
+    let mut ps = points::<P>(n, rng);
+    let mut sc = scalars(n, 0, rng);
+    let same = Fr::rand(rng);
+    for i in (0..n).step_by(2) {
+        sc[i] = same;
     }
+    for i in (0..n).step_by(10) {
+        ps[i + 2] = ps[i];
+        ps[i + 4] = -ps[i];
+    }
+    let want = <Projective<P> as VariableBaseMSM>::msm(&ps, &sc)
+        .unwrap()
+        .into_affine();
+    forced_windows_agree(&ps, &sc, want, [12, 14]);
+}
+
+#[test]
+fn g1_overflowing_windows() {
+    overflowing_windows::<ark_bn254::g1::Config>(6000, &mut StdRng::seed_from_u64(9));
+}
+
+#[test]
+fn g2_overflowing_windows() {
+    overflowing_windows::<ark_bn254::g2::Config>(3000, &mut StdRng::seed_from_u64(10));
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! Montgomery multiplication kernels for 4-limb moduli below 2^254 (BN254's `Fr` and `Fq`).
+//! Montgomery multiplication kernels for 4-limb moduli below 2^254 (BN254's `Fr` and `Fq`),
+//! and on aarch64 the modular addition and subtraction beside them.
 //!
 //! Both compute exactly what ark-ff's `Fp` multiplication computes, `a·b·2^−256 mod q`
 //! reduced below `q` (the result is unique, so it is bit-identical whatever the algorithm),
@@ -15,6 +16,12 @@
 //! `t + a·bᵢ + m·q ≤ 2^65·q − 2^64`, so `t ≤ 2q − 1 < 2^256` after the shift and one
 //! conditional subtraction of `q` reduces it. The sum before the shift fits in five limbs.
 //!
+//! `add_asm` and `sub_asm` (aarch64 only) are the branch-free addition and subtraction of
+//! [`crate::arith::AddSub`] in assembly. All three read the modulus from memory ([`Consts`]):
+//! as register operands, the compiler materialised its four limbs (and `−q₀^−1`) as 64-bit
+//! immediates, four instructions each, at every inlined call — about a quarter of the code of a batch-affine addition was such
+//! `mov`/`movk`s.
+//!
 //! [`crate::arith::FastMul`] picks the kernel; these functions are public for the probes
 //! (`examples/arm_probe.rs`) that time them against ark-ff.
 
@@ -28,6 +35,17 @@ pub const fn neg_inv(q0: u64) -> u64 {
         i += 1;
     }
     x.wrapping_neg()
+}
+
+/// A modulus `q` and its Montgomery constant as the assembly kernel reads them from memory:
+/// `[q₀, q₁, q₂, q₃, −q₀^−1 mod 2^64]`. Loading them (two `ldp` and one `ldr`) costs less
+/// than materialising five 64-bit immediates (four instructions each) at every inlined
+/// multiplication, which is what the compiler emits when they are register operands.
+pub type Consts = [u64; 5];
+
+/// [`Consts`] of `q`.
+pub const fn consts(q: &[u64; 4]) -> Consts {
+    [q[0], q[1], q[2], q[3], neg_inv(q[0])]
 }
 
 #[inline(always)]
@@ -77,11 +95,12 @@ pub fn mul_rust(a: &[u64; 4], b: &[u64; 4], q: &[u64; 4], inv: u64) -> [u64; 4] 
     reduce_once(t, q)
 }
 
-/// [`mul_rust`] in aarch64 assembly (see the module documentation).
+/// [`mul_rust`] in aarch64 assembly (see the module documentation), the modulus and its
+/// constant read from `k` ([`Consts`]).
 #[cfg(target_arch = "aarch64")]
 #[inline(always)]
 #[allow(unsafe_code)]
-pub fn mul_asm(a: &[u64; 4], b: &[u64; 4], q: &[u64; 4], inv: u64) -> [u64; 4] {
+pub fn mul_asm(a: &[u64; 4], b: &[u64; 4], k: &Consts) -> [u64; 4] {
     macro_rules! row {
         ($off:literal) => {
             concat!(
@@ -106,15 +125,16 @@ pub fn mul_asm(a: &[u64; 4], b: &[u64; 4], q: &[u64; 4], inv: u64) -> [u64; 4] {
                 "adcs {t2}, {t2}, {h1}\n",
                 "adcs {t3}, {t3}, {h2}\n",
                 "adc {t4}, {t4}, {h3}\n",
-                // m = t₀·inv; t = (t + m·q) / 2^64, where t₀ + m·q₀ ≡ 0 carries iff t₀ ≠ 0
-                "mul {m}, {t0}, {inv}\n",
-                "mul {l1}, {m}, {q1}\n",
-                "mul {l2}, {m}, {q2}\n",
-                "mul {l3}, {m}, {q3}\n",
-                "umulh {h0}, {m}, {q0}\n",
-                "umulh {h1}, {m}, {q1}\n",
-                "umulh {h2}, {m}, {q2}\n",
-                "umulh {h3}, {m}, {q3}\n",
+                // m = t₀·inv (in bᵢ's register); t = (t + m·q) / 2^64, where
+                // t₀ + m·q₀ ≡ 0 carries iff t₀ ≠ 0
+                "mul {bi}, {t0}, {inv}\n",
+                "mul {l1}, {bi}, {q1}\n",
+                "mul {l2}, {bi}, {q2}\n",
+                "mul {l3}, {bi}, {q3}\n",
+                "umulh {h0}, {bi}, {q0}\n",
+                "umulh {h1}, {bi}, {q1}\n",
+                "umulh {h2}, {bi}, {q2}\n",
+                "umulh {h3}, {bi}, {q3}\n",
                 "cmp {t0}, #1\n",
                 "adcs {t0}, {t1}, {l1}\n",
                 "adcs {t1}, {t2}, {l2}\n",
@@ -128,10 +148,14 @@ pub fn mul_asm(a: &[u64; 4], b: &[u64; 4], q: &[u64; 4], inv: u64) -> [u64; 4] {
         };
     }
     let (mut t0, mut t1, mut t2, mut t3) = (0u64, 0u64, 0u64, 0u64);
-    // SAFETY: reads the four limbs of `b` through `bp` (a valid `&[u64; 4]`), writes only
-    // the declared registers, touches no stack and no other memory.
+    // SAFETY: reads the four limbs of `b` through `bp` (a valid `&[u64; 4]`) and the five
+    // words of `k` through `kp` (a valid `&[u64; 5]`), writes only the declared registers,
+    // touches no stack and no other memory.
     unsafe {
         core::arch::asm!(
+            "ldp {q0}, {q1}, [{kp}]",
+            "ldp {q2}, {q3}, [{kp}, #16]",
+            "ldr {inv}, [{kp}, #32]",
             row!("0"),
             row!("8"),
             row!("16"),
@@ -150,18 +174,18 @@ pub fn mul_asm(a: &[u64; 4], b: &[u64; 4], q: &[u64; 4], inv: u64) -> [u64; 4] {
             a1 = in(reg) a[1],
             a2 = in(reg) a[2],
             a3 = in(reg) a[3],
-            q0 = in(reg) q[0],
-            q1 = in(reg) q[1],
-            q2 = in(reg) q[2],
-            q3 = in(reg) q[3],
-            inv = in(reg) inv,
+            kp = in(reg) k.as_ptr(),
+            q0 = out(reg) _,
+            q1 = out(reg) _,
+            q2 = out(reg) _,
+            q3 = out(reg) _,
+            inv = out(reg) _,
             t0 = inout(reg) t0,
             t1 = inout(reg) t1,
             t2 = inout(reg) t2,
             t3 = inout(reg) t3,
             t4 = out(reg) _,
             bi = out(reg) _,
-            m = out(reg) _,
             l0 = out(reg) _,
             l1 = out(reg) _,
             l2 = out(reg) _,
@@ -174,4 +198,98 @@ pub fn mul_asm(a: &[u64; 4], b: &[u64; 4], q: &[u64; 4], inv: u64) -> [u64; 4] {
         );
     }
     [t0, t1, t2, t3]
+}
+
+/// `a + b mod q` for `a, b < q < 2^255` in aarch64 assembly, `q` read from `k` ([`Consts`]):
+/// `s = a + b`, then `s − q` unless that borrows. Bit-identical to ark-ff's addition (the
+/// result is the unique reduced sum).
+#[cfg(target_arch = "aarch64")]
+#[inline(always)]
+#[allow(unsafe_code)]
+pub fn add_asm(a: &[u64; 4], b: &[u64; 4], k: &Consts) -> [u64; 4] {
+    let [mut s0, mut s1, mut s2, mut s3] = *a;
+    // SAFETY: reads the first four words of `k` through `kp` (a valid `&[u64; 5]`), writes
+    // only the declared registers, touches no stack and no other memory.
+    unsafe {
+        core::arch::asm!(
+            "ldp {q0}, {q1}, [{kp}]",
+            "ldp {q2}, {q3}, [{kp}, #16]",
+            // s = a + b < 2q < 2^256
+            "adds {s0}, {s0}, {b0}",
+            "adcs {s1}, {s1}, {b1}",
+            "adcs {s2}, {s2}, {b2}",
+            "adc {s3}, {s3}, {b3}",
+            // d = s − q; keep s when that borrows (carry clear: `lo`)
+            "subs {q0}, {s0}, {q0}",
+            "sbcs {q1}, {s1}, {q1}",
+            "sbcs {q2}, {s2}, {q2}",
+            "sbcs {q3}, {s3}, {q3}",
+            "csel {s0}, {s0}, {q0}, lo",
+            "csel {s1}, {s1}, {q1}, lo",
+            "csel {s2}, {s2}, {q2}, lo",
+            "csel {s3}, {s3}, {q3}, lo",
+            kp = in(reg) k.as_ptr(),
+            b0 = in(reg) b[0],
+            b1 = in(reg) b[1],
+            b2 = in(reg) b[2],
+            b3 = in(reg) b[3],
+            s0 = inout(reg) s0,
+            s1 = inout(reg) s1,
+            s2 = inout(reg) s2,
+            s3 = inout(reg) s3,
+            q0 = out(reg) _,
+            q1 = out(reg) _,
+            q2 = out(reg) _,
+            q3 = out(reg) _,
+            options(pure, readonly, nostack),
+        );
+    }
+    [s0, s1, s2, s3]
+}
+
+/// `a − b mod q` for `a, b < q` in aarch64 assembly, `q` read from `k` ([`Consts`]):
+/// `d = a − b mod 2^256`, plus `q` when that borrowed. Bit-identical to ark-ff's subtraction.
+#[cfg(target_arch = "aarch64")]
+#[inline(always)]
+#[allow(unsafe_code)]
+pub fn sub_asm(a: &[u64; 4], b: &[u64; 4], k: &Consts) -> [u64; 4] {
+    let [mut d0, mut d1, mut d2, mut d3] = *a;
+    // SAFETY: as in `add_asm`.
+    unsafe {
+        core::arch::asm!(
+            "ldp {q0}, {q1}, [{kp}]",
+            "ldp {q2}, {q3}, [{kp}, #16]",
+            // d = a − b mod 2^256; mask = all ones when that borrowed (carry clear: `lo`)
+            "subs {d0}, {d0}, {b0}",
+            "sbcs {d1}, {d1}, {b1}",
+            "sbcs {d2}, {d2}, {b2}",
+            "sbcs {d3}, {d3}, {b3}",
+            "csetm {m}, lo",
+            "and {q0}, {q0}, {m}",
+            "and {q1}, {q1}, {m}",
+            "and {q2}, {q2}, {m}",
+            "and {q3}, {q3}, {m}",
+            // d + (q & mask)
+            "adds {d0}, {d0}, {q0}",
+            "adcs {d1}, {d1}, {q1}",
+            "adcs {d2}, {d2}, {q2}",
+            "adc {d3}, {d3}, {q3}",
+            kp = in(reg) k.as_ptr(),
+            b0 = in(reg) b[0],
+            b1 = in(reg) b[1],
+            b2 = in(reg) b[2],
+            b3 = in(reg) b[3],
+            d0 = inout(reg) d0,
+            d1 = inout(reg) d1,
+            d2 = inout(reg) d2,
+            d3 = inout(reg) d3,
+            q0 = out(reg) _,
+            q1 = out(reg) _,
+            q2 = out(reg) _,
+            q3 = out(reg) _,
+            m = out(reg) _,
+            options(pure, readonly, nostack),
+        );
+    }
+    [d0, d1, d2, d3]
 }

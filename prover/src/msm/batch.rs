@@ -9,8 +9,8 @@
 //! AVX-512 IFMA the queued additions run eight at a time in [`super::ifma`].
 
 use crate::arith::AddSub;
-use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
-use ark_ec::AffineRepr;
+use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
+use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::Field;
 
 use super::affine::{add_queued, add_with_inverse, invert_denominators};
@@ -216,6 +216,34 @@ where
         }
     }
 
+    /// Adds every non-empty overflow bucket into its bucket's first slot, so that the slots
+    /// alone hold the bucket sums: the overflow sums (XYZZ) become affine with one shared
+    /// inversion, then join the slots in one batch of affine additions (distinct slots; equal,
+    /// opposite and empty operands are [`super::affine`]'s special cases). Call after
+    /// [`Self::finish`] and after the replicas are summed into the first slots. A window with
+    /// many buckets almost always has a few overflowed points (two deferred points meeting
+    /// the same slot), and without this its reduction could not run in affine coordinates.
+    pub(crate) fn fold_overflow(&mut self) {
+        if !self.overflowed {
+            return;
+        }
+        let buckets: Vec<usize> = (0..self.buckets)
+            .filter(|&b| !self.overflow[b].is_zero())
+            .collect();
+        let sums: Vec<Projective<P>> = buckets.iter().map(|&b| self.overflow[b].into()).collect();
+        let sums = Projective::normalize_batch(&sums);
+        // finish() left the queue empty and every slot free
+        for (&b, p) in buckets.iter().zip(sums) {
+            self.queue_slot.push((b * self.replicas) as u32);
+            self.queue_pt.push(p);
+        }
+        self.execute();
+        for &b in &buckets {
+            self.overflow[b] = ark_ec::short_weierstrass::Bucket::ZERO;
+        }
+        self.overflowed = false;
+    }
+
     /// Executes everything queued and deferred.
     pub(crate) fn finish(&mut self) {
         while !self.queue_slot.is_empty() || !self.deferred.is_empty() {
@@ -332,6 +360,17 @@ mod tests {
                     got.into_affine(),
                     w.into_affine(),
                     "bucket {b} of {buckets}"
+                );
+            }
+            // folded, the slots alone hold the sums
+            acc.fold_overflow();
+            assert!(!acc.overflowed);
+            for (b, w) in want.iter().enumerate() {
+                assert!(acc.overflow[b].is_zero(), "overflow {b} emptied");
+                assert_eq!(
+                    acc.slots[b],
+                    w.into_affine(),
+                    "folded bucket {b} of {buckets}"
                 );
             }
         }

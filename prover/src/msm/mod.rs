@@ -143,6 +143,30 @@ where
     Ok(run(bases, entries, config))
 }
 
+/// Nanoseconds per addition of the batch-affine kernel under every bucket
+/// ([`affine`]'s `add_queued`): `rounds` times, one queue of `QUEUE` additions of
+/// `points[QUEUE..2·QUEUE]` into the slots `points[..QUEUE]`, sharing one inversion. For the
+/// probes (`examples/msm_probe.rs add`), to split an MSM's time into its additions and the
+/// rest; not API. `None` if fewer than `2·QUEUE` points are given.
+#[cfg(feature = "bench")]
+pub fn time_batch_add<P: SWCurveConfig>(points: &[Affine<P>], rounds: usize) -> Option<f64>
+where
+    P::BaseField: AddSub,
+{
+    let q = batch::QUEUE;
+    let mut slots = points.get(..q)?.to_vec();
+    let pts = points.get(q..2 * q)?;
+    let idx: Vec<u32> = (0..q as u32).collect();
+    let (mut den, mut pre) = (Vec::with_capacity(q), Vec::with_capacity(q));
+    let t = std::time::Instant::now();
+    for _ in 0..rounds {
+        affine::add_queued(&mut slots, &idx, pts, &mut den, &mut pre);
+    }
+    let ns = t.elapsed().as_secs_f64() * 1e9 / (rounds * q) as f64;
+    std::hint::black_box(&slots);
+    Some(ns)
+}
+
 /// Entry reference: bit 31 negates the point, bit 30 selects `φ(base)` from the endomorphism
 /// table, bits 0..30 index `bases` (or the table).
 const NEG: u32 = 1 << 31;
@@ -615,9 +639,10 @@ where
         batch::sum_runs(&mut acc.slots, runs, &mut s.batch);
     }
 
-    // Σ (b+1)·B_b: batch-affine segments for many buckets, else running sums in XYZZ,
-    // highest bucket first
-    if !acc.overflowed && nbuckets >= reduce::MIN_BUCKETS {
+    // Σ (b+1)·B_b: batch-affine segments for many buckets (after the overflow sums joined
+    // the slots), else running sums in XYZZ, highest bucket first
+    if nbuckets >= reduce::MIN_BUCKETS {
+        acc.fold_overflow();
         return reduce::weighted_sum(&acc.slots, replicas, nbuckets, &mut s.reduce);
     }
     let mut running = Bucket::<P>::ZERO;
