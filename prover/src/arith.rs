@@ -147,11 +147,21 @@ impl<P: FpConfig<4>> FastMul for Fp<P, 4> {
         *self * b
     }
 
-    /// ark-ff's own squaring: its generic one (a half product, then the reduction) beats
-    /// [`mont`]'s multiplication of `a` by itself (measured under qemu-aarch64 by
-    /// `examples/arm_probe.rs`: 41 against 51 ns).
+    /// On aarch64 [`mont`]'s squaring kernel (six cross products, doubled, plus four squares,
+    /// then the reduction; inlined, where ark-ff's generic squaring is a call); elsewhere
+    /// ark-ff's own, which beats [`mont::mul_rust`] of `a` by itself.
     #[inline(always)]
     fn square_fast(&self) -> Self {
+        #[cfg(all(target_arch = "aarch64", not(zkcontrib_portable_mul)))]
+        if fits::<P>() {
+            return Fp(
+                BigInt(mont::sqr_asm(
+                    &self.0 .0,
+                    &const { mont::consts(&P::MODULUS.0) },
+                )),
+                PhantomData,
+            );
+        }
         self.square()
     }
 }
@@ -280,6 +290,10 @@ mod tests {
                     want,
                     "asm {a:x?}·{b:x?}"
                 );
+                #[cfg(target_arch = "aarch64")]
+                if a == b {
+                    assert_eq!(mont::sqr_asm(a, &mont::consts(&q)), want, "asm {a:x?}²");
+                }
             }
         }
     }

@@ -293,3 +293,143 @@ pub fn sub_asm(a: &[u64; 4], b: &[u64; 4], k: &Consts) -> [u64; 4] {
     }
     [d0, d1, d2, d3]
 }
+
+/// `a²·2^−256 mod q` for `a < q < 2^254` in aarch64 assembly, `q` and `−q₀^−1` read from `k`
+/// ([`Consts`]): bit-identical to [`mul_asm`]`(a, a, k)` (and ark-ff's squaring), about 15 %
+/// fewer instructions. The square `T = a²` (eight limbs) is built from the six cross products,
+/// doubled, plus the four squares; four Montgomery rounds then reduce its low half alone,
+/// `u = (T_lo + M·q)/2^256` (each round `w ← (w + m·q)/2^64` keeps `w < 2^192 + q`, four
+/// limbs), and `u + T_hi = (T + M·q)/2^256 < q²/2^256 + q + 1 < 2q` (as `q < 2^254`), so one
+/// conditional subtraction reduces it.
+#[cfg(target_arch = "aarch64")]
+#[inline(always)]
+#[allow(unsafe_code)]
+pub fn sqr_asm(a: &[u64; 4], k: &Consts) -> [u64; 4] {
+    macro_rules! round {
+        () => {
+            concat!(
+                // m = t₀·inv; t = (t + m·q) / 2^64, where t₀ + m·q₀ ≡ 0 carries iff t₀ ≠ 0
+                "mul {w}, {t0}, {inv}\n",
+                "mul {x}, {w}, {q1}\n",
+                "mul {y}, {w}, {q2}\n",
+                "mul {z}, {w}, {q3}\n",
+                "umulh {a0}, {w}, {q0}\n",
+                "umulh {a1}, {w}, {q1}\n",
+                "umulh {a2}, {w}, {q2}\n",
+                "umulh {a3}, {w}, {q3}\n",
+                "cmp {t0}, #1\n",
+                "adcs {t0}, {t1}, {x}\n",
+                "adcs {t1}, {t2}, {y}\n",
+                "adcs {t2}, {t3}, {z}\n",
+                "adc {t3}, xzr, xzr\n",
+                "adds {t0}, {t0}, {a0}\n",
+                "adcs {t1}, {t1}, {a1}\n",
+                "adcs {t2}, {t2}, {a2}\n",
+                "adc {t3}, {t3}, {a3}\n",
+            )
+        };
+    }
+    let (t0, t1, t2, t3): (u64, u64, u64, u64);
+    // SAFETY: reads the five words of `k` through `kp` (a valid `&[u64; 5]`), writes only
+    // the declared registers (the inputs `a₀..a₃` are scratch after the square), touches no
+    // stack and no other memory.
+    unsafe {
+        core::arch::asm!(
+            "ldp {q0}, {q1}, [{kp}]",
+            "ldp {q2}, {q3}, [{kp}, #16]",
+            "ldr {inv}, [{kp}, #32]",
+            // cross products a₀·(a₁, a₂, a₃) into t₁..t₄
+            "mul {t1}, {a0}, {a1}",
+            "umulh {t2}, {a0}, {a1}",
+            "mul {x}, {a0}, {a2}",
+            "umulh {t3}, {a0}, {a2}",
+            "mul {y}, {a0}, {a3}",
+            "umulh {t4}, {a0}, {a3}",
+            "adds {t2}, {t2}, {x}",
+            "adcs {t3}, {t3}, {y}",
+            "adc {t4}, {t4}, xzr",
+            // + a₁·(a₂, a₃) at limbs 3..5: low products, then high products
+            "mul {x}, {a1}, {a2}",
+            "umulh {y}, {a1}, {a2}",
+            "mul {z}, {a1}, {a3}",
+            "umulh {w}, {a1}, {a3}",
+            "adds {t3}, {t3}, {x}",
+            "adcs {t4}, {t4}, {z}",
+            "cset {t5}, cs",
+            "adds {t4}, {t4}, {y}",
+            "adc {t5}, {t5}, {w}",
+            // + a₂·a₃ at limbs 5..6
+            "mul {x}, {a2}, {a3}",
+            "umulh {t6}, {a2}, {a3}",
+            "adds {t5}, {t5}, {x}",
+            "adc {t6}, {t6}, xzr",
+            // doubled into t₁..t₇
+            "adds {t1}, {t1}, {t1}",
+            "adcs {t2}, {t2}, {t2}",
+            "adcs {t3}, {t3}, {t3}",
+            "adcs {t4}, {t4}, {t4}",
+            "adcs {t5}, {t5}, {t5}",
+            "adcs {t6}, {t6}, {t6}",
+            "cset {t7}, cs",
+            // + the squares aᵢ² at limbs 2i, 2i+1 (mul/umulh leave the flags alone)
+            "mul {t0}, {a0}, {a0}",
+            "umulh {x}, {a0}, {a0}",
+            "mul {y}, {a1}, {a1}",
+            "umulh {z}, {a1}, {a1}",
+            "adds {t1}, {t1}, {x}",
+            "adcs {t2}, {t2}, {y}",
+            "adcs {t3}, {t3}, {z}",
+            "mul {x}, {a2}, {a2}",
+            "umulh {y}, {a2}, {a2}",
+            "mul {z}, {a3}, {a3}",
+            "umulh {w}, {a3}, {a3}",
+            "adcs {t4}, {t4}, {x}",
+            "adcs {t5}, {t5}, {y}",
+            "adcs {t6}, {t6}, {z}",
+            "adc {t7}, {t7}, {w}",
+            // reduce the low half: four rounds (a₀..a₃ now hold the high products m·qᵢ)
+            round!(),
+            round!(),
+            round!(),
+            round!(),
+            // + the high half
+            "adds {t0}, {t0}, {t4}",
+            "adcs {t1}, {t1}, {t5}",
+            "adcs {t2}, {t2}, {t6}",
+            "adc {t3}, {t3}, {t7}",
+            // t − q; keep t when that borrows (carry clear: `lo`)
+            "subs {x}, {t0}, {q0}",
+            "sbcs {y}, {t1}, {q1}",
+            "sbcs {z}, {t2}, {q2}",
+            "sbcs {w}, {t3}, {q3}",
+            "csel {t0}, {t0}, {x}, lo",
+            "csel {t1}, {t1}, {y}, lo",
+            "csel {t2}, {t2}, {z}, lo",
+            "csel {t3}, {t3}, {w}, lo",
+            kp = in(reg) k.as_ptr(),
+            a0 = inout(reg) a[0] => _,
+            a1 = inout(reg) a[1] => _,
+            a2 = inout(reg) a[2] => _,
+            a3 = inout(reg) a[3] => _,
+            q0 = out(reg) _,
+            q1 = out(reg) _,
+            q2 = out(reg) _,
+            q3 = out(reg) _,
+            inv = out(reg) _,
+            t0 = out(reg) t0,
+            t1 = out(reg) t1,
+            t2 = out(reg) t2,
+            t3 = out(reg) t3,
+            t4 = out(reg) _,
+            t5 = out(reg) _,
+            t6 = out(reg) _,
+            t7 = out(reg) _,
+            x = out(reg) _,
+            y = out(reg) _,
+            z = out(reg) _,
+            w = out(reg) _,
+            options(pure, readonly, nostack),
+        );
+    }
+    [t0, t1, t2, t3]
+}

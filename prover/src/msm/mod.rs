@@ -630,7 +630,12 @@ where
         let b = (mag - 1) as usize;
         let idx = (r & IDX_MASK) as usize;
         let p = if r & ENDO != 0 { endo[idx] } else { bases[idx] };
-        let p = if (r & NEG != 0) != neg { -p } else { p };
+        // −(x, y) = (x, 0 − y): branch-free (entries never reference the identity)
+        let p = if (r & NEG != 0) != neg {
+            Affine::new_unchecked(p.x, P::BaseField::ZERO.sub_bf(&p.y))
+        } else {
+            p
+        };
         acc.add(b, b * replicas + (i & mask), p);
     }
     acc.finish();
