@@ -71,6 +71,6 @@ if [ "${1:-}" = "--measure" ]; then
   cargo build --release --locked -q --target "$target" -p zkcontrib-prover --features bench \
     --example arm_probe
   probe="${CARGO_TARGET_DIR:-target}/$target/release/examples/arm_probe"
-  RAYON_NUM_THREADS=1 qemu-aarch64 -L /usr/aarch64-linux-gnu "$probe" 0 | tail -6
+  RAYON_NUM_THREADS=1 qemu-aarch64 -L /usr/aarch64-linux-gnu "$probe" 0 | tail -n +2
   RAYON_NUM_THREADS=1 qemu-aarch64 -L /usr/aarch64-linux-gnu "$probe" chunk "$keys" 3
 fi
