@@ -144,7 +144,7 @@ where
 }
 
 /// Nanoseconds per addition of the batch-affine kernel under every bucket
-/// ([`affine`]'s `add_queued`): `rounds` times, one queue of `QUEUE` additions of
+/// (`affine::add_queued`): `rounds` times, one queue of `QUEUE` additions of
 /// `points[QUEUE..2·QUEUE]` into the slots `points[..QUEUE]`, sharing one inversion. For the
 /// probes (`examples/msm_probe.rs add`), to split an MSM's time into its additions and the
 /// rest; not API. `None` if fewer than `2·QUEUE` points are given.
