@@ -29,7 +29,12 @@ fi
 rustup target add "$target" >/dev/null
 
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
-export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu"
+# The guest's libraries come from the cross toolchain's sysroot. LD_LIBRARY_PATH keeps them
+# first: with Debian's arm64 libc also installed (multiarch, e.g. for another project), the
+# guest loader would otherwise follow the host's ld.so.cache to /lib/aarch64-linux-gnu and mix
+# two glibc builds, and programs hang when they start their first thread.
+qemu="qemu-aarch64 -L /usr/aarch64-linux-gnu -E LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib"
+export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="$qemu"
 echo "== under qemu-aarch64: the Montgomery kernels (asm and Rust) against ark-ff, the FFT and MSM"
 echo "   against arkworks, and tuned proofs bit-identical to arkworks' (same r, s)"
 cargo test --locked --target "$target" -p zkcontrib-prover --lib -- arith fft msm
@@ -44,7 +49,7 @@ file "$bin" | sed 's/^/              /'
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work" "$stripped"' EXIT
-run() { qemu-aarch64 -L /usr/aarch64-linux-gnu "$bin" "$@"; }
+run() { $qemu "$bin" "$@"; }
 echo "== under qemu-aarch64: setup (test shape), prove 100 points, verify"
 # The first 100 points of the Garmin run, as CSV.
 python3 - "$work/trace.csv" <<'PY'
@@ -71,6 +76,6 @@ if [ "${1:-}" = "--measure" ]; then
   cargo build --release --locked -q --target "$target" -p zkcontrib-prover --features bench \
     --example arm_probe
   probe="${CARGO_TARGET_DIR:-target}/$target/release/examples/arm_probe"
-  RAYON_NUM_THREADS=1 qemu-aarch64 -L /usr/aarch64-linux-gnu "$probe" 0 | tail -n +2
-  RAYON_NUM_THREADS=1 qemu-aarch64 -L /usr/aarch64-linux-gnu "$probe" chunk "$keys" 3
+  RAYON_NUM_THREADS=1 $qemu "$probe" 0 | tail -n +2
+  RAYON_NUM_THREADS=1 $qemu "$probe" chunk "$keys" 3
 fi

@@ -408,6 +408,17 @@ fn phases(
     let mut h = vec![];
     let s = time(&mut || h = prover.witness_map(&m.abc, &z).unwrap());
     println!("  witness map (6 FFTs)  {s:8.2} s");
+    // its first part: the three sparse matrix-vector products A·z, B·z, C·z
+    let mut out = vec![Fr::from(0u64); m.num_constraints];
+    let s = time(&mut || {
+        for k in 0..3 {
+            zkcontrib_prover::sparse::ConstraintMatrices::mat_vec(&m.abc, k, &z, &mut out);
+        }
+    });
+    println!(
+        "    of which A·z, B·z, C·z {s:8.2} s ({} nonzeros)",
+        m.abc.nonzeros()
+    );
     let h = &h[..pk.h_query.len()];
     scalar_lengths(pk, &z, h, m.num_instance);
     msm_phases(pk, &z, h, m.num_instance, true);

@@ -101,6 +101,53 @@ pub fn mul_rust(a: &[u64; 4], b: &[u64; 4], q: &[u64; 4], inv: u64) -> [u64; 4] 
 #[inline(always)]
 #[allow(unsafe_code)]
 pub fn mul_asm(a: &[u64; 4], b: &[u64; 4], k: &Consts) -> [u64; 4] {
+    // m = t₀·inv (in bᵢ's register); t = (t + m·q) / 2^64
+    macro_rules! reduce {
+        () => {
+            concat!(
+                // t₀ + m·q₀ ≡ 0 carries iff t₀ ≠ 0
+                "mul {bi}, {t0}, {inv}\n",
+                "mul {l1}, {bi}, {q1}\n",
+                "mul {l2}, {bi}, {q2}\n",
+                "mul {l3}, {bi}, {q3}\n",
+                "umulh {h0}, {bi}, {q0}\n",
+                "umulh {h1}, {bi}, {q1}\n",
+                "umulh {h2}, {bi}, {q2}\n",
+                "umulh {h3}, {bi}, {q3}\n",
+                "cmp {t0}, #1\n",
+                "adcs {t0}, {t1}, {l1}\n",
+                "adcs {t1}, {t2}, {l2}\n",
+                "adcs {t2}, {t3}, {l3}\n",
+                "adc {t3}, {t4}, xzr\n",
+                "adds {t0}, {t0}, {h0}\n",
+                "adcs {t1}, {t1}, {h1}\n",
+                "adcs {t2}, {t2}, {h2}\n",
+                "adc {t3}, {t3}, {h3}\n",
+            )
+        };
+    }
+    // Row 0 starts from t = 0: the low products are t itself, no carry chain.
+    macro_rules! first {
+        () => {
+            concat!(
+                "ldr {bi}, [{bp}]\n",
+                // t = a·b₀
+                "mul {t0}, {a0}, {bi}\n",
+                "mul {t1}, {a1}, {bi}\n",
+                "mul {t2}, {a2}, {bi}\n",
+                "mul {t3}, {a3}, {bi}\n",
+                "umulh {h0}, {a0}, {bi}\n",
+                "umulh {h1}, {a1}, {bi}\n",
+                "umulh {h2}, {a2}, {bi}\n",
+                "umulh {h3}, {a3}, {bi}\n",
+                "adds {t1}, {t1}, {h0}\n",
+                "adcs {t2}, {t2}, {h1}\n",
+                "adcs {t3}, {t3}, {h2}\n",
+                "adc {t4}, {h3}, xzr\n",
+                reduce!(),
+            )
+        };
+    }
     macro_rules! row {
         ($off:literal) => {
             concat!(
@@ -125,29 +172,11 @@ pub fn mul_asm(a: &[u64; 4], b: &[u64; 4], k: &Consts) -> [u64; 4] {
                 "adcs {t2}, {t2}, {h1}\n",
                 "adcs {t3}, {t3}, {h2}\n",
                 "adc {t4}, {t4}, {h3}\n",
-                // m = t₀·inv (in bᵢ's register); t = (t + m·q) / 2^64, where
-                // t₀ + m·q₀ ≡ 0 carries iff t₀ ≠ 0
-                "mul {bi}, {t0}, {inv}\n",
-                "mul {l1}, {bi}, {q1}\n",
-                "mul {l2}, {bi}, {q2}\n",
-                "mul {l3}, {bi}, {q3}\n",
-                "umulh {h0}, {bi}, {q0}\n",
-                "umulh {h1}, {bi}, {q1}\n",
-                "umulh {h2}, {bi}, {q2}\n",
-                "umulh {h3}, {bi}, {q3}\n",
-                "cmp {t0}, #1\n",
-                "adcs {t0}, {t1}, {l1}\n",
-                "adcs {t1}, {t2}, {l2}\n",
-                "adcs {t2}, {t3}, {l3}\n",
-                "adc {t3}, {t4}, xzr\n",
-                "adds {t0}, {t0}, {h0}\n",
-                "adcs {t1}, {t1}, {h1}\n",
-                "adcs {t2}, {t2}, {h2}\n",
-                "adc {t3}, {t3}, {h3}\n",
+                reduce!(),
             )
         };
     }
-    let (mut t0, mut t1, mut t2, mut t3) = (0u64, 0u64, 0u64, 0u64);
+    let (t0, t1, t2, t3): (u64, u64, u64, u64);
     // SAFETY: reads the four limbs of `b` through `bp` (a valid `&[u64; 4]`) and the five
     // words of `k` through `kp` (a valid `&[u64; 5]`), writes only the declared registers,
     // touches no stack and no other memory.
@@ -156,7 +185,7 @@ pub fn mul_asm(a: &[u64; 4], b: &[u64; 4], k: &Consts) -> [u64; 4] {
             "ldp {q0}, {q1}, [{kp}]",
             "ldp {q2}, {q3}, [{kp}, #16]",
             "ldr {inv}, [{kp}, #32]",
-            row!("0"),
+            first!(),
             row!("8"),
             row!("16"),
             row!("24"),
@@ -180,10 +209,10 @@ pub fn mul_asm(a: &[u64; 4], b: &[u64; 4], k: &Consts) -> [u64; 4] {
             q2 = out(reg) _,
             q3 = out(reg) _,
             inv = out(reg) _,
-            t0 = inout(reg) t0,
-            t1 = inout(reg) t1,
-            t2 = inout(reg) t2,
-            t3 = inout(reg) t3,
+            t0 = out(reg) t0,
+            t1 = out(reg) t1,
+            t2 = out(reg) t2,
+            t3 = out(reg) t3,
             t4 = out(reg) _,
             bi = out(reg) _,
             l0 = out(reg) _,
