@@ -28,7 +28,8 @@
 //! ```
 //!
 //! Under qemu-aarch64 (docs/tuning.md): cross-build with `--target aarch64-unknown-linux-gnu`
-//! and run the binary with `qemu-aarch64 -L /usr/aarch64-linux-gnu`. In the second form the
+//! and run the binary with `qemu-aarch64 -L /usr/aarch64-linux-gnu -E
+//! LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib`. In the second form the
 //! keys file (made on the first run, read with `deserialize_uncompressed_unchecked` after)
 //! skips the slow setup on later runs; it is a development setup, for timing only. Prints
 //! min / median and the ratio of medians. With `WINDOWS=lo-hi` in the environment it then
