@@ -76,6 +76,9 @@ if [ "${1:-}" = "--measure" ]; then
   cargo build --release --locked -q --target "$target" -p zkcontrib-prover --features bench \
     --example arm_probe
   probe="${CARGO_TARGET_DIR:-target}/$target/release/examples/arm_probe"
-  RAYON_NUM_THREADS=1 $qemu "$probe" 0 | tail -n +2
-  RAYON_NUM_THREADS=1 $qemu "$probe" chunk "$keys" 3
+  # one core, the last: pinned, the rotations agree to ±2 % on a quiet machine (unpinned,
+  # ±20 %: docs/tuning.md)
+  pin="taskset -c $(( $(nproc) - 1 ))"
+  RAYON_NUM_THREADS=1 $pin $qemu "$probe" 0 | tail -n +2
+  RAYON_NUM_THREADS=1 $pin $qemu "$probe" chunk "$keys" 5
 fi
