@@ -13,7 +13,7 @@ use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::Field;
 
-use super::affine::{add_queued, add_with_inverse, invert_denominators};
+use super::affine::{add_queued, add_with_inverse, invert_denominators, Scratch};
 
 /// Pairs per shared inversion: large enough to amortise the inversion, small enough for the
 /// block's points and products to stay in L1/L2.
@@ -33,8 +33,7 @@ struct Job {
 /// Reusable buffers for [`sum_runs`].
 pub(crate) struct Batch<F> {
     jobs: Vec<Job>,
-    den: Vec<F>,
-    pre: Vec<F>,
+    scratch: Scratch<F>,
     active: Vec<(u32, u32)>,
 }
 
@@ -42,8 +41,7 @@ impl<F: Field> Batch<F> {
     pub(crate) fn new() -> Self {
         Self {
             jobs: Vec::with_capacity(BLOCK + 1),
-            den: Vec::with_capacity(BLOCK),
-            pre: Vec::with_capacity(BLOCK),
+            scratch: Scratch::with_capacity(BLOCK),
             active: Vec::new(),
         }
     }
@@ -96,14 +94,13 @@ fn flush<P: SWCurveConfig>(pts: &mut [Affine<P>], batch: &mut Batch<P::BaseField
 where
     P::BaseField: AddSub,
 {
-    let Batch { jobs, den, pre, .. } = batch;
+    let Batch { jobs, scratch, .. } = batch;
     let read: &[Affine<P>] = pts;
     invert_denominators(
         jobs.iter()
             .filter(|job| job.b != MOVE)
             .map(|job| (&read[job.a as usize], &read[job.b as usize])),
-        den,
-        pre,
+        scratch,
     );
     let mut k = 0;
     for job in jobs.iter() {
@@ -113,7 +110,7 @@ where
         }
         let a = pts[job.a as usize];
         let b = pts[job.b as usize];
-        pts[job.out as usize] = add_with_inverse(&a, &b, &den[k]);
+        pts[job.out as usize] = add_with_inverse(&a, &b, &scratch.den[k], scratch.kinds[k]);
         k += 1;
     }
     jobs.clear();
@@ -151,8 +148,7 @@ pub(crate) struct Accumulator<P: SWCurveConfig> {
     queue_pt: Vec<Affine<P>>,
     /// (bucket, slot, point) that met a busy slot, retried after the next flush.
     deferred: Vec<(u32, u32, Affine<P>)>,
-    den: Vec<P::BaseField>,
-    pre: Vec<P::BaseField>,
+    scratch: Scratch<P::BaseField>,
     pub(crate) replicas: usize,
     pub(crate) buckets: usize,
 }
@@ -170,8 +166,7 @@ where
             queue_slot: Vec::with_capacity(QUEUE),
             queue_pt: Vec::with_capacity(QUEUE),
             deferred: Vec::with_capacity(QUEUE),
-            den: Vec::with_capacity(QUEUE),
-            pre: Vec::with_capacity(QUEUE),
+            scratch: Scratch::with_capacity(QUEUE),
             replicas: 1,
             buckets: 0,
         }
@@ -309,8 +304,7 @@ where
             &mut self.slots,
             &self.queue_slot,
             &self.queue_pt,
-            &mut self.den,
-            &mut self.pre,
+            &mut self.scratch,
         );
         for &s in &self.queue_slot {
             self.busy[s as usize] = false;

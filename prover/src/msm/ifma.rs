@@ -27,7 +27,7 @@
 
 #![allow(unsafe_code)]
 
-use super::affine::{add_queued, kind, Kind};
+use super::affine::{add_queued, kind, Kind, Scratch};
 use ark_bn254::{Fq, Fq2, G1Affine, G2Affine};
 use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ff::One;
@@ -158,8 +158,7 @@ where
         slots,
         &rest_slot,
         &rest_pt,
-        &mut Vec::new(),
-        &mut Vec::new(),
+        &mut Scratch::with_capacity(rest_slot.len()),
     );
     true
 }

@@ -157,10 +157,10 @@ where
     let mut slots = points.get(..q)?.to_vec();
     let pts = points.get(q..2 * q)?;
     let idx: Vec<u32> = (0..q as u32).collect();
-    let (mut den, mut pre) = (Vec::with_capacity(q), Vec::with_capacity(q));
+    let mut scratch = affine::Scratch::with_capacity(q);
     let t = std::time::Instant::now();
     for _ in 0..rounds {
-        affine::add_queued(&mut slots, &idx, pts, &mut den, &mut pre);
+        affine::add_queued(&mut slots, &idx, pts, &mut scratch);
     }
     let ns = t.elapsed().as_secs_f64() * 1e9 / (rounds * q) as f64;
     std::hint::black_box(&slots);

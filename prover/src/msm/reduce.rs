@@ -19,7 +19,7 @@ use crate::arith::AddSub;
 use ark_ec::short_weierstrass::{Affine, Bucket, Projective, SWCurveConfig};
 use ark_ec::PrimeGroup;
 
-use super::affine::add_queued;
+use super::affine::{add_queued, Scratch};
 
 /// Windows with fewer buckets use the XYZZ running sums (the segments would be too few to
 /// amortise an inversion).
@@ -34,8 +34,7 @@ pub(crate) struct Reduce<P: SWCurveConfig> {
     t: Vec<Affine<P>>,
     step: Vec<Affine<P>>,
     idx: Vec<u32>,
-    den: Vec<P::BaseField>,
-    pre: Vec<P::BaseField>,
+    scratch: Scratch<P::BaseField>,
 }
 
 impl<P: SWCurveConfig> Reduce<P> {
@@ -45,8 +44,7 @@ impl<P: SWCurveConfig> Reduce<P> {
             t: Vec::new(),
             step: Vec::new(),
             idx: Vec::new(),
-            den: Vec::new(),
-            pre: Vec::new(),
+            scratch: Scratch::with_capacity(0),
         }
     }
 }
@@ -70,8 +68,7 @@ where
         t,
         step,
         idx,
-        den,
-        pre,
+        scratch,
     } = buf;
     for v in [&mut *r, &mut *t, &mut *step] {
         v.clear();
@@ -89,8 +86,8 @@ where
             };
         }
         // R_s += B_{sL+j}, then T_s += R_s: T_s gains (j+1)·B_{sL+j} over the walk
-        add_queued(r, idx, step, den, pre);
-        add_queued(t, idx, r, den, pre);
+        add_queued(r, idx, step, scratch);
+        add_queued(t, idx, r, scratch);
     }
     // Σ_s T_s + L·Σ_s s·R_s (the second by a running sum from the top segment)
     let mut total = Bucket::<P>::ZERO;
