@@ -11,9 +11,9 @@ use ark_ec::AffineRepr;
 use ark_ff::{AdditiveGroup, Field, Zero};
 
 /// Kind of an affine addition, decided from the operands alone, once per addition: the
-/// denominator pass records it in [`Scratch::kinds`] for the result pass (under qemu-aarch64
-/// deciding it again cost ≈ 3 % of a G1 batch addition: two identity tests of eight limbs
-/// and a comparison of `x`).
+/// denominator pass records it in [`BatchInverse::kinds`] for the result pass (under
+/// qemu-aarch64 deciding it again cost ≈ 2 % of a G1 batch addition: two identity tests of
+/// eight limbs and a comparison of `x`).
 #[derive(Clone, Copy)]
 pub(crate) enum Kind {
     Add,
@@ -38,15 +38,15 @@ pub(crate) fn kind<P: SWCurveConfig>(a: &Affine<P>, b: &Affine<P>) -> Kind {
     }
 }
 
-/// Scratch buffers of one batch of additions: the inverted denominators, the prefix products
-/// of Montgomery's trick and each addition's [`Kind`].
-pub(crate) struct Scratch<F> {
+/// The buffers of one batch of additions sharing an inversion: the inverted denominators,
+/// the prefix products of Montgomery's trick and each addition's [`Kind`].
+pub(crate) struct BatchInverse<F> {
     pub(crate) den: Vec<F>,
     pre: Vec<F>,
     pub(crate) kinds: Vec<Kind>,
 }
 
-impl<F> Scratch<F> {
+impl<F> BatchInverse<F> {
     /// Empty buffers with room for `n` additions.
     pub(crate) fn with_capacity(n: usize) -> Self {
         Self {
@@ -63,7 +63,7 @@ pub(crate) fn add_queued<P: SWCurveConfig>(
     slots: &mut [Affine<P>],
     queue_slot: &[u32],
     queue_pt: &[Affine<P>],
-    scratch: &mut Scratch<P::BaseField>,
+    scratch: &mut BatchInverse<P::BaseField>,
 ) where
     P::BaseField: AddSub,
 {
@@ -91,11 +91,11 @@ pub(crate) fn add_queued<P: SWCurveConfig>(
 /// inversion (Montgomery's trick).
 pub(crate) fn invert_denominators<'a, P: SWCurveConfig + 'a>(
     pairs: impl Iterator<Item = (&'a Affine<P>, &'a Affine<P>)>,
-    scratch: &mut Scratch<P::BaseField>,
+    scratch: &mut BatchInverse<P::BaseField>,
 ) where
     P::BaseField: AddSub,
 {
-    let Scratch { den, pre, kinds } = scratch;
+    let BatchInverse { den, pre, kinds } = scratch;
     den.clear();
     pre.clear();
     kinds.clear();

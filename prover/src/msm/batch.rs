@@ -13,7 +13,7 @@ use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::Field;
 
-use super::affine::{add_queued, add_with_inverse, invert_denominators, Scratch};
+use super::affine::{add_queued, add_with_inverse, invert_denominators, BatchInverse};
 
 /// Pairs per shared inversion: large enough to amortise the inversion, small enough for the
 /// block's points and products to stay in L1/L2.
@@ -33,7 +33,7 @@ struct Job {
 /// Reusable buffers for [`sum_runs`].
 pub(crate) struct Batch<F> {
     jobs: Vec<Job>,
-    scratch: Scratch<F>,
+    scratch: BatchInverse<F>,
     active: Vec<(u32, u32)>,
 }
 
@@ -41,7 +41,7 @@ impl<F: Field> Batch<F> {
     pub(crate) fn new() -> Self {
         Self {
             jobs: Vec::with_capacity(BLOCK + 1),
-            scratch: Scratch::with_capacity(BLOCK),
+            scratch: BatchInverse::with_capacity(BLOCK),
             active: Vec::new(),
         }
     }
@@ -148,7 +148,7 @@ pub(crate) struct Accumulator<P: SWCurveConfig> {
     queue_pt: Vec<Affine<P>>,
     /// (bucket, slot, point) that met a busy slot, retried after the next flush.
     deferred: Vec<(u32, u32, Affine<P>)>,
-    scratch: Scratch<P::BaseField>,
+    scratch: BatchInverse<P::BaseField>,
     pub(crate) replicas: usize,
     pub(crate) buckets: usize,
 }
@@ -166,7 +166,7 @@ where
             queue_slot: Vec::with_capacity(QUEUE),
             queue_pt: Vec::with_capacity(QUEUE),
             deferred: Vec::with_capacity(QUEUE),
-            scratch: Scratch::with_capacity(QUEUE),
+            scratch: BatchInverse::with_capacity(QUEUE),
             replicas: 1,
             buckets: 0,
         }

@@ -27,7 +27,7 @@
 
 #![allow(unsafe_code)]
 
-use super::affine::{add_queued, kind, Kind, Scratch};
+use super::affine::{add_queued, kind, BatchInverse, Kind};
 use ark_bn254::{Fq, Fq2, G1Affine, G2Affine};
 use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ff::One;
@@ -158,7 +158,7 @@ where
         slots,
         &rest_slot,
         &rest_pt,
-        &mut Scratch::with_capacity(rest_slot.len()),
+        &mut BatchInverse::with_capacity(rest_slot.len()),
     );
     true
 }

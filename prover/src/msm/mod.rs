@@ -157,7 +157,7 @@ where
     let mut slots = points.get(..q)?.to_vec();
     let pts = points.get(q..2 * q)?;
     let idx: Vec<u32> = (0..q as u32).collect();
-    let mut scratch = affine::Scratch::with_capacity(q);
+    let mut scratch = affine::BatchInverse::with_capacity(q);
     let t = std::time::Instant::now();
     for _ in 0..rounds {
         affine::add_queued(&mut slots, &idx, pts, &mut scratch);

@@ -19,7 +19,7 @@ use crate::arith::AddSub;
 use ark_ec::short_weierstrass::{Affine, Bucket, Projective, SWCurveConfig};
 use ark_ec::PrimeGroup;
 
-use super::affine::{add_queued, Scratch};
+use super::affine::{add_queued, BatchInverse};
 
 /// Windows with fewer buckets use the XYZZ running sums (the segments would be too few to
 /// amortise an inversion).
@@ -34,7 +34,7 @@ pub(crate) struct Reduce<P: SWCurveConfig> {
     t: Vec<Affine<P>>,
     step: Vec<Affine<P>>,
     idx: Vec<u32>,
-    scratch: Scratch<P::BaseField>,
+    scratch: BatchInverse<P::BaseField>,
 }
 
 impl<P: SWCurveConfig> Reduce<P> {
@@ -44,7 +44,7 @@ impl<P: SWCurveConfig> Reduce<P> {
             t: Vec::new(),
             step: Vec::new(),
             idx: Vec::new(),
-            scratch: Scratch::with_capacity(0),
+            scratch: BatchInverse::with_capacity(0),
         }
     }
 }
