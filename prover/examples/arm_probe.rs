@@ -12,6 +12,11 @@
 //! phases. On a device, copy the repository's `fixtures` folder and name it in
 //! `ZKCONTRIB_FIXTURES`.
 //!
+//! **`arm_probe merge [keys dir] [reps]`** — on the same chunk, the H, L and B-G1 MSMs as three
+//! MSMs against the prover's merged form (the full-width scalars of L and `r·B` inside the H
+//! MSM), alternating; `AB_ONLY=separate` or `AB_ONLY=merged` runs one side (for instruction
+//! counts under valgrind, which this noisy machine does not disturb).
+//!
 //! **`arm_probe [constraints] [reps] [keys file]`** — the arithmetic alone:
 //!
 //! 1. field multiplication alone, as a dependent chain `x ← x·y` (latency-bound, as in the
@@ -52,7 +57,7 @@ use std::hint::black_box;
 use std::time::Instant;
 use zkcontrib_prover::arith::{mont, AddSub, FastMul, TUNED_MUL};
 use zkcontrib_prover::groth16::Prover;
-use zkcontrib_prover::msm::{msm, msm_with, MsmConfig};
+use zkcontrib_prover::msm::{is_glv_split, msm, msm_merged, msm_with, MsmConfig};
 
 fn stats(v: &[f64]) -> (f64, f64) {
     let mut v = v.to_vec();
@@ -107,6 +112,88 @@ fn msm_phases(pk: &ProvingKey<Bn254>, z: &[Fr], h: &[Fr], num_instance: usize, a
         let _ = black_box(msm(&pk.b_g2_query[1..], z1).unwrap());
     });
     println!("  MSM B  (G2)           {s:8.2} s");
+}
+
+/// The merge of issue #20's last session, alternating in one process: the H, L and B-G1 MSMs
+/// as three MSMs, against what the prover runs instead (groth16.rs): the full-width scalars
+/// of L and r·B merged into the H MSM, the short ones in MSMs of their own. Prints each pair
+/// and the ratio of the medians.
+fn merge_ab(pk: &ProvingKey<Bn254>, z: &[Fr], h: &[Fr], num_instance: usize, reps: usize) {
+    let r = Fr::from(7u64);
+    let z1 = &z[1..];
+    let zl = &z[num_instance..];
+    let bq = &pk.b_g1_query[1..];
+    let full = |b: &[ark_bn254::G1Affine], sc: &[Fr], f: Fr| -> (Vec<_>, Vec<Fr>) {
+        b.iter()
+            .zip(sc)
+            .filter(|(_, s)| is_glv_split(*s))
+            .map(|(p, s)| (*p, *s * f))
+            .unzip()
+    };
+    let short = |sc: &[Fr]| -> Vec<Fr> {
+        sc.iter()
+            .map(|s| if is_glv_split(s) { Fr::from(0u64) } else { *s })
+            .collect()
+    };
+    // AB_ONLY=separate or AB_ONLY=merged runs one side only (for instruction counts, e.g.
+    // under valgrind's callgrind, where this machine's noise does not reach)
+    let only = std::env::var("AB_ONLY").ok();
+    let mut sep = vec![];
+    let mut mer = vec![];
+    for i in 0..reps {
+        for k in 0..2 {
+            let separate = (i + k) % 2 == 0;
+            let wanted = match only.as_deref() {
+                Some("separate") => separate,
+                Some("merged") => !separate,
+                _ => true,
+            };
+            if !wanted {
+                continue;
+            }
+            if separate {
+                let mut out = None;
+                let t = time(&mut || {
+                    let hh = msm(&pk.h_query, h).unwrap();
+                    let l = msm(&pk.l_query, zl).unwrap();
+                    let b = msm(bq, z1).unwrap();
+                    out = Some(hh + l + b * r);
+                });
+                black_box(out);
+                sep.push(t);
+            } else {
+                let mut out = None;
+                let t = time(&mut || {
+                    let (lb, ls) = full(&pk.l_query, zl, Fr::from(1u64));
+                    let (bb, bs) = full(bq, z1, r);
+                    let m = msm_merged(&pk.h_query, h, &[(&lb, &ls), (&bb, &bs)]).unwrap();
+                    let l = msm(&pk.l_query, &short(zl)).unwrap();
+                    let b = msm(bq, &short(z1)).unwrap();
+                    out = Some(m + l + b * r);
+                });
+                black_box(out);
+                mer.push(t);
+            }
+        }
+        if only.is_some() {
+            continue;
+        }
+        println!(
+            "  pair {i}: H, L, B-G1 separately {:.3} s, merged {:.3} s ({:.3}x)",
+            sep[i],
+            mer[i],
+            sep[i] / mer[i]
+        );
+    }
+    if reps > 0 && only.is_none() {
+        let (smin, smed) = stats(&sep);
+        let (mmin, mmed) = stats(&mer);
+        println!(
+            "separately: min {smin:.3} median {smed:.3} s; merged: min {mmin:.3} median {mmed:.3} s; ratio of medians {:.3}x, of minima {:.3}x",
+            smed / mmed,
+            smin / mmin
+        );
+    }
 }
 
 /// ns per multiplication of a dependent chain of `n`.
@@ -168,13 +255,14 @@ fn field_mul(reps: usize) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some("chunk") {
+    let mode = args.get(1).map(String::as_str);
+    if mode == Some("chunk") || mode == Some("merge") {
         let dir = args
             .get(2)
             .map(String::as_str)
             .unwrap_or("target/bench-keys");
         let reps = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(3);
-        return chunk(std::path::Path::new(dir), reps);
+        return chunk(std::path::Path::new(dir), reps, mode == Some("merge"));
     }
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(126_000);
     let reps: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(3);
@@ -318,7 +406,7 @@ fn windows(
 /// map, MSMs) against stock `Groth16::prove` (synthesis included) and arkworks' core on
 /// prebuilt matrices, in a rotating order, 1 thread; every proof verified. Keys from the
 /// prepared file in `keys_dir` (made natively by `setup`).
-fn chunk(keys_dir: &std::path::Path, reps: usize) {
+fn chunk(keys_dir: &std::path::Path, reps: usize, merge: bool) {
     use zkcontrib_circuits::witness::trace_witnesses;
     use zkcontrib_prover::{ingest::read_points, policy_file::load_policy, prepared, prove};
     println!(
@@ -347,6 +435,18 @@ fn chunk(keys_dir: &std::path::Path, reps: usize) {
     let w = &ws[0];
     let pvk = zkcontrib_verifier::PreparedKey::new(keys.vk()).unwrap();
     let inputs = w.public.to_array();
+    if merge {
+        let prover = Prover::new(&keys.pk, m.num_instance, m.num_constraints).unwrap();
+        let z = zkcontrib_prover::matrices::assignment(&m, w).unwrap();
+        let h = prover.witness_map(&m.abc, &z).unwrap();
+        return merge_ab(
+            &keys.pk,
+            &z,
+            &h[..keys.pk.h_query.len()],
+            m.num_instance,
+            reps,
+        );
+    }
     let tuned =
         prove::ChunkProver::new(&m, &keys.pk, zkcontrib_verifier::keys::Qap::Arkworks).unwrap();
     let mut rng = StdRng::seed_from_u64(4);

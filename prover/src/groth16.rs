@@ -4,15 +4,16 @@
 //! `ark_groth16::Groth16::<Bn254, LibsnarkReduction>::create_proof_with_reduction_and_matrices`
 //! computes — the same QAP witness map (the libsnark reduction, the same coset) and the same
 //! combination of MSMs — so for the same `r, s` the proof is identical. The differences are
-//! in how: the five MSMs (A, B in G1, B in G2, L, H) use [`crate::msm::msm`], the FFTs
+//! in how: the MSMs (A, B in G1, B in G2, L, H) use [`crate::msm`] — with the full-width
+//! scalars of `L` and of `r·B` merged into the `H` MSM (see [`Prover::create_proof`]) — the FFTs
 //! use [`crate::fft::Fft`] (tables built once per key, no bit-reversal passes between
 //! transforms, and six transforms instead of seven: `C` needs only its coefficients, see
 //! [`Fft::quotient_coeffs`]), and the sparse matrix–vector products `A·z`, `B·z`, `C·z` run
 //! row-parallel without the per-row task splitting of arkworks.
 //!
 //! [`Prover::floor`] runs only the work no prover can avoid for this domain and witness
-//! (the six FFTs of the witness map and the five MSMs with the same scalars, on the same
-//! kernels), so that a bench can report how close `create_proof` gets to it.
+//! (the six FFTs of the witness map and the MSMs with the same scalars, on the same
+//! kernels and merged the same way), so that a bench can report how close `create_proof` gets to it.
 
 use crate::arith::FastMul;
 use crate::fft::Fft;
@@ -20,7 +21,7 @@ use crate::msm::{self, MsmError};
 use crate::sparse::ConstraintMatrices;
 use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::CurveGroup;
-use ark_ff::{FftField, Field, Zero};
+use ark_ff::{FftField, Field, One, Zero};
 use ark_groth16::{Proof, ProvingKey};
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
 
@@ -75,13 +76,37 @@ impl std::fmt::Debug for Prover<'_> {
     }
 }
 
-/// The five MSM results of a proof, before blinding.
+/// The proof's MSM results (see [`Prover::sums`]): with `S = {i : zᵢ is full width}`
+/// ([`msm::is_glv_split`]),
 struct Sums {
+    /// `Σ_{i≥1} zᵢ·Aᵢ`
     a: G1Projective,
-    b1: G1Projective,
+    /// `Σ_{i≥1, i∉S} zᵢ·B¹ᵢ` (zero when `r = 0`)
+    b1_short: G1Projective,
+    /// `Σ_{i≥1} zᵢ·B²ᵢ`
     b2: G2Projective,
-    l: G1Projective,
-    h: G1Projective,
+    /// `Σ_{i∉S} zᵢ·Lᵢ`
+    l_short: G1Projective,
+    /// `Σ hⱼ·Hⱼ + Σ_{i∈S} zᵢ·Lᵢ + Σ_{i≥1, i∈S} (r·zᵢ)·B¹ᵢ`
+    merged: G1Projective,
+}
+
+/// The full-width part of `Σ sᵢ·Pᵢ`, scaled by `factor`: the points (copied), their scalars
+/// `factor·sᵢ`, and which `i` it took (for [`msm::msm_skipping`]).
+type FullWidth = (Vec<ark_bn254::G1Affine>, Vec<Fr>, Vec<bool>);
+
+fn full_width(bases: &[ark_bn254::G1Affine], scalars: &[Fr], factor: Fr) -> FullWidth {
+    let mut taken = vec![false; scalars.len()];
+    let mut points = Vec::new();
+    let mut scaled = Vec::new();
+    for ((p, s), t) in bases.iter().zip(scalars).zip(taken.iter_mut()) {
+        if msm::is_glv_split(s) {
+            *t = true;
+            points.push(*p);
+            scaled.push(*s * factor);
+        }
+    }
+    (points, scaled, taken)
 }
 
 fn shape(what: &'static str, expected: usize, found: usize) -> Result<(), Groth16Error> {
@@ -204,32 +229,61 @@ impl<'a> Prover<'a> {
         Ok(Ok(ab))
     }
 
-    fn sums(&self, z: &[Fr], h: &[Fr], with_b1: bool) -> Result<Sums, Groth16Error> {
+    /// The proof's MSMs for blinding `r`. `B`'s G1 sum enters the proof only as `r·g1_b` in
+    /// `C`, so the full-width scalars of `L` and of `r·B` (`r·zᵢ`, full width exactly when
+    /// `zᵢ` is) join the `H` MSM ([`msm::msm_merged`]) and share its windows instead of
+    /// paying bucket reductions of their own; the short ones (bits and small integers, most
+    /// of the witness) keep MSMs of their own, where the cost model gives them short windows
+    /// (and where `r` does not make `B`'s full width). Merging all of `L` would save ≈ 2 %
+    /// more of these MSMs' instructions but cost ≈ 7 MB more memory at the H MSM, the
+    /// prover's peak (docs/tuning.md).
+    fn sums(&self, z: &[Fr], h: &[Fr], r: Fr) -> Result<Sums, Groth16Error> {
         let pk = self.pk;
         let h = &h[..pk.h_query.len().min(h.len())];
         let hq = &pk.h_query[..h.len()];
         let mark = crate::runtime::mem_mark;
-        let h = msm::msm(hq, h)?;
-        mark("msm: H");
-        let l = msm::msm(&pk.l_query, &z[self.num_instance..])?;
-        mark("msm: L");
-        let a = msm::msm(&pk.a_query[1..], &z[1..])?;
-        mark("msm: A");
-        let b1 = if with_b1 {
-            msm::msm(&pk.b_g1_query[1..], &z[1..])?
+        let zl = &z[self.num_instance..];
+        let zb = &z[1..];
+        let bq = &pk.b_g1_query[1..];
+        let (l_bases, l_full, l_taken) = full_width(&pk.l_query, zl, Fr::one());
+        let (b_bases, b_full, b_taken) = if r.is_zero() {
+            (Vec::new(), Vec::new(), vec![false; zb.len()])
         } else {
+            full_width(bq, zb, r)
+        };
+        let merged = msm::msm_merged(hq, h, &[(&l_bases, &l_full), (&b_bases, &b_full)])?;
+        drop((l_bases, l_full, b_bases, b_full));
+        mark("msm: H, L and r·B full width");
+        let l_short = msm::msm_skipping(&pk.l_query, zl, &l_taken)?;
+        mark("msm: L short");
+        let a = msm::msm(&pk.a_query[1..], zb)?;
+        mark("msm: A");
+        let b1_short = if r.is_zero() {
             G1Projective::zero()
+        } else {
+            msm::msm_skipping(bq, zb, &b_taken)?
         };
         mark("msm: B1");
-        let b2 = msm::msm(&pk.b_g2_query[1..], &z[1..])?;
+        let b2 = msm::msm(&pk.b_g2_query[1..], zb)?;
         mark("msm: B2");
-        Ok(Sums { a, b1, b2, l, h })
+        Ok(Sums {
+            a,
+            b1_short,
+            b2,
+            l_short,
+            merged,
+        })
     }
 
     /// A proof for the full assignment `z = [1, inputs…, witnesses…]` with blinding `r, s`;
     /// identical to arkworks' `create_proof_with_reduction_and_matrices` (libsnark reduction)
     /// for the same `r, s`. The witness is not checked against the constraints: an
     /// unsatisfying one gives a proof that does not verify, as with arkworks.
+    ///
+    /// The same group elements, fewer additions: `B`'s G1 sum enters the proof only as
+    /// `r·(Σ zᵢ·B¹ᵢ)` inside `C`, so the full-width scalars of `L` and of `r·B` join the `H`
+    /// MSM (one bucket reduction for all of them, [`msm::msm_merged`]) and only the short
+    /// ones (bits, small integers) keep MSMs of their own.
     pub fn create_proof<M: ConstraintMatrices + ?Sized>(
         &self,
         abc: &M,
@@ -251,18 +305,18 @@ impl<'a> Prover<'a> {
         s: Fr,
     ) -> Result<Proof<Bn254>, Groth16Error> {
         shape("assignment", self.pk.a_query.len(), z.len())?;
-        let sums = self.sums(z, h, !r.is_zero())?;
+        let sums = self.sums(z, h, r)?;
         let pk = self.pk;
         let vk = &pk.vk;
 
         let g_a = pk.delta_g1 * r + pk.a_query[0] + sums.a + vk.alpha_g1;
-        let g1_b = if r.is_zero() {
-            G1Projective::zero()
-        } else {
-            pk.delta_g1 * s + pk.b_g1_query[0] + sums.b1 + pk.beta_g1
-        };
         let g2_b = vk.delta_g2 * s + pk.b_g2_query[0] + sums.b2 + vk.beta_g2;
-        let g_c = g_a * s + g1_b * r - pk.delta_g1 * (r * s) + sums.l + sums.h;
+        // arkworks: g_c = s·g_a + r·g1_b − r·s·δ + L + H with g1_b = s·δ + B¹₀ + Σ zᵢ·B¹ᵢ + β;
+        // r·s·δ cancels, and r·Σ zᵢ·B¹ᵢ + L + H = r·b1_short + l_short + merged
+        let g_c = g_a * s
+            + (pk.b_g1_query[0] + sums.b1_short + pk.beta_g1) * r
+            + sums.l_short
+            + sums.merged;
         Ok(Proof {
             a: g_a.into_affine(),
             b: g2_b.into_affine(),
@@ -271,7 +325,7 @@ impl<'a> Prover<'a> {
     }
 
     /// The unavoidable work of a proof for this domain and witness: the six FFTs of the
-    /// witness map (on vectors of the domain size) and the five MSMs with the proof's scalars
+    /// witness map (on vectors of the domain size) and the MSMs with the proof's scalars
     /// (`z`, and `h` from [`Prover::witness_map`]). Returns a digest of the MSM results so the
     /// work cannot be optimised away. Feature `bench`: what benchmarks compare a proof with.
     #[cfg(feature = "bench")]
@@ -286,9 +340,9 @@ impl<'a> Prover<'a> {
             self.fft.evals_to_coset_evals(&mut v);
         }
         self.fft.quotient_coeffs(&mut v, &mut w, self.vanishing_inv);
-        let sums = self.sums(z, h, true)?;
+        let sums = self.sums(z, h, Fr::one())?;
         let g2 = sums.b2.into_affine();
-        let digest = sums.a + sums.b1 + sums.l + sums.h;
+        let digest = sums.a + sums.b1_short + sums.l_short + sums.merged;
         Ok(if g2.is_zero() || v[0].is_zero() {
             digest.double()
         } else {

@@ -72,7 +72,7 @@ pub enum ProvePhase {
     Witness,
     /// The R1CS check and the QAP witness map (six FFTs).
     Fft,
-    /// The five multi-scalar multiplications.
+    /// The multi-scalar multiplications (A, B in G1 and G2, L, H).
     Msm,
 }
 
@@ -200,7 +200,7 @@ impl<'a> ChunkProver<'a> {
     }
 
     /// The unavoidable work of one proof for a prepared assignment and witness map (the QAP's
-    /// six FFTs and the five MSMs with the proof's scalars, see
+    /// six FFTs and the MSMs with the proof's scalars, see
     /// [`crate::groth16::Prover::floor`]): what benchmarks compare [`ChunkProver::prove`] with
     /// (feature `bench`).
     #[cfg(feature = "bench")]

@@ -4,11 +4,13 @@
 use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::scalar_mul::glv::GLVConfig;
 use ark_ec::short_weierstrass::{Affine, Projective};
-use ark_ec::{CurveGroup, VariableBaseMSM};
+use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 
 use ark_ff::{Field, UniformRand, Zero};
 use rand::{rngs::StdRng, Rng, SeedableRng};
-use zkcontrib_prover::msm::{msm, msm_with, MsmConfig, MsmError};
+use zkcontrib_prover::msm::{
+    is_glv_split, msm, msm_merged, msm_skipping, msm_with, MsmConfig, MsmError,
+};
 
 /// Random points without a full scalar multiplication each: a random walk from random points.
 fn points<P: GLVConfig>(n: usize, rng: &mut StdRng) -> Vec<Affine<P>> {
@@ -308,4 +310,99 @@ fn length_mismatch_is_an_error() {
             scalars: 2
         }
     );
+}
+
+/// `msm_merged` (extra parts joining the main MSM's windows, as the prover merges `L`'s and
+/// `r·B`'s full-width scalars into the `H` MSM) equals arkworks' MSM of the concatenation, in
+/// G1 and G2, with short, full-width, zero and negative scalars and the identity among the
+/// extra points.
+fn merged_agrees<P: GLVConfig<ScalarField = Fr>>(rng: &mut StdRng)
+where
+    Projective<P>: VariableBaseMSM<MulBase = Affine<P>, ScalarField = Fr>,
+    P::BaseField: zkcontrib_prover::arith::AddSub,
+{
+    let main = points::<P>(3000, rng);
+    let mut main_sc = scalars(3000, 0, rng);
+    for s in main_sc.iter_mut().step_by(3) {
+        *s = Fr::from(rng.gen::<u32>());
+    }
+    let mut e1 = points::<P>(400, rng);
+    let mut e1_sc = scalars(400, 0, rng);
+    e1[7] = Affine::<P>::zero();
+    e1_sc[8] = Fr::zero();
+    e1_sc[9] = -Fr::from(5u64);
+    e1_sc[10] = -e1_sc[11];
+    let e2 = points::<P>(300, rng);
+    let e2_sc: Vec<Fr> = (0..300)
+        .map(|i| match i % 3 {
+            0 => Fr::from(rng.gen::<u32>()),
+            1 => Fr::rand(rng),
+            _ => Fr::from(1u64),
+        })
+        .collect();
+    let all: Vec<Affine<P>> = main.iter().chain(&e1).chain(&e2).copied().collect();
+    let all_sc: Vec<Fr> = main_sc
+        .iter()
+        .chain(&e1_sc)
+        .chain(&e2_sc)
+        .copied()
+        .collect();
+    let want = <Projective<P> as VariableBaseMSM>::msm(&all, &all_sc)
+        .unwrap()
+        .into_affine();
+    let got = msm_merged(&main, &main_sc, &[(&e1, &e1_sc), (&e2, &e2_sc)]).unwrap();
+    assert_eq!(got.into_affine(), want);
+    // no extra parts: the plain MSM; an empty main part: the extras alone
+    assert_eq!(
+        msm_merged::<P>(&main, &main_sc, &[]).unwrap(),
+        msm(&main, &main_sc).unwrap()
+    );
+    let want_extra = <Projective<P> as VariableBaseMSM>::msm(&e1, &e1_sc)
+        .unwrap()
+        .into_affine();
+    assert_eq!(
+        msm_merged::<P>(&[], &[], &[(&e1, &e1_sc)])
+            .unwrap()
+            .into_affine(),
+        want_extra
+    );
+    // which scalars the prover counts as full width: those the MSM splits with GLV
+    assert!(is_glv_split(&Fr::rand(rng)) || is_glv_split(&Fr::rand(rng)));
+    assert!(!is_glv_split(&Fr::from(u128::MAX)));
+    assert!(!is_glv_split(&-Fr::from(u128::MAX)));
+    assert!(!is_glv_split(&Fr::zero()));
+    // msm_skipping: the terms not marked, without copying the scalars
+    let skip: Vec<bool> = main_sc.iter().map(is_glv_split).collect();
+    assert!(skip.iter().any(|&t| t) && skip.iter().any(|&t| !t));
+    let kept: Vec<Fr> = main_sc
+        .iter()
+        .zip(&skip)
+        .map(|(s, &t)| if t { Fr::zero() } else { *s })
+        .collect();
+    assert_eq!(
+        msm_skipping(&main, &main_sc, &skip).unwrap(),
+        msm(&main, &kept).unwrap()
+    );
+    assert_eq!(
+        msm_skipping(&main, &main_sc, &skip[1..]).unwrap_err(),
+        MsmError::LengthMismatch {
+            bases: 3000,
+            scalars: 2999
+        }
+    );
+    // a part whose lengths differ is refused
+    assert_eq!(
+        msm_merged(&main, &main_sc, &[(&e1, &e1_sc[..399])]).unwrap_err(),
+        MsmError::LengthMismatch {
+            bases: 400,
+            scalars: 399
+        }
+    );
+}
+
+#[test]
+fn merged_parts_agree() {
+    let mut rng = StdRng::seed_from_u64(21);
+    merged_agrees::<ark_bn254::g1::Config>(&mut rng);
+    merged_agrees::<ark_bn254::g2::Config>(&mut rng);
 }

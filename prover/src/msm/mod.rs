@@ -53,7 +53,7 @@ use crate::arith::AddSub;
 use ark_ec::scalar_mul::glv::GLVConfig;
 use ark_ec::short_weierstrass::{Affine, Bucket, Projective, SWCurveConfig};
 use ark_ec::{AdditiveGroup, AffineRepr};
-use ark_ff::Zero;
+use ark_ff::{PrimeField, Zero};
 use glv::{Decomposer, U256};
 
 #[cfg(feature = "parallel")]
@@ -117,20 +117,88 @@ pub fn msm_with<P: GLVConfig>(
 where
     P::BaseField: AddSub,
 {
-    if bases.len() != scalars.len() {
+    msm_merged_with(bases, scalars, None, &[], config)
+}
+
+/// One extra part of [`msm_merged`]: its bases and their scalars.
+pub type Part<'a, P> = (
+    &'a [Affine<P>],
+    &'a [<P as ark_ec::CurveConfig>::ScalarField],
+);
+
+/// `Σ scalarsᵢ · basesᵢ + Σ_parts Σ sⱼ · Pⱼ` as **one** Pippenger pass: the entries of the
+/// `extra` parts (each a `(bases, scalars)` pair) join the main MSM's groups, so a part's
+/// full-width scalars share the main MSM's buckets instead of paying a bucket reduction of
+/// their own (for the prover: `L`'s and `r·B`'s full-width scalars added to the `H` MSM's
+/// windows cost about a third less than in MSMs of their own). The extra parts' points are
+/// copied into the MSM's table of endomorphism images (one point per entry, two for a
+/// GLV-split scalar), so they should be small beside the main part.
+pub fn msm_merged<P: GLVConfig>(
+    bases: &[Affine<P>],
+    scalars: &[P::ScalarField],
+    extra: &[Part<'_, P>],
+) -> Result<Projective<P>, MsmError>
+where
+    P::BaseField: AddSub,
+{
+    msm_merged_with(bases, scalars, None, extra, &MsmConfig::default())
+}
+
+/// `Σ_{i : !skip[i]} scalarsᵢ · basesᵢ`: [`msm`] leaving out the marked terms, without a
+/// copy of the scalars (the prover leaves out the full-width scalars it merged into the H
+/// MSM, [`msm_merged`]). `skip` has one flag per base.
+pub fn msm_skipping<P: GLVConfig>(
+    bases: &[Affine<P>],
+    scalars: &[P::ScalarField],
+    skip: &[bool],
+) -> Result<Projective<P>, MsmError>
+where
+    P::BaseField: AddSub,
+{
+    if skip.len() != bases.len() {
         return Err(MsmError::LengthMismatch {
             bases: bases.len(),
-            scalars: scalars.len(),
+            scalars: skip.len(),
         });
     }
-    if bases.len() >= IDX_MASK as usize {
-        return Err(MsmError::TooLarge(bases.len()));
+    msm_merged_with(bases, scalars, Some(skip), &[], &MsmConfig::default())
+}
+
+fn msm_merged_with<P: GLVConfig>(
+    bases: &[Affine<P>],
+    scalars: &[P::ScalarField],
+    skip: Option<&[bool]>,
+    extra: &[Part<'_, P>],
+    config: &MsmConfig,
+) -> Result<Projective<P>, MsmError>
+where
+    P::BaseField: AddSub,
+{
+    for (b, s) in std::iter::once((bases, scalars)).chain(extra.iter().copied()) {
+        if b.len() != s.len() {
+            return Err(MsmError::LengthMismatch {
+                bases: b.len(),
+                scalars: s.len(),
+            });
+        }
+    }
+    // the main part's indices and the table (one endomorphism image per main point, up to
+    // two copies per extra point) must fit the 30-bit references
+    let extra_len: usize = extra.iter().map(|(b, _)| b.len()).sum();
+    let total = bases.len().saturating_add(extra_len.saturating_mul(2));
+    if total >= IDX_MASK as usize {
+        return Err(MsmError::TooLarge(total));
     }
     if !glv::fits_u256::<P::ScalarField>() {
         // Not reachable for BN254; keeps the function total for other fields.
+        let kept = |i: usize| !skip.is_some_and(|m| m[i]);
         return Ok(bases
             .iter()
             .zip(scalars)
+            .enumerate()
+            .filter(|(i, _)| kept(*i))
+            .map(|(_, t)| t)
+            .chain(extra.iter().flat_map(|(b, s)| b.iter().zip(s.iter())))
             .map(|(b, s)| Projective::from(*b) * s)
             .sum::<Projective<P>>());
     }
@@ -139,8 +207,22 @@ where
     } else {
         None
     };
-    let entries = prepare(bases, scalars, decomposer.as_ref());
+    let mut entries = prepare(bases, scalars, skip, decomposer.as_ref(), extra_len);
+    for (b, s) in extra {
+        prepare_copies(&mut entries, b, s, decomposer.as_ref());
+    }
     Ok(run(bases, entries, config))
+}
+
+/// Whether [`msm`] splits `s` with the GLV endomorphism: its shorter representative
+/// (`k` or `−(r − k)`) is longer than 128 bits — what the prover calls a full-width scalar.
+pub fn is_glv_split<F: PrimeField>(s: &F) -> bool {
+    if !glv::fits_u256::<F>() {
+        return false;
+    }
+    let k = glv::to_u256(s);
+    let kn = glv::sub_u256(&glv::modulus_u256::<F>(), &k);
+    glv::num_bits(&k).min(glv::num_bits(&kn)) > 128
 }
 
 /// Nanoseconds per addition of the batch-affine kernel under every bucket
@@ -167,8 +249,9 @@ where
     Some(ns)
 }
 
-/// Entry reference: bit 31 negates the point, bit 30 selects `φ(base)` from the endomorphism
-/// table, bits 0..30 index `bases` (or the table).
+/// Entry reference: bit 31 negates the point, bit 30 selects the table (`φ(base)` of a main
+/// point, or a copied point of an extra part: [`msm_merged`]) instead of `bases`, bits 0..30
+/// index `bases` (or the table).
 const NEG: u32 = 1 << 31;
 const ENDO: u32 = 1 << 30;
 const IDX_MASK: u32 = ENDO - 1;
@@ -183,10 +266,15 @@ struct Entries<P: SWCurveConfig> {
 /// Inputs per preparation chunk.
 const PREP_CHUNK: usize = 1 << 13;
 
+/// The entries of `Σ scalarsᵢ·basesᵢ`, with room for the entries of `extra` more points
+/// ([`prepare_copies`]) so that appending them does not reallocate (a reallocation of the
+/// H MSM's entries would briefly hold two copies of them).
 fn prepare<P: GLVConfig>(
     bases: &[Affine<P>],
     scalars: &[P::ScalarField],
+    skip: Option<&[bool]>,
     dec: Option<&Decomposer>,
+    extra: usize,
 ) -> Entries<P> {
     let r = glv::modulus_u256::<P::ScalarField>();
     type Chunk<'c, P> = (
@@ -198,35 +286,20 @@ fn prepare<P: GLVConfig>(
     );
     let fill = |e: &mut Entries<P>, (ci, (bs, ss)): Chunk<'_, P>| {
         for (i, (b, s)) in bs.iter().zip(ss).enumerate() {
-            if b.is_zero() || s.is_zero() {
+            let gi = ci * PREP_CHUNK + i;
+            if b.is_zero() || s.is_zero() || skip.is_some_and(|m| m[gi]) {
                 continue;
             }
-            let idx = (ci * PREP_CHUNK + i) as u32;
-            let k = glv::to_u256(s);
-            let kn = glv::sub_u256(&r, &k);
-            let (neg, mag) = if glv::num_bits(&kn) < glv::num_bits(&k) {
-                (true, kn)
-            } else {
-                (false, k)
-            };
-            match dec {
-                Some(d) if glv::num_bits(&mag) > 128 => {
-                    let ((n1, k1), (n2, k2)) = d.decompose(&k);
-                    if k1 != [0; 4] {
-                        e.refs.push(idx | if n1 { NEG } else { 0 });
-                        e.mags.push(k1);
-                    }
-                    if k2 != [0; 4] {
-                        e.refs
-                            .push(e.endo.len() as u32 | ENDO | if n2 { NEG } else { 0 });
-                        e.mags.push(k2);
-                        e.endo.push(P::endomorphism_affine(b));
-                    }
+            let idx = gi as u32;
+            for (neg, mag, endo) in scalar_parts::<P>(s, &r, dec).into_iter().flatten() {
+                let sign = if neg { NEG } else { 0 };
+                if endo {
+                    e.refs.push(e.endo.len() as u32 | ENDO | sign);
+                    e.endo.push(P::endomorphism_affine(b));
+                } else {
+                    e.refs.push(idx | sign);
                 }
-                _ => {
-                    e.refs.push(idx | if neg { NEG } else { 0 });
-                    e.mags.push(mag);
-                }
+                e.mags.push(mag);
             }
         }
     };
@@ -238,9 +311,9 @@ fn prepare<P: GLVConfig>(
         // One pass into one set of entries: no per-chunk parts to merge (a second copy).
         // Reserved, untouched capacity costs address space, not memory.
         let mut e = Entries {
-            refs: Vec::with_capacity(2 * bases.len()),
-            mags: Vec::with_capacity(2 * bases.len()),
-            endo: Vec::with_capacity(bases.len()),
+            refs: Vec::with_capacity(2 * (bases.len() + extra)),
+            mags: Vec::with_capacity(2 * (bases.len() + extra)),
+            endo: Vec::with_capacity(bases.len() + 2 * extra),
         };
         bases
             .chunks(PREP_CHUNK)
@@ -272,18 +345,18 @@ fn prepare<P: GLVConfig>(
         .enumerate()
         .map(one_chunk)
         .collect();
-    if parts.len() == 1 {
+    if parts.len() == 1 && extra == 0 {
         return parts.into_iter().next().unwrap_or_else(|| Entries {
             refs: vec![],
             mags: vec![],
             endo: vec![],
         });
     }
-    let total: usize = parts.iter().map(|p| p.refs.len()).sum();
+    let total: usize = parts.iter().map(|p| p.refs.len()).sum::<usize>() + 2 * extra;
     let mut out = Entries {
         refs: Vec::with_capacity(total),
         mags: Vec::with_capacity(total),
-        endo: Vec::with_capacity(parts.iter().map(|p| p.endo.len()).sum()),
+        endo: Vec::with_capacity(parts.iter().map(|p| p.endo.len()).sum::<usize>() + 2 * extra),
     };
     for p in parts {
         let off = out.endo.len() as u32;
@@ -296,6 +369,55 @@ fn prepare<P: GLVConfig>(
         out.endo.extend_from_slice(&p.endo);
     }
     out
+}
+
+/// A scalar's entries, `(negated, magnitude, on φ(P))`: one for a short scalar (the shorter of
+/// `k` and `−(r − k)`), two for a GLV-split one (`k₁·P + k₂·φ(P)`); a zero part is left out.
+fn scalar_parts<P: GLVConfig>(
+    s: &P::ScalarField,
+    r: &U256,
+    dec: Option<&Decomposer>,
+) -> [Option<(bool, U256, bool)>; 2] {
+    let k = glv::to_u256(s);
+    let kn = glv::sub_u256(r, &k);
+    let (neg, mag) = if glv::num_bits(&kn) < glv::num_bits(&k) {
+        (true, kn)
+    } else {
+        (false, k)
+    };
+    match dec {
+        Some(d) if glv::num_bits(&mag) > 128 => {
+            let ((n1, k1), (n2, k2)) = d.decompose(&k);
+            [
+                (k1 != [0; 4]).then_some((n1, k1, false)),
+                (k2 != [0; 4]).then_some((n2, k2, true)),
+            ]
+        }
+        _ => [Some((neg, mag, false)), None],
+    }
+}
+
+/// Appends the entries of an extra part ([`msm_merged`]): its points are copied into the
+/// table (`P` itself, or `φ(P)` for a GLV part), which the entries reference.
+fn prepare_copies<P: GLVConfig>(
+    e: &mut Entries<P>,
+    bases: &[Affine<P>],
+    scalars: &[P::ScalarField],
+    dec: Option<&Decomposer>,
+) {
+    let r = glv::modulus_u256::<P::ScalarField>();
+    for (b, s) in bases.iter().zip(scalars) {
+        if b.is_zero() || s.is_zero() {
+            continue;
+        }
+        for (neg, mag, endo) in scalar_parts::<P>(s, &r, dec).into_iter().flatten() {
+            e.refs
+                .push(e.endo.len() as u32 | ENDO | if neg { NEG } else { 0 });
+            e.endo
+                .push(if endo { P::endomorphism_affine(b) } else { *b });
+            e.mags.push(mag);
+        }
+    }
 }
 
 /// Relative costs (in field multiplications) used to choose windows and groups; measured on
