@@ -235,7 +235,7 @@ impl<'a> Prover<'a> {
     /// paying bucket reductions of their own; the short ones (bits and small integers, most
     /// of the witness) keep MSMs of their own, where the cost model gives them short windows
     /// (and where `r` does not make `B`'s full width). Merging all of `L` would save ≈ 2 %
-    /// more of these MSMs' instructions but cost ≈ 7 MB more memory at the H MSM, the
+    /// more of these MSMs' instructions but cost ≈ 4.5 MB more memory at the H MSM, the
     /// prover's peak (docs/tuning.md).
     fn sums(&self, z: &[Fr], h: &[Fr], r: Fr) -> Result<Sums, Groth16Error> {
         let pk = self.pk;
