@@ -91,22 +91,21 @@ struct Sums {
     merged: G1Projective,
 }
 
-/// The full-width part of `Σ sᵢ·Pᵢ`, scaled by `factor`: the points (copied), their scalars
-/// `factor·sᵢ`, and which `i` it took (for [`msm::msm_skipping`]).
-type FullWidth = (Vec<ark_bn254::G1Affine>, Vec<Fr>, Vec<bool>);
-
-fn full_width(bases: &[ark_bn254::G1Affine], scalars: &[Fr], factor: Fr) -> FullWidth {
-    let mut taken = vec![false; scalars.len()];
-    let mut points = Vec::new();
-    let mut scaled = Vec::new();
-    for ((p, s), t) in bases.iter().zip(scalars).zip(taken.iter_mut()) {
-        if msm::is_glv_split(s) {
-            *t = true;
-            points.push(*p);
-            scaled.push(*s * factor);
-        }
-    }
-    (points, scaled, taken)
+/// The terms of `Σ sᵢ·Pᵢ` marked in `full` (the full-width ones), scaled by `factor`: the
+/// points (copied) and their scalars `factor·sᵢ`.
+fn full_width(
+    bases: &[ark_bn254::G1Affine],
+    scalars: &[Fr],
+    full: &[bool],
+    factor: Fr,
+) -> (Vec<ark_bn254::G1Affine>, Vec<Fr>) {
+    bases
+        .iter()
+        .zip(scalars)
+        .zip(full)
+        .filter(|(_, &f)| f)
+        .map(|((p, s), _)| (*p, *s * factor))
+        .unzip()
 }
 
 fn shape(what: &'static str, expected: usize, found: usize) -> Result<(), Groth16Error> {
@@ -245,23 +244,26 @@ impl<'a> Prover<'a> {
         let zl = &z[self.num_instance..];
         let zb = &z[1..];
         let bq = &pk.b_g1_query[1..];
-        let (l_bases, l_full, l_taken) = full_width(&pk.l_query, zl, Fr::one());
-        let (b_bases, b_full, b_taken) = if r.is_zero() {
-            (Vec::new(), Vec::new(), vec![false; zb.len()])
+        // which zᵢ are full width, decided once for L (z[num_instance..]) and B (z[1..])
+        let full: Vec<bool> = z.iter().map(msm::is_glv_split).collect();
+        let (l_taken, b_taken) = (&full[self.num_instance..], &full[1..]);
+        let (l_bases, l_full) = full_width(&pk.l_query, zl, l_taken, Fr::one());
+        let (b_bases, b_full) = if r.is_zero() {
+            (Vec::new(), Vec::new())
         } else {
-            full_width(bq, zb, r)
+            full_width(bq, zb, b_taken, r)
         };
         let merged = msm::msm_merged(hq, h, &[(&l_bases, &l_full), (&b_bases, &b_full)])?;
         drop((l_bases, l_full, b_bases, b_full));
         mark("msm: H, L and r·B full width");
-        let l_short = msm::msm_skipping(&pk.l_query, zl, &l_taken)?;
+        let l_short = msm::msm_skipping(&pk.l_query, zl, l_taken)?;
         mark("msm: L short");
         let a = msm::msm(&pk.a_query[1..], zb)?;
         mark("msm: A");
         let b1_short = if r.is_zero() {
             G1Projective::zero()
         } else {
-            msm::msm_skipping(bq, zb, &b_taken)?
+            msm::msm_skipping(bq, zb, b_taken)?
         };
         mark("msm: B1");
         let b2 = msm::msm(&pk.b_g2_query[1..], zb)?;

@@ -220,9 +220,18 @@ pub fn is_glv_split<F: PrimeField>(s: &F) -> bool {
     if !glv::fits_u256::<F>() {
         return false;
     }
-    let k = glv::to_u256(s);
-    let kn = glv::sub_u256(&glv::modulus_u256::<F>(), &k);
-    glv::num_bits(&k).min(glv::num_bits(&kn)) > 128
+    let (_, mag) = shorter(&glv::to_u256(s), &glv::modulus_u256::<F>());
+    glv::num_bits(&mag) > 128
+}
+
+/// The shorter representative of `k mod r`: `(false, k)` or `(true, r − k)` for `−(r − k)`.
+fn shorter(k: &U256, r: &U256) -> (bool, U256) {
+    let kn = glv::sub_u256(r, k);
+    if glv::num_bits(&kn) < glv::num_bits(k) {
+        (true, kn)
+    } else {
+        (false, *k)
+    }
 }
 
 /// Nanoseconds per addition of the batch-affine kernel under every bucket
@@ -379,12 +388,7 @@ fn scalar_parts<P: GLVConfig>(
     dec: Option<&Decomposer>,
 ) -> [Option<(bool, U256, bool)>; 2] {
     let k = glv::to_u256(s);
-    let kn = glv::sub_u256(r, &k);
-    let (neg, mag) = if glv::num_bits(&kn) < glv::num_bits(&k) {
-        (true, kn)
-    } else {
-        (false, k)
-    };
+    let (neg, mag) = shorter(&k, r);
     match dec {
         Some(d) if glv::num_bits(&mag) > 128 => {
             let ((n1, k1), (n2, k2)) = d.decompose(&k);
