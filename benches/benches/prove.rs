@@ -17,9 +17,10 @@ use zkcontrib_benches::{bench_keys, full_chunk};
 use zkcontrib_circuits::circuit::TraceCircuit;
 use zkcontrib_circuits::shape::{Shape, EARTH, TEST};
 use zkcontrib_circuits::witness::ChunkWitness;
-use zkcontrib_prover::keys::{Keys, Qap};
+use zkcontrib_prover::keys::Keys;
 use zkcontrib_prover::matrices::Matrices;
 use zkcontrib_prover::prove::{prove_chunk_stock, ChunkProver};
+use zkcontrib_prover::qap::CosetReduction;
 use zkcontrib_prover::runtime::with_threads;
 
 const SHAPES: [Shape; 2] = [TEST, EARTH];
@@ -35,7 +36,8 @@ fn bench_setup(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::from_parameter(shape.name), &shape, |b, s| {
             let mut rng = StdRng::seed_from_u64(1);
             b.iter(|| {
-                Groth16::<Bn254>::generate_random_parameters_with_reduction(
+                // what `zkcontrib setup` runs (the coset reduction)
+                Groth16::<Bn254, CosetReduction>::generate_random_parameters_with_reduction(
                     TraceCircuit {
                         shape: *s,
                         witness: None,
@@ -62,7 +64,7 @@ fn bench_prove(c: &mut Criterion) {
     g.sample_size(10);
     for shape in SHAPES {
         let (keys, m, w) = prepared(shape);
-        let prover = ChunkProver::new(&m, &keys.pk, Qap::Arkworks).expect("prover");
+        let prover = ChunkProver::new(&m, &keys.pk, keys.meta.qap).expect("prover");
         g.throughput(Throughput::Elements(shape.points as u64));
         for threads in [1, all_cores()] {
             let id = BenchmarkId::new(shape.name, format!("{threads}-threads"));
@@ -92,7 +94,7 @@ fn bench_prove_stock(c: &mut Criterion) {
                 let mut rng = StdRng::seed_from_u64(3);
                 b.iter(|| {
                     with_threads(Some(threads), || {
-                        prove_chunk_stock(shape, &keys.pk, black_box(w), &mut rng)
+                        prove_chunk_stock(shape, &keys.pk, keys.meta.qap, black_box(w), &mut rng)
                     })
                     .expect("pool")
                     .expect("proof")
@@ -108,7 +110,7 @@ fn bench_floor(c: &mut Criterion) {
     g.sample_size(10);
     for shape in SHAPES {
         let (keys, m, w) = prepared(shape);
-        let prover = ChunkProver::new(&m, &keys.pk, Qap::Arkworks).expect("prover");
+        let prover = ChunkProver::new(&m, &keys.pk, keys.meta.qap).expect("prover");
         let (z, h) = prover.floor_inputs(&w).expect("witness map");
         g.throughput(Throughput::Elements(shape.points as u64));
         let id = BenchmarkId::new(shape.name, "1-thread");

@@ -447,52 +447,94 @@ fn chunk(keys_dir: &std::path::Path, reps: usize, merge: bool) {
             reps,
         );
     }
-    let tuned =
-        prove::ChunkProver::new(&m, &keys.pk, zkcontrib_verifier::keys::Qap::Arkworks).unwrap();
+    let qap = keys.meta.qap;
+    let tuned = prove::ChunkProver::new(&m, &keys.pk, qap).unwrap();
+    // STOCK_KEYS=<dir>: keys of the same shape made with `setup --qap arkworks`, for stock
+    // arkworks as shipped (its own reduction and key) beside stock on the same key
+    let shipped = std::env::var_os("STOCK_KEYS").map(|d| {
+        let l = prepared::load(std::path::Path::new(&d), "earth").unwrap();
+        assert_eq!(l.keys.meta.qap, zkcontrib_verifier::keys::Qap::Arkworks);
+        let pvk = zkcontrib_verifier::PreparedKey::new(l.keys.vk()).unwrap();
+        (l.keys, pvk)
+    });
+    println!(
+        "keys: qap {qap:?}; stock as shipped on arkworks-reduction keys: {}",
+        shipped.is_some()
+    );
+    let members = if shipped.is_some() { 4 } else { 3 };
     let mut rng = StdRng::seed_from_u64(4);
-    // tuned, stock, and arkworks' core on prebuilt matrices (stock without its synthesis),
-    // in a rotating order; every proof verified
-    let mut t = [vec![], vec![], vec![]];
+    // tuned, stock on the same key, arkworks' core on prebuilt matrices (stock without its
+    // synthesis), and stock as shipped, in a rotating order; every proof verified
+    let mut t = [vec![], vec![], vec![], vec![]];
     for i in 0..reps {
-        let mut took = [0.0; 3];
-        for k in 0..3 {
-            let which = (i + k) % 3;
+        let mut took = [0.0; 4];
+        for k in 0..members {
+            let which = (i + k) % members;
             let start = Instant::now();
-            let p = match which {
-                0 => tuned.prove(w, 0, &mut rng).unwrap(),
-                1 => prove::prove_chunk_stock(keys.shape, &keys.pk, w, &mut rng).unwrap(),
-                _ => prove::prove_chunk(&m, &keys.pk, w, 0, &mut rng).unwrap(),
+            let (p, key) = match which {
+                0 => (tuned.prove(w, 0, &mut rng).unwrap(), &pvk),
+                1 => (
+                    prove::prove_chunk_stock(keys.shape, &keys.pk, qap, w, &mut rng).unwrap(),
+                    &pvk,
+                ),
+                2 => (
+                    prove::prove_chunk(&m, &keys.pk, qap, w, 0, &mut rng).unwrap(),
+                    &pvk,
+                ),
+                _ => {
+                    let (k, p) = shipped.as_ref().unwrap();
+                    let qa = zkcontrib_verifier::keys::Qap::Arkworks;
+                    (
+                        prove::prove_chunk_stock(k.shape, &k.pk, qa, w, &mut rng).unwrap(),
+                        p,
+                    )
+                }
             };
             took[which] = secs(start);
-            zkcontrib_verifier::verify(&pvk, &p, &inputs).unwrap();
+            zkcontrib_verifier::verify(key, &p, &inputs).unwrap();
         }
-        println!(
-            "  run {i}: tuned {:.2} s, stock Groth16::prove {:.2} s (ratio {:.2}x), arkworks core {:.2} s (ratio {:.2}x)",
+        print!(
+            "  run {i}: tuned {:.2} s, stock same key {:.2} s (ratio {:.2}x), arkworks core {:.2} s (ratio {:.2}x)",
             took[0],
             took[1],
             took[1] / took[0],
             took[2],
             took[2] / took[0]
         );
-        for k in 0..3 {
+        if members == 4 {
+            print!(
+                ", stock as shipped {:.2} s (ratio {:.2}x)",
+                took[3],
+                took[3] / took[0]
+            );
+        }
+        println!();
+        for k in 0..members {
             t[k].push(took[k]);
         }
     }
-    let [ours, theirs, core] = t;
+    let [ours, theirs, core, ship] = t;
     if reps == 0 {
-        return phases(&keys.pk, &m, w);
+        return phases(&keys.pk, &m, w, qap);
     }
     line("ChunkProver::prove (tuned)", &ours, "s");
-    line("Groth16::prove (stock)", &theirs, "s");
+    line("Groth16::prove (stock), same key", &theirs, "s");
     line("arkworks core, prebuilt matrices", &core, "s");
-    let ratios: Vec<f64> = ours.iter().zip(&theirs).map(|(a, b)| b / a).collect();
-    let (rmin, rmed) = stats(&ratios);
-    let rmax = ratios.iter().copied().fold(f64::MIN, f64::max);
-    println!(
-        "speedup vs stock: ratio of medians {:.2}x; per pair min {rmin:.2}x median {rmed:.2}x max {rmax:.2}x",
-        stats(&theirs).1 / stats(&ours).1
-    );
-    phases(&keys.pk, &m, w);
+    let ratio_line = |name: &str, other: &[f64]| {
+        let ratios: Vec<f64> = ours.iter().zip(other).map(|(a, b)| b / a).collect();
+        let (rmin, rmed) = stats(&ratios);
+        let rmax = ratios.iter().copied().fold(f64::MIN, f64::max);
+        println!(
+            "speedup vs {name}: ratio of medians {:.2}x; per pair min {rmin:.2}x median {rmed:.2}x max {rmax:.2}x",
+            stats(other).1 / stats(&ours).1
+        );
+    };
+    ratio_line("stock, same key", &theirs);
+    if members == 4 {
+        line("Groth16::prove (stock as shipped)", &ship, "s");
+        ratio_line("stock as shipped (arkworks reduction and key)", &ship);
+    }
+    phases(&keys.pk, &m, w, qap);
 }
 
 /// Where the tuned proof's time goes (each phase once).
@@ -500,6 +542,7 @@ fn phases(
     pk: &ProvingKey<Bn254>,
     m: &zkcontrib_prover::matrices::Matrices,
     w: &zkcontrib_circuits::witness::ChunkWitness,
+    qap: zkcontrib_verifier::keys::Qap,
 ) {
     use zkcontrib_prover::matrices;
     let prover = Prover::new(pk, m.num_instance, m.num_constraints).unwrap();
@@ -507,8 +550,21 @@ fn phases(
     let s = time(&mut || z = matrices::assignment(m, w).unwrap());
     println!("phases of one tuned proof:\n  assignment            {s:8.2} s");
     let mut h = vec![];
-    let s = time(&mut || h = prover.witness_map(&m.abc, &z).unwrap());
-    println!("  witness map (6 FFTs)  {s:8.2} s");
+    let coset = qap == zkcontrib_verifier::keys::Qap::Coset;
+    let s = time(&mut || {
+        h = if coset {
+            prover
+                .coset_witness_map_checked(&m.abc, &z, true)
+                .unwrap()
+                .unwrap()
+        } else {
+            prover.witness_map(&m.abc, &z).unwrap()
+        }
+    });
+    println!(
+        "  witness map ({} FFTs)  {s:8.2} s",
+        if coset { 4 } else { 6 }
+    );
     // its first part: the three sparse matrix-vector products A·z, B·z, C·z
     let mut out = vec![Fr::from(0u64); m.num_constraints];
     let s = time(&mut || {

@@ -85,7 +85,7 @@ fn main() {
         let h = prover.witness_map(&ex.abc, &ex.z).unwrap();
         wmap.push(ms(t));
         let t = Instant::now();
-        let _ = std::hint::black_box(prover.floor(&ex.z, &h).unwrap());
+        let _ = std::hint::black_box(prover.floor(&ex.z, &h, false).unwrap());
         floor.push(ms(t));
         let z1 = &ex.z[1..];
         let t = Instant::now();

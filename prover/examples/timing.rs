@@ -33,11 +33,11 @@ fn main() {
     println!("check {:?}", t.elapsed());
     for _ in 0..2 {
         let t = Instant::now();
-        let p = prove::prove_chunk(&m, &k.pk, &ws[0], 0, &mut rng).unwrap();
+        let p = prove::prove_chunk(&m, &k.pk, k.meta.qap, &ws[0], 0, &mut rng).unwrap();
         println!("tuned {:?}", t.elapsed());
         zkcontrib_verifier::verify(&pvk, &p, &ws[0].public.to_array()).unwrap();
         let t = Instant::now();
-        let p = prove::prove_chunk_stock(shape, &k.pk, &ws[0], &mut rng).unwrap();
+        let p = prove::prove_chunk_stock(shape, &k.pk, k.meta.qap, &ws[0], &mut rng).unwrap();
         println!("stock {:?}", t.elapsed());
         zkcontrib_verifier::verify(&pvk, &p, &ws[0].public.to_array()).unwrap();
     }

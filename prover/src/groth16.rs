@@ -11,8 +11,12 @@
 //! [`Fft::quotient_coeffs`]), and the sparse matrix–vector products `A·z`, `B·z`, `C·z` run
 //! row-parallel without the per-row task splitting of arkworks.
 //!
+//! Keys of `zkcontrib setup` use the coset reduction ([`crate::qap::CosetReduction`]), whose
+//! witness map ([`Prover::coset_witness_map_checked`]) is four FFTs: `A·B` on the coset, no
+//! `C`. The MSMs are the same for every reduction ([`Prover::proof_from_witness_map`]).
+//!
 //! [`Prover::floor`] runs only the work no prover can avoid for this domain and witness
-//! (the six FFTs of the witness map and the MSMs with the same scalars, on the same
+//! (the witness map's FFTs and the MSMs with the same scalars, on the same
 //! kernels and merged the same way), so that a bench can report how close `create_proof` gets to it.
 
 use crate::arith::FastMul;
@@ -199,33 +203,79 @@ impl<'a> Prover<'a> {
         z: &[Fr],
         check: bool,
     ) -> Result<Result<Vec<Fr>, usize>, Groth16Error> {
-        self.check(abc, z)?;
-        let n = self.fft.size();
-        let nc = self.num_constraints;
-        let mut a = vec![Fr::zero(); n];
-        let mut b = vec![Fr::zero(); n];
-        let mut c = vec![Fr::zero(); n];
-        abc.mat_vec(0, z, &mut a[..nc]);
-        abc.mat_vec(1, z, &mut b[..nc]);
-        abc.mat_vec(2, z, &mut c[..nc]);
-        if check {
-            if let Some(row) = (0..nc).find(|&i| a[i] * b[i] != c[i]) {
-                return Ok(Err(row));
-            }
-        }
-        a[nc..nc + self.num_instance].copy_from_slice(&z[..self.num_instance]);
-
-        self.fft.evals_to_coset_evals(&mut a);
-        self.fft.evals_to_coset_evals(&mut b);
-        let mut ab = a;
-        mul_in_place(&mut ab, &b);
-        drop(b);
-        crate::runtime::mem_mark("witness map: FFTs");
+        let (ab, mut c) = match self.values_on_h(abc, z, check, true)? {
+            Ok(v) => v,
+            Err(row) => return Ok(Err(row)),
+        };
+        let mut ab = self.coset_product(ab);
         // h = coset_ifft((A·B − C)/Z on g·H) = (coset_ifft(A·B) − ifft(C))/(gⁿ − 1): C's
         // coefficients come from its values on H directly (six FFTs in all, not seven).
         self.fft
             .quotient_coeffs(&mut ab, &mut c, self.vanishing_inv);
         Ok(Ok(ab))
+    }
+
+    /// The witness map of [`crate::qap::CosetReduction`] (keys of `zkcontrib setup`): the
+    /// values of `A·B` on the coset `g·H` (natural order), which the key's H query (the
+    /// coset's Lagrange basis, scaled) turns into `h'(τ)Z(τ)/δ` — four FFTs, and `C` only for
+    /// the check. Equal to `CosetReduction::witness_map_from_matrices`. With `check`,
+    /// `Ok(Err(row))` names the first unsatisfied constraint (then no FFT runs).
+    pub fn coset_witness_map_checked<M: ConstraintMatrices + ?Sized>(
+        &self,
+        abc: &M,
+        z: &[Fr],
+        check: bool,
+    ) -> Result<Result<Vec<Fr>, usize>, Groth16Error> {
+        Ok(match self.values_on_h(abc, z, check, false)? {
+            Ok((ab, c)) => {
+                drop(c);
+                Ok(self.coset_product(ab))
+            }
+            Err(row) => Err(row),
+        })
+    }
+
+    /// `A·z` (with the input constraints' rows) and `B·z` on `H`, and `C·z` when `check` or
+    /// `need_c` asks for it (else empty): `Ok(Err(row))` names the first constraint
+    /// `⟨A_i,z⟩·⟨B_i,z⟩ ≠ ⟨C_i,z⟩`. The vectors have the domain size.
+    #[allow(clippy::type_complexity)]
+    fn values_on_h<M: ConstraintMatrices + ?Sized>(
+        &self,
+        abc: &M,
+        z: &[Fr],
+        check: bool,
+        need_c: bool,
+    ) -> Result<Result<([Vec<Fr>; 2], Vec<Fr>), usize>, Groth16Error> {
+        self.check(abc, z)?;
+        let n = self.fft.size();
+        let nc = self.num_constraints;
+        let mut a = vec![Fr::zero(); n];
+        let mut b = vec![Fr::zero(); n];
+        abc.mat_vec(0, z, &mut a[..nc]);
+        abc.mat_vec(1, z, &mut b[..nc]);
+        let mut c = Vec::new();
+        if check || need_c {
+            c = vec![Fr::zero(); n];
+            abc.mat_vec(2, z, &mut c[..nc]);
+        }
+        if check {
+            if let Some(row) = (0..nc).find(|&i| a[i] * b[i] != c[i]) {
+                return Ok(Err(row));
+            }
+        }
+        // the input constraints x_j · 0 = 0
+        a[nc..nc + self.num_instance].copy_from_slice(&z[..self.num_instance]);
+        Ok(Ok(([a, b], c)))
+    }
+
+    /// `A·B` on `g·H` (natural order) from `A` and `B` on `H`: four FFTs.
+    fn coset_product(&self, [mut a, mut b]: [Vec<Fr>; 2]) -> Vec<Fr> {
+        self.fft.evals_to_coset_evals(&mut a);
+        self.fft.evals_to_coset_evals(&mut b);
+        mul_in_place(&mut a, &b);
+        drop(b);
+        crate::runtime::mem_mark("witness map: FFTs");
+        a
     }
 
     /// The proof's MSMs for blinding `r`. `B`'s G1 sum enters the proof only as `r·g1_b` in
@@ -326,22 +376,26 @@ impl<'a> Prover<'a> {
         })
     }
 
-    /// The unavoidable work of a proof for this domain and witness: the six FFTs of the
+    /// The unavoidable work of a proof for this domain and witness: the FFTs of the
     /// witness map (on vectors of the domain size) and the MSMs with the proof's scalars
     /// (`z`, and `h` from [`Prover::witness_map`]). Returns a digest of the MSM results so the
     /// work cannot be optimised away. Feature `bench`: what benchmarks compare a proof with.
+    /// With `coset` (keys of [`crate::qap::CosetReduction`]) the witness map's part is its
+    /// four FFTs instead of six.
     #[cfg(feature = "bench")]
-    pub fn floor(&self, z: &[Fr], h: &[Fr]) -> Result<G1Projective, Groth16Error> {
+    pub fn floor(&self, z: &[Fr], h: &[Fr], coset: bool) -> Result<G1Projective, Groth16Error> {
         use ark_ec::AffineRepr;
         use ark_ff::AdditiveGroup;
         shape("assignment", self.pk.a_query.len(), z.len())?;
         let n = self.fft.size();
         let mut v: Vec<Fr> = z.iter().chain(h).copied().cycle().take(n).collect();
-        let mut w = v.clone();
+        let mut w = if coset { Vec::new() } else { v.clone() };
         for _ in 0..2 {
             self.fft.evals_to_coset_evals(&mut v);
         }
-        self.fft.quotient_coeffs(&mut v, &mut w, self.vanishing_inv);
+        if !coset {
+            self.fft.quotient_coeffs(&mut v, &mut w, self.vanishing_inv);
+        }
         let sums = self.sums(z, h, Fr::one())?;
         let g2 = sums.b2.into_affine();
         let digest = sums.a + sums.b1_short + sums.l_short + sums.merged;

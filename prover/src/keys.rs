@@ -88,6 +88,10 @@ pub enum KeyError {
         /// What is wrong.
         what: String,
     },
+    /// A development setup was asked for the circom reduction, whose keys come only from a
+    /// snarkjs ceremony.
+    #[error("circom-reduction keys come from a snarkjs ceremony: run `zkcontrib setup --shape S --from-zkey FILE`")]
+    CircomSetup,
     /// Key generation failed.
     #[error("setup failed: {0}")]
     Synthesis(#[from] SynthesisError),
@@ -305,22 +309,40 @@ pub fn load_vk(keys_dir: &Path, shape: &str) -> Result<VerifyingKey<Bn254>, KeyE
     load_vk_file(&Keys::dir(keys_dir, shape), &meta)
 }
 
-/// Runs a development Groth16 setup for `shape` (see the module docs: not for production).
+/// Runs a development Groth16 setup for `shape` (see the module docs: not for production),
+/// with the coset reduction ([`crate::qap::CosetReduction`]: four FFTs per proof).
 pub fn setup<R: RngCore + CryptoRng>(shape: Shape, rng: &mut R) -> Result<Keys, KeyError> {
+    setup_with(shape, Qap::Coset, rng)
+}
+
+/// [`setup`] for the QAP reduction `qap`: `Qap::Coset` (the default), or `Qap::Arkworks` for
+/// keys that stock arkworks (`Groth16::<Bn254>::prove`) proves with. `Qap::Circom` keys come
+/// from a snarkjs ceremony ([`import_zkey`]), not from here.
+pub fn setup_with<R: RngCore + CryptoRng>(
+    shape: Shape,
+    qap: Qap,
+    rng: &mut R,
+) -> Result<Keys, KeyError> {
     let constraints = crate::matrices::Matrices::new(shape)?.num_constraints;
-    let pk = Groth16::<Bn254>::generate_random_parameters_with_reduction(
-        TraceCircuit {
-            shape,
-            witness: None,
-        },
-        rng,
-    )?;
+    let circuit = TraceCircuit {
+        shape,
+        witness: None,
+    };
+    let pk = match qap {
+        Qap::Arkworks => Groth16::<Bn254>::generate_random_parameters_with_reduction(circuit, rng)?,
+        Qap::Coset => {
+            Groth16::<Bn254, crate::qap::CosetReduction>::generate_random_parameters_with_reduction(
+                circuit, rng,
+            )?
+        }
+        Qap::Circom => return Err(KeyError::CircomSetup),
+    };
     Ok(Keys::from_proving_key(
         shape,
         pk,
         constraints,
         Origin::DevSetup,
-        Qap::Arkworks,
+        qap,
     ))
 }
 

@@ -14,6 +14,7 @@
 //! and QAP vectors; chunks are proven one after another.
 
 use crate::matrices::{assignment, first_unsatisfied, Matrices};
+use crate::qap::{CircomReduction, CosetReduction};
 use ark_bn254::{Bn254, Fr};
 use ark_ff::UniformRand;
 use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
@@ -70,7 +71,8 @@ fn unsatisfied(m: &Matrices, chunk: usize, row: usize) -> ProveError {
 pub enum ProvePhase {
     /// Running the circuit for its assignment.
     Witness,
-    /// The R1CS check and the QAP witness map (six FFTs).
+    /// The R1CS check and the QAP witness map (four FFTs with the keys of `zkcontrib setup`,
+    /// six with arkworks-reduction keys).
     Fft,
     /// The multi-scalar multiplications (A, B in G1 and G2, L, H).
     Msm,
@@ -163,6 +165,11 @@ impl<'a> ChunkProver<'a> {
                 .witness_map_checked(&self.matrices.abc, &z, true)
                 .map_err(ProveError::Key)?
                 .map_err(|row| unsatisfied(self.matrices, chunk, row))?,
+            Qap::Coset => self
+                .core
+                .coset_witness_map_checked(&self.matrices.abc, &z, true)
+                .map_err(ProveError::Key)?
+                .map_err(|row| unsatisfied(self.matrices, chunk, row))?,
             Qap::Circom => {
                 if let Some(row) = first_unsatisfied(self.matrices, &z) {
                     return Err(unsatisfied(self.matrices, chunk, row).into());
@@ -192,20 +199,32 @@ impl<'a> ChunkProver<'a> {
     pub fn floor_inputs(&self, w: &ChunkWitness) -> Result<(Vec<Fr>, Vec<Fr>), ProveError> {
         let syn = |source| ProveError::Synthesis { chunk: 0, source };
         let z = assignment(self.matrices, w).map_err(syn)?;
-        let h = self
-            .core
-            .witness_map(&self.matrices.abc, &z)
-            .map_err(ProveError::Key)?;
+        let h = match self.qap {
+            Qap::Coset => self
+                .core
+                .coset_witness_map_checked(&self.matrices.abc, &z, false)
+                .map_err(ProveError::Key)?
+                .map_err(|row| {
+                    ProveError::Key(crate::groth16::Groth16Error::Unsatisfied { row })
+                })?,
+            _ => self
+                .core
+                .witness_map(&self.matrices.abc, &z)
+                .map_err(ProveError::Key)?,
+        };
         Ok((z, h))
     }
 
     /// The unavoidable work of one proof for a prepared assignment and witness map (the QAP's
-    /// six FFTs and the MSMs with the proof's scalars, see
+    /// FFTs — four for coset keys, six otherwise — and the MSMs with the proof's scalars, see
     /// [`crate::groth16::Prover::floor`]): what benchmarks compare [`ChunkProver::prove`] with
     /// (feature `bench`).
     #[cfg(feature = "bench")]
     pub fn floor_of(&self, z: &[Fr], h: &[Fr]) -> Result<(), ProveError> {
-        self.core.floor(z, h).map(|_| ()).map_err(ProveError::Key)
+        self.core
+            .floor(z, h, self.qap == Qap::Coset)
+            .map(|_| ())
+            .map_err(ProveError::Key)
     }
 }
 
@@ -244,34 +263,45 @@ pub fn prove_chunk_with<R: R1CSToQAP, G: RngCore + CryptoRng>(
     .map_err(syn)
 }
 
-/// [`prove_chunk_with`] for keys from the development setup (arkworks' reduction).
+/// [`prove_chunk_with`] with the reduction `qap` the keys were made for.
 pub fn prove_chunk<G: RngCore + CryptoRng>(
     m: &Matrices,
     pk: &ProvingKey<Bn254>,
+    qap: Qap,
     w: &ChunkWitness,
     chunk: usize,
     rng: &mut G,
 ) -> Result<Proof<Bn254>, ProveError> {
-    prove_chunk_with::<LibsnarkReduction, G>(m, pk, w, chunk, true, rng)
+    match qap {
+        Qap::Arkworks => prove_chunk_with::<LibsnarkReduction, G>(m, pk, w, chunk, true, rng),
+        Qap::Coset => prove_chunk_with::<CosetReduction, G>(m, pk, w, chunk, true, rng),
+        Qap::Circom => prove_chunk_with::<CircomReduction, G>(m, pk, w, chunk, true, rng),
+    }
 }
 
-/// The stock arkworks path on the same circuit and witness, for comparison in the benches
-/// (feature `bench`).
+/// The stock arkworks path (`Groth16::prove`: synthesis, then arkworks' prover with the
+/// reduction `qap` the keys were made for) on the same circuit and witness, for comparison in
+/// the benches (feature `bench`). For `Qap::Arkworks` it is arkworks as shipped.
 #[cfg(feature = "bench")]
 pub fn prove_chunk_stock<G: RngCore + CryptoRng>(
     shape: Shape,
     pk: &ProvingKey<Bn254>,
+    qap: Qap,
     w: &ChunkWitness,
     rng: &mut G,
 ) -> Result<Proof<Bn254>, SynthesisError> {
-    use ark_snark::SNARK;
     use zkcontrib_circuits::circuit::TraceCircuit;
-    Groth16::<Bn254>::prove(
-        pk,
-        TraceCircuit {
-            shape,
-            witness: Some(w.clone()),
-        },
-        rng,
-    )
+    let circuit = TraceCircuit {
+        shape,
+        witness: Some(w.clone()),
+    };
+    match qap {
+        Qap::Arkworks => Groth16::<Bn254>::create_random_proof_with_reduction(circuit, pk, rng),
+        Qap::Coset => {
+            Groth16::<Bn254, CosetReduction>::create_random_proof_with_reduction(circuit, pk, rng)
+        }
+        Qap::Circom => {
+            Groth16::<Bn254, CircomReduction>::create_random_proof_with_reduction(circuit, pk, rng)
+        }
+    }
 }

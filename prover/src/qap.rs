@@ -16,6 +16,31 @@
 //! Everything else in the key (`A`, `B`, `C`/`L`, `IC` queries) is the same, so
 //! [`CircomReduction`] reuses arkworks' instance map; the math follows ark-circom's
 //! `CircomReduction` and snarkjs' `groth16_prove.js`.
+//!
+//! # The coset reduction ([`CosetReduction`], keys of `zkcontrib setup`)
+//!
+//! A prover of either reduction above needs `C`'s values too: arkworks' seven FFTs (six in
+//! [`crate::groth16`]) and snarkjs' six. Yet `C(τ) = Σ zᵢ·cᵢ(τ)` is *linear* in the witness,
+//! so its share of `h(τ)Z(τ)` can live in the key. With `g` the coset offset
+//! (`Fr::GENERATOR`), `κ(X) = Z(X)/(gⁿ − 1)` and `R = A·B mod (Xⁿ − gⁿ)` (the interpolant of
+//! `A·B` on the coset `g·H`, where `Z ≡ gⁿ − 1`):
+//!
+//! * the QAP's `c`-polynomials are `c'ᵢ = cᵢ·(1 − κ)`. On `H`, `κ = 0`, so `c'ᵢ` has the same
+//!   values as `cᵢ` there: `Z | A·B − C'` exactly when the R1CS holds, as for `c` — it is a
+//!   QAP of the same R1CS, only with `c`-polynomials of degree `< 2n` (the `L` and `IC`
+//!   queries are made from `c'`, nothing else changes);
+//! * then `A·B − C' = (h + C/(gⁿ − 1))·Z = (R/(gⁿ − 1))·Z`, since on `g·H`
+//!   `R = h·(gⁿ − 1) + C` and both sides have degree `< n`. So the quotient is
+//!   `h' = R/(gⁿ − 1)`, of degree `< n`, and `h'(τ)Z(τ)/δ = Σⱼ R(g·ωʲ)·κ(τ)·ℓⱼ(τ)/δ` with `ℓⱼ`
+//!   the Lagrange basis of `g·H`. The H query is `κ(τ)·ℓⱼ(τ)/δ` (`n` points) and the prover
+//!   supplies `A(g·ωʲ)·B(g·ωʲ)`: two inverse and two coset FFTs, nothing of `C` (which the
+//!   prover still evaluates on `H` to report an unsatisfied constraint by name).
+//!
+//! Soundness: this is Groth16 over the QAP `(a, b, c', Z)` of the same R1CS, and the prover's
+//! elements (`L'ᵢ = Lᵢ − cᵢ(τ)·κ(τ)/δ`, with `cᵢ·κ/δ` a combination of the `τᵏZ(τ)/δ`, `k < n`)
+//! span the same space as arkworks' `L` and H queries plus the one point `τⁿ⁻¹Z(τ)/δ`, as
+//! snarkjs' keys already do; the verifying key is an ordinary one, checked by every Groth16
+//! verifier (ours, snarkjs, the EVM contract) unchanged.
 
 use crate::sparse::{ConstraintMatrices, SparseMatrices};
 use ark_bn254::Fr;
@@ -161,11 +186,102 @@ impl R1CSToQAP for CircomReduction {
     }
 }
 
+/// The coset reduction of `zkcontrib setup` (see the module docs): arkworks' QAP with
+/// `c'ᵢ = cᵢ·(1 − κ(τ))`, an H query in the Lagrange basis of `g·H`, and a witness map of four
+/// FFTs (`A·B` on `g·H`). The prover's tuned form is [`crate::groth16::Prover::coset_witness_map_checked`];
+/// this one, on arkworks' domains, is what stock `Groth16::<Bn254, CosetReduction>` runs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CosetReduction;
+
+/// `gⁿ − 1` for the coset offset `g = F::GENERATOR` of a domain of size `n`: the value of
+/// `Z = Xⁿ − 1` everywhere on `g·H`; `None` if it is zero (no field does that for its
+/// generator, but the caller must not divide by it).
+fn coset_vanishing<F: PrimeField, D: EvaluationDomain<F>>(domain: &D) -> Option<F> {
+    let v = domain.evaluate_vanishing_polynomial(F::GENERATOR);
+    (!v.is_zero()).then_some(v)
+}
+
+impl R1CSToQAP for CosetReduction {
+    #[allow(clippy::type_complexity)]
+    fn instance_map_with_evaluation<F: PrimeField, D: EvaluationDomain<F>>(
+        cs: ConstraintSystemRef<F>,
+        t: &F,
+    ) -> Result<(Vec<F>, Vec<F>, Vec<F>, F, usize, usize), SynthesisError> {
+        let (a, b, mut c, zt, vars, n) =
+            LibsnarkReduction::instance_map_with_evaluation::<F, D>(cs, t)?;
+        let domain = D::new(n).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        let zg = coset_vanishing(&domain).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        // c'ᵢ(τ) = cᵢ(τ)·(1 − κ(τ)), κ(τ) = Z(τ)/(gⁿ − 1)
+        let factor = F::one() - zt * zg.inverse().ok_or(SynthesisError::DivisionByZero)?;
+        cfg_iter_mut!(c).for_each(|ci| *ci *= factor);
+        Ok((a, b, c, zt, vars, n))
+    }
+
+    fn witness_map_from_matrices<F: PrimeField, D: EvaluationDomain<F>>(
+        matrices: &[Matrix<F>],
+        num_inputs: usize,
+        num_constraints: usize,
+        full_assignment: &[F],
+    ) -> Result<Vec<F>, SynthesisError> {
+        let [ma, mb, _] = matrices else {
+            return Err(SynthesisError::PredicateNotFound);
+        };
+        let domain =
+            D::new(num_constraints + num_inputs).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        let coset = domain
+            .get_coset(F::GENERATOR)
+            .ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        let n = domain.size();
+        let mut a = vec![F::zero(); n];
+        let mut b = vec![F::zero(); n];
+        cfg_iter_mut!(a[..num_constraints])
+            .zip(&mut b[..num_constraints])
+            .zip(ma)
+            .zip(mb)
+            .for_each(|(((a, b), ra), rb)| {
+                *a = evaluate_constraint(ra, full_assignment);
+                *b = evaluate_constraint(rb, full_assignment);
+            });
+        // the input constraints x_j · 0 = 0
+        a[num_constraints..num_constraints + num_inputs]
+            .copy_from_slice(&full_assignment[..num_inputs]);
+        // values on H -> coefficients -> values on g·H; then A·B there
+        for v in [&mut a, &mut b] {
+            domain.ifft_in_place(v);
+            coset.fft_in_place(v);
+        }
+        cfg_iter_mut!(a).zip(&b).for_each(|(a, b)| *a *= b);
+        Ok(a)
+    }
+
+    fn h_query_scalars<F: PrimeField, D: EvaluationDomain<F>>(
+        max_power: usize,
+        t: F,
+        zt: F,
+        delta_inverse: F,
+    ) -> Result<Vec<F>, SynthesisError> {
+        // The generator passes n − 1. The scalars are κ(τ)·ℓⱼ(τ)/δ, ℓⱼ the Lagrange basis of
+        // g·H (natural order: ℓⱼ(g·ωʲ) = 1).
+        let domain = D::new(max_power + 1).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        if domain.size() != max_power + 1 {
+            return Err(SynthesisError::PolynomialDegreeTooLarge);
+        }
+        let zg = coset_vanishing(&domain).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        let k = zt * zg.inverse().ok_or(SynthesisError::DivisionByZero)? * delta_inverse;
+        let coset = domain
+            .get_coset(F::GENERATOR)
+            .ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        let mut l = coset.evaluate_all_lagrange_coefficients(t);
+        cfg_iter_mut!(l).for_each(|x| *x *= k);
+        Ok(l)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use ark_bn254::Fr;
-    use ark_ff::{Field, UniformRand};
+    use ark_ff::{FftField, Field, One, UniformRand};
     use ark_poly::{
         univariate::DensePolynomial, DenseUVPolynomial, GeneralEvaluationDomain, Polynomial,
     };
@@ -191,5 +307,36 @@ mod tests {
             .map(|i| p.evaluate(&w.pow([2 * i as u64 + 1])) * basis[i])
             .sum();
         assert_eq!(sum, p.evaluate(&tau));
+    }
+
+    /// The coset reduction's identity: for any `A`, `B` of degree `< n` and `C = A·B mod Z`
+    /// (a satisfied R1CS: `Z | A·B − C`), `A(τ)B(τ) − C'(τ) = Σⱼ (A·B)(g·ωʲ)·Hⱼ` with
+    /// `C' = C·(1 − κ(τ))` (what the instance map puts in the `L`/`IC` queries) and `Hⱼ` the H
+    /// query scalars (δ = 1) — Groth16's `C` then carries exactly `h'(τ)Z(τ)/δ`.
+    #[test]
+    fn coset_h_query_carries_the_quotient() {
+        use ark_poly::evaluations::univariate::Evaluations;
+        let mut rng = StdRng::seed_from_u64(8);
+        let n = 16;
+        let h = D::new(n).unwrap();
+        let coset = h.get_coset(Fr::GENERATOR).unwrap();
+        let a = DensePolynomial::<Fr>::rand(n - 1, &mut rng);
+        let b = DensePolynomial::<Fr>::rand(n - 1, &mut rng);
+        let ab = &a * &b;
+        let c =
+            Evaluations::from_vec_and_domain(h.elements().map(|x| ab.evaluate(&x)).collect(), h)
+                .interpolate();
+        let tau = Fr::rand(&mut rng);
+        let zt = h.evaluate_vanishing_polynomial(tau);
+        let kappa = zt / h.evaluate_vanishing_polynomial(Fr::GENERATOR);
+        let hq = CosetReduction::h_query_scalars::<Fr, D>(n - 1, tau, zt, Fr::one()).unwrap();
+        assert_eq!(hq.len(), n);
+        let sum: Fr = coset
+            .elements()
+            .zip(&hq)
+            .map(|(x, q)| ab.evaluate(&x) * q)
+            .sum();
+        let lhs = a.evaluate(&tau) * b.evaluate(&tau) - c.evaluate(&tau) * (Fr::one() - kappa);
+        assert_eq!(lhs, sum);
     }
 }

@@ -28,10 +28,15 @@ use crate::decode::{self, DecodeError};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Qap {
-    /// arkworks' default (`LibsnarkReduction`): keys from `zkcontrib setup`.
+    /// arkworks' default (`LibsnarkReduction`): keys from `zkcontrib setup --qap arkworks`
+    /// (and from every `zkcontrib setup` before the coset reduction).
     Arkworks,
     /// circom/snarkjs' reduction: keys imported from a snarkjs `.zkey`.
     Circom,
+    /// zkcontrib's coset reduction (the prover's `qap::CosetReduction`): the H query is the
+    /// Lagrange basis of the coset `g·H`, so a proof needs four FFTs instead of six or seven.
+    /// Keys from `zkcontrib setup`. The verifying key is an ordinary Groth16 one.
+    Coset,
 }
 
 /// Where keys came from.

@@ -83,7 +83,7 @@ fn demo_in(
         Err(keys::KeyError::Missing { .. })
     );
     if fresh {
-        setup_and_prepare(keys_dir, shape, quiet)?;
+        setup_and_prepare(keys_dir, shape, zkcontrib_prover::keys::Qap::Coset, quiet)?;
     }
     let loaded = load_for_proving(keys_dir, shape, quiet)?;
     let keys = &loaded.keys;

@@ -27,12 +27,24 @@ pub struct SetupArgs {
     /// (docs/ceremony.md).
     #[arg(long, value_name = "FILE")]
     from_zkey: Option<PathBuf>,
+    /// QAP reduction of a development setup: coset (four FFTs per proof) or arkworks (keys
+    /// stock arkworks' `Groth16::prove` can use, six FFTs with zkcontrib). Ignored with
+    /// --from-zkey (snarkjs' reduction).
+    #[arg(long, value_enum, default_value = "coset")]
+    qap: QapName,
     /// Print the result as one JSON object (errors too; docs/formats.md).
     #[arg(long)]
     pub json: bool,
     /// No progress display.
     #[arg(long)]
     quiet: bool,
+}
+
+/// The QAP reductions a development setup can make keys for.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum QapName {
+    Coset,
+    Arkworks,
 }
 
 /// What `setup` did.
@@ -76,7 +88,11 @@ pub fn setup(a: SetupArgs) -> Result<ExitCode, BadInput> {
         return Ok(ExitCode::SUCCESS);
     }
     eprintln!("{DEV_WARNING}");
-    let k = setup_and_prepare(&keys_dir, shape, a.quiet)?;
+    let qap = match a.qap {
+        QapName::Coset => keys::Qap::Coset,
+        QapName::Arkworks => keys::Qap::Arkworks,
+    };
+    let k = setup_and_prepare(&keys_dir, shape, qap, a.quiet)?;
     report(
         &k.meta,
         &dir,
@@ -100,6 +116,7 @@ fn report(meta: &KeyMeta, dir: &Path, done: Done, secs: f64, json: bool) {
             "origin": origin_json(meta.origin),
             "constraints": meta.constraints,
             "vk_hash": meta.vk_hash,
+            "qap": meta.qap,
             "keys_dir": dir.display().to_string(),
             "proving_key": pk.display().to_string(),
             "proving_key_bytes": meta.pk_bytes,
@@ -132,6 +149,14 @@ pub(crate) fn print_meta(meta: &KeyMeta, dir: &Path) {
     println!("shape         {}", meta.shape);
     println!("origin        {}", origin_label(meta.origin));
     println!("constraints   {}", meta.constraints);
+    println!(
+        "qap           {}",
+        match meta.qap {
+            keys::Qap::Coset => "coset (4 FFTs per proof)",
+            keys::Qap::Arkworks => "arkworks",
+            keys::Qap::Circom => "circom",
+        }
+    );
     println!("vk hash       {}", meta.vk_hash);
     println!(
         "proving key   {} ({})",
@@ -144,6 +169,7 @@ pub(crate) fn print_meta(meta: &KeyMeta, dir: &Path) {
 pub(crate) fn setup_and_prepare(
     keys_dir: &Path,
     shape: Shape,
+    qap: keys::Qap,
     quiet: bool,
 ) -> Result<Keys, BadInput> {
     let bar = spinner(
@@ -153,7 +179,7 @@ pub(crate) fn setup_and_prepare(
             shape.name
         ),
     );
-    let k = keys::setup(shape, &mut rand::rngs::OsRng).map_err(|e| BadInput(e.into()))?;
+    let k = keys::setup_with(shape, qap, &mut rand::rngs::OsRng).map_err(|e| BadInput(e.into()))?;
     bar.set_message("writing the keys");
     k.write(keys_dir).map_err(|e| BadInput(e.into()))?;
     bar.set_message("preparing the proving key for fast starts");

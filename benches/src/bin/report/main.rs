@@ -20,7 +20,7 @@ use std::time::Instant;
 use zkcontrib_benches::{bench_keys, bench_keys_dir, full_chunk, verify_workload};
 use zkcontrib_circuits::circuit::layout;
 use zkcontrib_circuits::shape::{shape_by_name, Shape, EARTH, TEST};
-use zkcontrib_prover::keys::{self, Keys, Qap};
+use zkcontrib_prover::keys::{self, Keys};
 use zkcontrib_prover::matrices::Matrices;
 use zkcontrib_prover::prepared;
 use zkcontrib_prover::prove::{prove_chunk_stock, ChunkProver};
@@ -281,7 +281,7 @@ fn measure_shape(shape: Shape, plan: &Plan) -> ShapeFigures {
     let keys = bench_keys(shape);
     let vk_bytes = zkcontrib_verifier::encode_vk(keys.vk()).len();
     let (_, w) = full_chunk(&shape);
-    let prover = ChunkProver::new(&matrices, &keys.pk, Qap::Arkworks).expect("prover");
+    let prover = ChunkProver::new(&matrices, &keys.pk, keys.meta.qap).expect("prover");
     let (z, h) = prover.floor_inputs(&w).expect("witness map");
     let mut floor_s = 0.0;
     let mut prove = Vec::new();
@@ -300,7 +300,7 @@ fn measure_shape(shape: Shape, plan: &Plan) -> ShapeFigures {
         };
         let mut stock = || {
             with_threads(Some(n), || {
-                prove_chunk_stock(shape, &keys.pk, &w, &mut rng_s)
+                prove_chunk_stock(shape, &keys.pk, keys.meta.qap, &w, &mut rng_s)
             })
             .expect("pool")
             .expect("proof");
