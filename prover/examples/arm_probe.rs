@@ -4,13 +4,16 @@
 //! (the first 462 points of the Garmin run under the Santa Clara policy), the tuned
 //! `ChunkProver::prove` against stock `Groth16::prove` (synthesis included, what the report's
 //! *stock* column runs) and against arkworks' core on prebuilt matrices
-//! (`create_proof_with_reduction_and_matrices`), in a rotating order, every proof verified;
-//! then the tuned proof's phases, the scalars' bit lengths per MSM, and arkworks' own H MSM.
-//! The keys are the prepared `earth` keys in `keys dir` (default `target/bench-keys`, where
-//! the report keeps them; make them natively first, e.g. with
-//! `zkcontrib setup --shape earth --keys-dir target/bench-keys`). `reps = 0` prints only the
-//! phases. On a device, copy the repository's `fixtures` folder and name it in
-//! `ZKCONTRIB_FIXTURES`.
+//! (`create_proof_with_reduction_and_matrices`), both with the keys' QAP reduction, in a
+//! rotating order, every proof verified; then the tuned proof's phases, the scalars' bit
+//! lengths per MSM, and arkworks' own H MSM. The keys are the prepared `earth` keys in
+//! `keys dir` (default `target/bench-keys`, where the report keeps them; make them natively
+//! first, e.g. with `zkcontrib setup --shape earth --keys-dir target/bench-keys`).
+//! `STOCK_KEYS=<dir>` adds stock arkworks as shipped (`Groth16::<Bn254>::prove`, its own
+//! reduction) on keys made with `zkcontrib setup --qap arkworks`; `ONLY=tuned|stock|core|
+//! shipped|none` runs one member alone (for instruction counts under valgrind).
+//! `reps = 0` prints only the phases. On a device, copy the repository's `fixtures` folder
+//! and name it in `ZKCONTRIB_FIXTURES`.
 //!
 //! **`arm_probe merge [keys dir] [reps]`** — on the same chunk, the H, L and B-G1 MSMs as three
 //! MSMs against the prover's merged form (the full-width scalars of L and `r·B` inside the H
@@ -404,8 +407,10 @@ fn windows(
 /// The measurement: one full `earth` chunk (the first 462 points of the Garmin run,
 /// Santa Clara policy), the tuned `ChunkProver::prove` (assignment, constraint check, witness
 /// map, MSMs) against stock `Groth16::prove` (synthesis included) and arkworks' core on
-/// prebuilt matrices, in a rotating order, 1 thread; every proof verified. Keys from the
-/// prepared file in `keys_dir` (made natively by `setup`).
+/// prebuilt matrices, both with the keys' reduction, and — with `STOCK_KEYS` naming keys of
+/// arkworks' reduction (`setup --qap arkworks`) — stock `Groth16::prove` as shipped, in a
+/// rotating order, 1 thread; every proof verified. Keys from the prepared file in `keys_dir`
+/// (made natively by `setup`). `ONLY=<member>` runs one member alone (instruction counts).
 fn chunk(keys_dir: &std::path::Path, reps: usize, merge: bool) {
     use zkcontrib_circuits::witness::trace_witnesses;
     use zkcontrib_prover::{ingest::read_points, policy_file::load_policy, prepared, prove};
@@ -463,6 +468,32 @@ fn chunk(keys_dir: &std::path::Path, reps: usize, merge: bool) {
     );
     let members = if shipped.is_some() { 4 } else { 3 };
     let mut rng = StdRng::seed_from_u64(4);
+    // ONLY=tuned|stock|core|shipped|none: that member alone, `reps` times, and nothing else
+    // (for instruction counts of the emulator: the difference to ONLY=none is the proofs')
+    if let Some(only) = std::env::var_os("ONLY") {
+        let which = match only.to_str() {
+            Some("tuned") => 0,
+            Some("stock") => 1,
+            Some("core") => 2,
+            Some("shipped") => 3,
+            _ => 4,
+        };
+        for _ in 0..reps {
+            let p = match which {
+                0 => tuned.prove(w, 0, &mut rng).unwrap(),
+                1 => prove::prove_chunk_stock(keys.shape, &keys.pk, qap, w, &mut rng).unwrap(),
+                2 => prove::prove_chunk(&m, &keys.pk, qap, w, 0, &mut rng).unwrap(),
+                3 => {
+                    let (k, _) = shipped.as_ref().expect("ONLY=shipped needs STOCK_KEYS");
+                    let qa = zkcontrib_verifier::keys::Qap::Arkworks;
+                    prove::prove_chunk_stock(k.shape, &k.pk, qa, w, &mut rng).unwrap()
+                }
+                _ => break,
+            };
+            std::hint::black_box(p);
+        }
+        return;
+    }
     // tuned, stock on the same key, arkworks' core on prebuilt matrices (stock without its
     // synthesis), and stock as shipped, in a rotating order; every proof verified
     let mut t = [vec![], vec![], vec![], vec![]];

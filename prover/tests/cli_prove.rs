@@ -39,6 +39,27 @@ fn short_trace(dir: &Path) -> PathBuf {
     path
 }
 
+/// `prove` of `trace` under the Santa Clara policy on the TEST shape, 1 thread, to `out`.
+fn prove_args(trace: &Path, out: &Path) -> Vec<String> {
+    [
+        "prove",
+        "--trace",
+        trace.to_str().unwrap(),
+        "--policy",
+        "santa-clara-2017.toml",
+        "--submitter",
+        "0xabcdef",
+        "--shape",
+        "test",
+        "--threads",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
 #[test]
 fn setup_prove_verify_and_their_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
@@ -298,6 +319,7 @@ fn json_modes_of_setup_prove_and_verify() {
     assert_eq!(v["status"], "created");
     assert_eq!(v["shape"], "test");
     assert_eq!(v["origin"], "development");
+    assert_eq!(v["qap"], "coset");
     assert!(v["vk_hash"].as_str().unwrap().starts_with("0x"));
     assert!(v["constraints"].as_u64().unwrap() > 0);
     let out = zkcontrib(d, &["setup", "--shape", "test", "--json"]);
@@ -377,24 +399,9 @@ fn prove_follow_and_resume() {
     let full = std::fs::read_to_string(short_trace(d)).unwrap();
     let lines: Vec<&str> = full.lines().collect();
     let base = |trace: &Path, out: &Path| -> Vec<String> {
-        [
-            "prove",
-            "--trace",
-            trace.to_str().unwrap(),
-            "--policy",
-            "santa-clara-2017.toml",
-            "--submitter",
-            "0xabcdef",
-            "--shape",
-            "test",
-            "--threads",
-            "1",
-            "--json",
-            "--out",
-            out.to_str().unwrap(),
-        ]
-        .map(String::from)
-        .to_vec()
+        let mut a = prove_args(trace, out);
+        a.push("--json".into());
+        a
     };
     let run = |args: &[String]| {
         let a: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -507,4 +514,39 @@ fn prove_follow_and_resume() {
     let gpx = run(&args);
     assert_eq!(gpx.status.code(), Some(2), "{}", text(&gpx));
     assert!(text(&gpx).contains("CSV"), "{}", text(&gpx));
+}
+
+/// Keys of arkworks' own QAP reduction (`setup --qap arkworks`, what every setup made before
+/// the coset reduction) still prove and verify: the prover follows `keys.json`.
+#[test]
+fn arkworks_reduction_keys_prove_and_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = zkcontrib(
+        d,
+        &["setup", "--shape", "test", "--qap", "arkworks", "--json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["qap"], "arkworks");
+    let meta = std::fs::read_to_string(d.join("keys/test/keys.json")).unwrap();
+    assert!(meta.contains("\"qap\": \"arkworks\""), "{meta}");
+    let trace = short_trace(d);
+    let bundle = d.join("bundle.json");
+    let args = prove_args(&trace, &bundle);
+    let out = zkcontrib(d, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = zkcontrib(
+        d,
+        &[
+            "verify",
+            "--policy",
+            "santa-clara-2017.toml",
+            bundle.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // a circom-reduction key cannot come from a development setup
+    let out = zkcontrib(d, &["setup", "--shape", "test", "--qap", "circom"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }

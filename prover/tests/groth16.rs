@@ -264,6 +264,9 @@ fn coset_reduction_proofs_equal_arkworks_and_verify() {
         assert_eq!(ours, ark(&ex, r, s));
         assert!(Groth16::<Bn254>::verify_with_processed_vk(&pvk, &public, &ours).unwrap());
     }
+    // the key fixes the reduction: arkworks' own witness map on this key is rejected
+    let libsnark = arkworks(&pk, &ex, Fr::from(3u64), Fr::from(5u64));
+    assert!(!Groth16::<Bn254>::verify_with_processed_vk(&pvk, &public, &libsnark).unwrap());
     // a wrong public input is rejected
     let ours = prover
         .proof_from_witness_map(&ex.z, &h, Fr::from(3u64), Fr::from(5u64))
