@@ -468,6 +468,27 @@ fn chunk(keys_dir: &std::path::Path, reps: usize, merge: bool) {
     );
     let members = if shipped.is_some() { 4 } else { 3 };
     let mut rng = StdRng::seed_from_u64(4);
+    // one proof by member `which` (tuned, stock on the same key, arkworks' core, stock as
+    // shipped) and the key that verifies it
+    let member = |which: usize, rng: &mut StdRng| match which {
+        0 => (tuned.prove(w, 0, rng).unwrap(), &pvk),
+        1 => (
+            prove::prove_chunk_stock(keys.shape, &keys.pk, qap, w, rng).unwrap(),
+            &pvk,
+        ),
+        2 => (
+            prove::prove_chunk(&m, &keys.pk, qap, w, 0, rng).unwrap(),
+            &pvk,
+        ),
+        _ => {
+            let (k, p) = shipped.as_ref().expect("stock as shipped needs STOCK_KEYS");
+            let qa = zkcontrib_verifier::keys::Qap::Arkworks;
+            (
+                prove::prove_chunk_stock(k.shape, &k.pk, qa, w, rng).unwrap(),
+                p,
+            )
+        }
+    };
     // ONLY=tuned|stock|core|shipped|none: that member alone, `reps` times, and nothing else
     // (for instruction counts of the emulator: the difference to ONLY=none is the proofs')
     if let Some(only) = std::env::var_os("ONLY") {
@@ -479,18 +500,10 @@ fn chunk(keys_dir: &std::path::Path, reps: usize, merge: bool) {
             _ => 4,
         };
         for _ in 0..reps {
-            let p = match which {
-                0 => tuned.prove(w, 0, &mut rng).unwrap(),
-                1 => prove::prove_chunk_stock(keys.shape, &keys.pk, qap, w, &mut rng).unwrap(),
-                2 => prove::prove_chunk(&m, &keys.pk, qap, w, 0, &mut rng).unwrap(),
-                3 => {
-                    let (k, _) = shipped.as_ref().expect("ONLY=shipped needs STOCK_KEYS");
-                    let qa = zkcontrib_verifier::keys::Qap::Arkworks;
-                    prove::prove_chunk_stock(k.shape, &k.pk, qa, w, &mut rng).unwrap()
-                }
-                _ => break,
-            };
-            std::hint::black_box(p);
+            if which == 4 {
+                break;
+            }
+            std::hint::black_box(member(which, &mut rng));
         }
         return;
     }
@@ -502,25 +515,7 @@ fn chunk(keys_dir: &std::path::Path, reps: usize, merge: bool) {
         for k in 0..members {
             let which = (i + k) % members;
             let start = Instant::now();
-            let (p, key) = match which {
-                0 => (tuned.prove(w, 0, &mut rng).unwrap(), &pvk),
-                1 => (
-                    prove::prove_chunk_stock(keys.shape, &keys.pk, qap, w, &mut rng).unwrap(),
-                    &pvk,
-                ),
-                2 => (
-                    prove::prove_chunk(&m, &keys.pk, qap, w, 0, &mut rng).unwrap(),
-                    &pvk,
-                ),
-                _ => {
-                    let (k, p) = shipped.as_ref().unwrap();
-                    let qa = zkcontrib_verifier::keys::Qap::Arkworks;
-                    (
-                        prove::prove_chunk_stock(k.shape, &k.pk, qa, w, &mut rng).unwrap(),
-                        p,
-                    )
-                }
-            };
+            let (p, key) = member(which, &mut rng);
             took[which] = secs(start);
             zkcontrib_verifier::verify(key, &p, &inputs).unwrap();
         }

@@ -215,6 +215,17 @@ impl<'a> Prover<'a> {
         Ok(Ok(ab))
     }
 
+    /// The witness map of [`crate::qap::CosetReduction`], unchecked (see
+    /// [`Prover::coset_witness_map_checked`]).
+    pub fn coset_witness_map<M: ConstraintMatrices + ?Sized>(
+        &self,
+        abc: &M,
+        z: &[Fr],
+    ) -> Result<Vec<Fr>, Groth16Error> {
+        self.coset_witness_map_checked(abc, z, false)?
+            .map_err(|row| Groth16Error::Unsatisfied { row })
+    }
+
     /// The witness map of [`crate::qap::CosetReduction`] (keys of `zkcontrib setup`): the
     /// values of `A·B` on the coset `g·H` (natural order), which the key's H query (the
     /// coset's Lagrange basis, scaled) turns into `h'(τ)Z(τ)/δ` — four FFTs, and `C` only for

@@ -199,19 +199,12 @@ impl<'a> ChunkProver<'a> {
     pub fn floor_inputs(&self, w: &ChunkWitness) -> Result<(Vec<Fr>, Vec<Fr>), ProveError> {
         let syn = |source| ProveError::Synthesis { chunk: 0, source };
         let z = assignment(self.matrices, w).map_err(syn)?;
+        let abc = &self.matrices.abc;
         let h = match self.qap {
-            Qap::Coset => self
-                .core
-                .coset_witness_map_checked(&self.matrices.abc, &z, false)
-                .map_err(ProveError::Key)?
-                .map_err(|row| {
-                    ProveError::Key(crate::groth16::Groth16Error::Unsatisfied { row })
-                })?,
-            _ => self
-                .core
-                .witness_map(&self.matrices.abc, &z)
-                .map_err(ProveError::Key)?,
-        };
+            Qap::Coset => self.core.coset_witness_map(abc, &z),
+            _ => self.core.witness_map(abc, &z),
+        }
+        .map_err(ProveError::Key)?;
         Ok((z, h))
     }
 

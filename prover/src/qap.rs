@@ -64,6 +64,33 @@ fn half_step<F: PrimeField, D: EvaluationDomain<F>>(domain: &D) -> Result<F, Syn
         .group_gen())
 }
 
+/// `⟨row, z⟩` for the first `num_constraints` rows of `m` (arkworks' form), zero-padded to `n`:
+/// a QAP polynomial's values on `H` before the input constraints.
+fn rows_times<F: PrimeField>(m: &Matrix<F>, n: usize, num_constraints: usize, z: &[F]) -> Vec<F> {
+    let mut v = vec![F::zero(); n];
+    cfg_iter_mut!(v[..num_constraints])
+        .zip(m)
+        .for_each(|(v, row)| *v = evaluate_constraint(row, z));
+    v
+}
+
+/// Adds the input constraints `x_j · 0 = 0` (rows `num_constraints + j`, on the A side) to `a`,
+/// then takes `a` and `others` from their values on `domain` to their values on `coset`.
+fn onto_coset<F: PrimeField, D: EvaluationDomain<F>>(
+    domain: &D,
+    coset: &D,
+    a: &mut Vec<F>,
+    others: &mut [&mut Vec<F>],
+    num_constraints: usize,
+    inputs: &[F],
+) {
+    a[num_constraints..num_constraints + inputs.len()].copy_from_slice(inputs);
+    for v in std::iter::once(a).chain(others.iter_mut().map(|v| &mut **v)) {
+        domain.ifft_in_place(v);
+        coset.fft_in_place(v);
+    }
+}
+
 /// From `A·z`, `B·z`, `C·z` on the constraint rows of `a`, `b`, `c` (each of the domain size,
 /// zero beyond): the values of `a·b − c` at the odd points `ω_{2n}·H` (adds the input
 /// constraints first).
@@ -80,14 +107,16 @@ fn odd_point_values<F: PrimeField, D: EvaluationDomain<F>>(
     let odd = domain
         .get_coset(half_step(&domain)?)
         .ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
-    // The input constraints: x_j · 0 = 0.
-    a[num_constraints..num_constraints + num_inputs]
-        .copy_from_slice(&full_assignment[..num_inputs]);
     // Values on H -> coefficients -> values on the odd points ω_{2n}·H.
-    for v in [&mut a, &mut b, &mut c] {
-        domain.ifft_in_place(v);
-        odd.fft_in_place(v);
-    }
+    let inputs = &full_assignment[..num_inputs];
+    onto_coset(
+        &domain,
+        &odd,
+        &mut a,
+        &mut [&mut b, &mut c],
+        num_constraints,
+        inputs,
+    );
     cfg_iter_mut!(a)
         .zip(&b)
         .zip(&c)
@@ -144,21 +173,7 @@ impl R1CSToQAP for CircomReduction {
         let n = D::new(num_constraints + num_inputs)
             .ok_or(SynthesisError::PolynomialDegreeTooLarge)?
             .size();
-        let zero = F::zero();
-        let mut a = vec![zero; n];
-        let mut b = vec![zero; n];
-        let mut c = vec![zero; n];
-        cfg_iter_mut!(a[..num_constraints])
-            .zip(&mut b[..num_constraints])
-            .zip(&mut c[..num_constraints])
-            .zip(ma)
-            .zip(mb)
-            .zip(mc)
-            .for_each(|(((((a, b), c), ra), rb), rc)| {
-                *a = evaluate_constraint(ra, full_assignment);
-                *b = evaluate_constraint(rb, full_assignment);
-                *c = evaluate_constraint(rc, full_assignment);
-            });
+        let [a, b, c] = [ma, mb, mc].map(|m| rows_times(m, n, num_constraints, full_assignment));
         odd_point_values::<F, D>(a, b, c, num_inputs, num_constraints, full_assignment)
     }
 
@@ -232,24 +247,17 @@ impl R1CSToQAP for CosetReduction {
             .get_coset(F::GENERATOR)
             .ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
         let n = domain.size();
-        let mut a = vec![F::zero(); n];
-        let mut b = vec![F::zero(); n];
-        cfg_iter_mut!(a[..num_constraints])
-            .zip(&mut b[..num_constraints])
-            .zip(ma)
-            .zip(mb)
-            .for_each(|(((a, b), ra), rb)| {
-                *a = evaluate_constraint(ra, full_assignment);
-                *b = evaluate_constraint(rb, full_assignment);
-            });
-        // the input constraints x_j · 0 = 0
-        a[num_constraints..num_constraints + num_inputs]
-            .copy_from_slice(&full_assignment[..num_inputs]);
+        let [mut a, mut b] = [ma, mb].map(|m| rows_times(m, n, num_constraints, full_assignment));
         // values on H -> coefficients -> values on g·H; then A·B there
-        for v in [&mut a, &mut b] {
-            domain.ifft_in_place(v);
-            coset.fft_in_place(v);
-        }
+        let inputs = &full_assignment[..num_inputs];
+        onto_coset(
+            &domain,
+            &coset,
+            &mut a,
+            &mut [&mut b],
+            num_constraints,
+            inputs,
+        );
         cfg_iter_mut!(a).zip(&b).for_each(|(a, b)| *a *= b);
         Ok(a)
     }
