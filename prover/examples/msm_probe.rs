@@ -111,7 +111,7 @@ fn main() {
         // ns per batch-affine addition (the kernel alone) in G1 and G2, and per Fq
         // multiplication, to split an MSM's time into additions and the rest
         let rounds: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(200);
-        let g1 = points::<ark_bn254::g1::Config>(1024, &mut rng);
+        let g1 = points::<ark_bn254::g1::Config>(2048, &mut rng);
         let g2 = points::<ark_bn254::g2::Config>(1024, &mut rng);
         let mut a = ark_bn254::Fq::rand(&mut rng);
         let b = ark_bn254::Fq::rand(&mut rng);

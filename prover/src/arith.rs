@@ -16,7 +16,7 @@
 
 pub mod mont;
 
-use ark_ff::{BigInt, Field, Fp, FpConfig, QuadExtConfig, QuadExtField};
+use ark_ff::{AdditiveGroup, BigInt, Field, Fp, FpConfig, QuadExtConfig, QuadExtField};
 use core::marker::PhantomData;
 
 /// Field types with branch-free `add`/`sub` and the target's [`FastMul`]; every other
@@ -27,6 +27,25 @@ pub trait AddSub: FastMul {
     fn add_bf(&self, b: &Self) -> Self;
     /// `a − b`.
     fn sub_bf(&self, b: &Self) -> Self;
+    /// `a + b` as an operand of [`FastMul::mul_fast`] and nothing else: where the tuned
+    /// kernels run ([`TUNED_MUL`]) the base fields' sum is left unreduced (below `2q`, which
+    /// the kernels accept: [`mont`]'s bounds), saving the comparison with `q`; elsewhere, and
+    /// for extension fields, it is [`Self::add_bf`]. The product is the same either way.
+    fn add_for_mul(&self, b: &Self) -> Self;
+
+    /// The field the norm lands in: the base field of a quadratic extension, the field
+    /// itself for a prime field.
+    type Norm: AddSub;
+    /// Whether [`Self::norm`] is the identity (a prime field), so that a batch inversion
+    /// need not store the norms beside the values.
+    const NORM_IS_SELF: bool;
+    /// `N(x) = x·x̄`: `c₀² − β·c₁²` in `Fp[u]/(u² − β)`, `x` itself in a prime field.
+    fn norm(&self) -> Self::Norm;
+    /// `x̄ · n` (`x̄ = N(x)/x`: the conjugate, or 1 in a prime field): with `n = 1/N(x)` the
+    /// inverse of `x`. A batch of `Fq2` inversions (Montgomery's trick) thus runs in `Fq`:
+    /// per element two squarings for the norm and two multiplications here instead of
+    /// three `Fq2` multiplications (nine `Fq` ones).
+    fn conj_times(&self, n: &Self::Norm) -> Self;
 }
 
 /// `p < 2^254`: `a + b` of two reduced operands fits in 255 bits, and `2p` in 256.
@@ -113,6 +132,27 @@ impl<P: FpConfig<4>> AddSub for Fp<P, 4> {
         let (r3, _) = adc(d3, m[3] & add, c);
         Fp(BigInt([r0, r1, r2, r3]), PhantomData)
     }
+
+    #[inline(always)]
+    fn add_for_mul(&self, b: &Self) -> Self {
+        if TUNED_MUL && fits::<P>() {
+            return Fp(BigInt(mont::add_wide(&self.0 .0, &b.0 .0)), PhantomData);
+        }
+        self.add_bf(b)
+    }
+
+    type Norm = Self;
+    const NORM_IS_SELF: bool = true;
+
+    #[inline(always)]
+    fn norm(&self) -> Self {
+        *self
+    }
+
+    #[inline(always)]
+    fn conj_times(&self, n: &Self) -> Self {
+        *n
+    }
 }
 
 /// Field types whose multiplication and squaring the prover's hot loops call through this
@@ -176,7 +216,10 @@ where
             // Karatsuba: v₀ = a₀b₀, v₁ = a₁b₁, c₀ = v₀ + βv₁, c₁ = (a₀+a₁)(b₀+b₁) − v₀ − v₁
             let v0 = self.c0.mul_fast(&b.c0);
             let v1 = self.c1.mul_fast(&b.c1);
-            let s = self.c0.add_bf(&self.c1).mul_fast(&b.c0.add_bf(&b.c1));
+            let s = self
+                .c0
+                .add_for_mul(&self.c1)
+                .mul_fast(&b.c0.add_for_mul(&b.c1));
             let c1 = s.sub_bf(&v0).sub_bf(&v1);
             if C::NONRESIDUE == -C::BaseField::ONE {
                 // β = −1 (BN254's Fq2): c₀ = v₀ − v₁, branch-free and inlined
@@ -195,7 +238,10 @@ where
             // two multiplications (complex squaring; β = −1 as in BN254's Fq2):
             // c₀ = a₀² − a₁² = (a₀ − a₁)(a₀ + a₁), c₁ = 2a₀a₁
             let v = self.c0.mul_fast(&self.c1);
-            let c0 = self.c0.sub_bf(&self.c1).mul_fast(&self.c0.add_bf(&self.c1));
+            let c0 = self
+                .c0
+                .sub_bf(&self.c1)
+                .mul_fast(&self.c0.add_for_mul(&self.c1));
             return QuadExtField::new(c0, v.add_bf(&v));
         }
         self.square()
@@ -214,6 +260,31 @@ where
     #[inline(always)]
     fn sub_bf(&self, b: &Self) -> Self {
         QuadExtField::new(self.c0.sub_bf(&b.c0), self.c1.sub_bf(&b.c1))
+    }
+
+    /// Reduced: an `Fq2` product's Karatsuba sums of unreduced halves would exceed `2q`.
+    #[inline(always)]
+    fn add_for_mul(&self, b: &Self) -> Self {
+        self.add_bf(b)
+    }
+
+    type Norm = C::BaseField;
+    const NORM_IS_SELF: bool = false;
+
+    #[inline(always)]
+    fn norm(&self) -> C::BaseField {
+        if C::NONRESIDUE == -C::BaseField::ONE {
+            // β = −1 (BN254's Fq2): N = c₀² + c₁²
+            return self.c0.square_fast().add_bf(&self.c1.square_fast());
+        }
+        QuadExtField::norm(self)
+    }
+
+    #[inline(always)]
+    fn conj_times(&self, n: &C::BaseField) -> Self {
+        // (c₀ − c₁u)·n
+        let c1 = self.c1.mul_fast(n);
+        QuadExtField::new(self.c0.mul_fast(n), C::BaseField::ZERO.sub_bf(&c1))
     }
 }
 
@@ -234,6 +305,13 @@ mod tests {
                 assert_eq!(a.add_bf(b), *a + b);
                 assert_eq!(a.sub_bf(b), *a - b);
                 assert_eq!(a.mul_fast(b), *a * b);
+                if !a.is_zero() {
+                    let inv = a.conj_times(&a.norm().inverse().unwrap());
+                    assert_eq!(Some(inv), a.inverse(), "inverse through the norm");
+                }
+                let s = *a + b;
+                assert_eq!(a.add_for_mul(b).mul_fast(&s), s * s, "unreduced sum");
+                assert_eq!(s.mul_fast(&a.add_for_mul(b)), s * s, "as right operand");
             }
         }
     }
@@ -289,6 +367,16 @@ mod tests {
                     mont::mul_asm(a, b, &mont::consts(&q)),
                     want,
                     "asm {a:x?}·{b:x?}"
+                );
+                // unreduced sums below 2q (`add_wide`) as operands: the same reduced product
+                let (a2, b2) = (mont::add_wide(a, a), mont::add_wide(b, &q));
+                let want2 = ((fp(a) + fp(a)) * fp(b)).0 .0;
+                assert_eq!(mont::mul_rust(&a2, &b2, &q, inv), want2, "rust wide {a:x?}");
+                #[cfg(target_arch = "aarch64")]
+                assert_eq!(
+                    mont::mul_asm(&a2, &b2, &mont::consts(&q)),
+                    want2,
+                    "asm wide"
                 );
                 #[cfg(target_arch = "aarch64")]
                 if a == b {

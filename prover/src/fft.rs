@@ -63,6 +63,26 @@ impl Twiddles {
         Self(tw)
     }
 
+    /// The forward tables of the transform onto the coset `g·H`: the wide levels
+    /// (`m ≥ BLOCK`) multiplied by `g^(n/2m)`. A DIT level `m` combines, in every group, the
+    /// sub-transforms of the coefficients whose bit `n/2m` is clear (`lo`) and set (`hi`),
+    /// so scaling the `hi` inputs by `g^(n/2m)` at every level scales coefficient `i` by
+    /// `g^i` in all; done for the wide levels, the per-position coset factor left is the
+    /// one of the bits below `n/2·BLOCK`, which [`Scaling`] applies with `1/n` in one
+    /// multiplication per element (instead of two), at no cost in the wide levels, whose
+    /// twiddles are multiplications anyway.
+    fn with_coset_on_wide_levels(mut self, g: Fr, n: usize) -> Self {
+        let mut m = BLOCK;
+        while m < n {
+            let f = g.pow([(n / (2 * m)) as u64]);
+            for t in &mut self.0[m - 1..2 * m - 1] {
+                *t *= f;
+            }
+            m *= 2;
+        }
+        self
+    }
+
     #[inline]
     fn level(&self, m: usize) -> &[Fr] {
         &self.0[m - 1..2 * m - 1]
@@ -72,9 +92,12 @@ impl Twiddles {
 /// FFT tables for one domain and coset; see the [module documentation](self).
 pub struct Fft {
     n: usize,
+    /// Forward twiddles onto the coset: the wide levels carry the coset's factors
+    /// ([`Twiddles::with_coset_on_wide_levels`]).
     fwd: Twiddles,
     inv: Twiddles,
-    /// `g^rev(p) / n` at position `p`: scales bit-reversed coefficients onto the coset.
+    /// `g^rev_l(j)·2^(k−l) / n` at position `p = h·L + j` (see [`Scaling`]): the part of the
+    /// coset scaling of bit-reversed coefficients that `fwd`'s wide levels do not apply.
     to_coset: Scaling,
     /// `g^−rev(p) / n` at position `p`: removes the coset from bit-reversed coefficients.
     from_coset: Scaling,
@@ -93,6 +116,15 @@ struct Scaling {
 }
 
 impl Scaling {
+    /// `low` alone (`high` all ones): the forward transform's wide levels apply `high`.
+    fn low_only(g: Fr, n: usize, n_inv: Fr) -> Self {
+        let s = Self::new(g, n, n_inv);
+        Self {
+            high: vec![Fr::one(); s.high.len()],
+            low: s.low,
+        }
+    }
+
     fn new(g: Fr, n: usize, n_inv: Fr) -> Self {
         let bits = n.trailing_zeros();
         let l = n.min(BLOCK);
@@ -146,9 +178,9 @@ impl Fft {
         let n_inv = Fr::from(n as u64).inverse()?;
         Some(Self {
             n,
-            fwd: Twiddles::new(w, n),
+            fwd: Twiddles::new(w, n).with_coset_on_wide_levels(g, n),
             inv: Twiddles::new(w_inv, n),
-            to_coset: Scaling::new(g, n, n_inv),
+            to_coset: Scaling::low_only(g, n, n_inv),
             from_coset: Scaling::new(g_inv, n, n_inv),
             n_inv,
         })
@@ -164,7 +196,8 @@ impl Fft {
     pub fn evals_to_coset_evals(&self, v: &mut [Fr]) {
         assert_eq!(v.len(), self.n, "FFT input of the domain size");
         dif(v, &self.inv);
-        // v[p] = n · coefficient rev(p); scale to coefficient·g^rev(p)
+        // v[p] = n · coefficient rev(p); scale to coefficient·g^rev(p): the low bits' factor
+        // and 1/n here, the high bits' in the wide levels of the forward transform
         mul_by(v, &self.to_coset);
         dit(v, &self.fwd);
     }

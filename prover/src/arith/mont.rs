@@ -16,6 +16,11 @@
 //! `t + a·bᵢ + m·q ≤ 2^65·q − 2^64`, so `t ≤ 2q − 1 < 2^256` after the shift and one
 //! conditional subtraction of `q` reduces it. The sum before the shift fits in five limbs.
 //!
+//! Operands below `2q` (the unreduced sums of [`add_wide`]) are fine too when `q < 2^254`:
+//! a row gives `t' = (t + a·bᵢ + m·q)/2^64 < t/2^64 + a + q < 3q + 1 < 2^256` (the sum
+//! before the shift `< 2^320`), and the result `(a·b + M·q)/2^256 < 4q²/2^256 + q < 2q`, so
+//! the one conditional subtraction still leaves the reduced product, bit for bit.
+//!
 //! `add_asm` and `sub_asm` (aarch64 only) are the branch-free addition and subtraction of
 //! [`crate::arith::AddSub`] in assembly. All three read the modulus from memory ([`Consts`]):
 //! as register operands, the compiler materialised its four limbs (and `−q₀^−1`) as 64-bit
@@ -229,6 +234,49 @@ pub fn mul_asm(a: &[u64; 4], b: &[u64; 4], k: &Consts) -> [u64; 4] {
     [t0, t1, t2, t3]
 }
 
+/// `a + b` as a plain 256-bit sum, not reduced: for `a, b < q < 2^254` it is below `2q`, an
+/// operand [`mul_rust`] and `mul_asm` accept (module documentation) — and only that: it is
+/// not a field element's canonical form. Saves the comparison with `q` where a sum only
+/// feeds a multiplication (Karatsuba's `(a₀ + a₁)(b₀ + b₁)` in `Fq2`).
+#[inline(always)]
+pub fn add_wide(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
+    #[cfg(target_arch = "aarch64")]
+    {
+        let [mut s0, mut s1, mut s2, mut s3] = *a;
+        // SAFETY: register arithmetic only: writes the declared registers, touches no memory.
+        #[allow(unsafe_code)]
+        unsafe {
+            core::arch::asm!(
+                "adds {s0}, {s0}, {b0}",
+                "adcs {s1}, {s1}, {b1}",
+                "adcs {s2}, {s2}, {b2}",
+                "adc {s3}, {s3}, {b3}",
+                b0 = in(reg) b[0],
+                b1 = in(reg) b[1],
+                b2 = in(reg) b[2],
+                b3 = in(reg) b[3],
+                s0 = inout(reg) s0,
+                s1 = inout(reg) s1,
+                s2 = inout(reg) s2,
+                s3 = inout(reg) s3,
+                options(pure, nomem, nostack),
+            );
+        }
+        [s0, s1, s2, s3]
+    }
+    #[cfg(not(target_arch = "aarch64"))]
+    {
+        let mut s = [0u64; 4];
+        let mut carry = 0u64;
+        for j in 0..4 {
+            let x = a[j] as u128 + b[j] as u128 + carry as u128;
+            s[j] = x as u64;
+            carry = (x >> 64) as u64;
+        }
+        s
+    }
+}
+
 /// `a + b mod q` for `a, b < q < 2^255` in aarch64 assembly, `q` read from `k` ([`Consts`]):
 /// `s = a + b`, then `s − q` unless that borrows. Bit-identical to ark-ff's addition (the
 /// result is the unique reduced sum).
@@ -236,18 +284,14 @@ pub fn mul_asm(a: &[u64; 4], b: &[u64; 4], k: &Consts) -> [u64; 4] {
 #[inline(always)]
 #[allow(unsafe_code)]
 pub fn add_asm(a: &[u64; 4], b: &[u64; 4], k: &Consts) -> [u64; 4] {
-    let [mut s0, mut s1, mut s2, mut s3] = *a;
+    // s = a + b < 2q < 2^256
+    let [mut s0, mut s1, mut s2, mut s3] = add_wide(a, b);
     // SAFETY: reads the first four words of `k` through `kp` (a valid `&[u64; 5]`), writes
     // only the declared registers, touches no stack and no other memory.
     unsafe {
         core::arch::asm!(
             "ldp {q0}, {q1}, [{kp}]",
             "ldp {q2}, {q3}, [{kp}, #16]",
-            // s = a + b < 2q < 2^256
-            "adds {s0}, {s0}, {b0}",
-            "adcs {s1}, {s1}, {b1}",
-            "adcs {s2}, {s2}, {b2}",
-            "adc {s3}, {s3}, {b3}",
             // d = s − q; keep s when that borrows (carry clear: `lo`)
             "subs {q0}, {s0}, {q0}",
             "sbcs {q1}, {s1}, {q1}",
@@ -258,10 +302,6 @@ pub fn add_asm(a: &[u64; 4], b: &[u64; 4], k: &Consts) -> [u64; 4] {
             "csel {s2}, {s2}, {q2}, lo",
             "csel {s3}, {s3}, {q3}, lo",
             kp = in(reg) k.as_ptr(),
-            b0 = in(reg) b[0],
-            b1 = in(reg) b[1],
-            b2 = in(reg) b[2],
-            b3 = in(reg) b[3],
             s0 = inout(reg) s0,
             s1 = inout(reg) s1,
             s2 = inout(reg) s2,

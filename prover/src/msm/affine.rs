@@ -39,19 +39,23 @@ pub(crate) fn kind<P: SWCurveConfig>(a: &Affine<P>, b: &Affine<P>) -> Kind {
 }
 
 /// The buffers of one batch of additions sharing an inversion: the inverted denominators,
-/// the prefix products of Montgomery's trick and each addition's [`Kind`].
-pub(crate) struct BatchInverse<F> {
+/// the prefix products of Montgomery's trick over the denominators' norms ([`AddSub::norm`]:
+/// in G2 the trick runs in `Fq`), the norms themselves where they are not the denominators
+/// (G2), and each addition's [`Kind`].
+pub(crate) struct BatchInverse<F: AddSub> {
     pub(crate) den: Vec<F>,
-    pre: Vec<F>,
+    pub(crate) pre: Vec<F::Norm>,
+    norms: Vec<F::Norm>,
     pub(crate) kinds: Vec<Kind>,
 }
 
-impl<F> BatchInverse<F> {
+impl<F: AddSub> BatchInverse<F> {
     /// Empty buffers with room for `n` additions.
     pub(crate) fn with_capacity(n: usize) -> Self {
         Self {
             den: Vec::with_capacity(n),
             pre: Vec::with_capacity(n),
+            norms: Vec::with_capacity(if F::NORM_IS_SELF { 0 } else { n }),
             kinds: Vec::with_capacity(n),
         }
     }
@@ -88,18 +92,27 @@ pub(crate) fn add_queued<P: SWCurveConfig>(
 
 /// `scratch.den[k] ← 1/d_k` for the additions `a_k + b_k` in order, `d_k` the denominator of
 /// the addition's [`kind`] (1 where there is none), recorded in `scratch.kinds[k]`, with one
-/// inversion (Montgomery's trick).
+/// inversion (Montgomery's trick on the norms `N(d_k)`, then `1/d_k = d̄_k·(1/N(d_k))`: in
+/// G1 the norm is `d_k` itself, in G2 the trick's three multiplications per element are
+/// `Fq`'s, not `Fq2`'s).
 pub(crate) fn invert_denominators<'a, P: SWCurveConfig + 'a>(
     pairs: impl Iterator<Item = (&'a Affine<P>, &'a Affine<P>)>,
     scratch: &mut BatchInverse<P::BaseField>,
 ) where
     P::BaseField: AddSub,
 {
-    let BatchInverse { den, pre, kinds } = scratch;
+    type N<P> = <<P as ark_ec::CurveConfig>::BaseField as AddSub>::Norm;
+    let BatchInverse {
+        den,
+        pre,
+        norms,
+        kinds,
+    } = scratch;
     den.clear();
     pre.clear();
+    norms.clear();
     kinds.clear();
-    let mut acc = P::BaseField::ONE;
+    let mut acc = N::<P>::ONE;
     for (a, b) in pairs {
         let k = kind(a, b);
         let d = match k {
@@ -109,15 +122,25 @@ pub(crate) fn invert_denominators<'a, P: SWCurveConfig + 'a>(
         };
         kinds.push(k);
         pre.push(acc);
+        let nd = d.norm();
+        acc = acc.mul_fast(&nd);
+        if !P::BaseField::NORM_IS_SELF {
+            norms.push(nd);
+        }
         den.push(d);
-        acc = acc.mul_fast(&d);
     }
-    // Every denominator is non-zero, so the product is invertible.
-    let mut inv = acc.inverse().unwrap_or(P::BaseField::ZERO);
+    // Every denominator is non-zero, so is its norm, and the product is invertible.
+    let mut inv = acc.inverse().unwrap_or(N::<P>::ZERO);
     for k in (0..den.len()).rev() {
+        let nd = if P::BaseField::NORM_IS_SELF {
+            den[k].norm()
+        } else {
+            norms[k]
+        };
+        // t = 1/N(d_k)
         let t = inv.mul_fast(&pre[k]);
-        inv = inv.mul_fast(&den[k]);
-        den[k] = t;
+        inv = inv.mul_fast(&nd);
+        den[k] = den[k].conj_times(&t);
     }
 }
 

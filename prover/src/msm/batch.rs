@@ -11,7 +11,6 @@
 use crate::arith::AddSub;
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::Field;
 
 use super::affine::{add_queued, add_with_inverse, invert_denominators, BatchInverse};
 
@@ -31,13 +30,13 @@ struct Job {
 }
 
 /// Reusable buffers for [`sum_runs`].
-pub(crate) struct Batch<F> {
+pub(crate) struct Batch<F: AddSub> {
     jobs: Vec<Job>,
     scratch: BatchInverse<F>,
     active: Vec<(u32, u32)>,
 }
 
-impl<F: Field> Batch<F> {
+impl<F: AddSub> Batch<F> {
     pub(crate) fn new() -> Self {
         Self {
             jobs: Vec::with_capacity(BLOCK + 1),
@@ -116,8 +115,20 @@ where
     jobs.clear();
 }
 
-/// Additions queued per shared inversion in [`Accumulator`].
+/// Additions queued per shared inversion in [`Accumulator`] for G2 points (and the unit of
+/// [`queue_len`]).
 pub(crate) const QUEUE: usize = 512;
+
+/// Additions queued per shared inversion for points of `P`: about 64 KiB of queued points
+/// (1,024 in G1, 512 in G2). The inversion is ≈ 3 % of a G1 batch addition at 512; a
+/// longer queue halves it, and points meeting a busy slot (≈ queue / buckets of them) are
+/// deferred, not lost. G2 points are twice the size and their additions four times the cost,
+/// so the inversion matters less there and the queue stays at [`QUEUE`].
+pub(crate) fn queue_len<P: SWCurveConfig>() -> usize {
+    ((64 << 10) / core::mem::size_of::<Affine<P>>())
+        .next_power_of_two()
+        .clamp(QUEUE, 2 * QUEUE)
+}
 
 /// A queue executor on other hardware (`ifma.rs`): `(slots, queued slots, queued points)`,
 /// returning whether it ran.
@@ -128,7 +139,7 @@ pub(crate) type Exec<P> = fn(&mut [Affine<P>], &[u32], &[Affine<P>]) -> bool;
 ///
 /// Points arrive in input order (so bases are read sequentially, not gathered) and are added
 /// into affine bucket slots that stay cache-resident; additions are queued and executed
-/// `QUEUE` at a time with one inversion. A point whose slot already has an addition queued is
+/// a queue ([`queue_len`]) at a time with one inversion. A point whose slot already has an addition queued is
 /// deferred to the next batch (a few percent of the points for random digits); when the
 /// deferred list is full, or a deferred point meets a busy slot again, it goes to the bucket's
 /// XYZZ overflow bucket instead (a mixed addition), so adversarial inputs that hit one bucket
@@ -136,7 +147,10 @@ pub(crate) type Exec<P> = fn(&mut [Affine<P>], &[u32], &[Affine<P>]) -> bool;
 /// buckets, each
 /// bucket gets `replicas` slots (points rotate over them) so that conflicts stay rare even for
 /// a single bucket; the replicas are summed at the end with [`sum_runs`].
-pub(crate) struct Accumulator<P: SWCurveConfig> {
+pub(crate) struct Accumulator<P: SWCurveConfig>
+where
+    P::BaseField: AddSub,
+{
     /// `buckets × replicas` affine slots, bucket-major; the identity means empty.
     pub(crate) slots: Vec<Affine<P>>,
     busy: Vec<bool>,
@@ -151,6 +165,8 @@ pub(crate) struct Accumulator<P: SWCurveConfig> {
     scratch: BatchInverse<P::BaseField>,
     pub(crate) replicas: usize,
     pub(crate) buckets: usize,
+    /// [`queue_len`] of `P`.
+    queue: usize,
 }
 
 impl<P: SWCurveConfig> Accumulator<P>
@@ -158,17 +174,19 @@ where
     P::BaseField: AddSub,
 {
     pub(crate) fn new() -> Self {
+        let queue = queue_len::<P>();
         Self {
             slots: Vec::new(),
             busy: Vec::new(),
             overflow: Vec::new(),
             overflowed: false,
-            queue_slot: Vec::with_capacity(QUEUE),
-            queue_pt: Vec::with_capacity(QUEUE),
-            deferred: Vec::with_capacity(QUEUE),
-            scratch: BatchInverse::with_capacity(QUEUE),
+            queue_slot: Vec::with_capacity(queue),
+            queue_pt: Vec::with_capacity(queue),
+            deferred: Vec::with_capacity(queue),
+            scratch: BatchInverse::with_capacity(queue),
             replicas: 1,
             buckets: 0,
+            queue,
         }
     }
 
@@ -193,7 +211,7 @@ where
     #[inline(always)]
     pub(crate) fn add(&mut self, bucket: usize, slot: usize, p: Affine<P>) {
         if self.busy[slot] {
-            if self.deferred.len() < QUEUE {
+            if self.deferred.len() < self.queue {
                 self.deferred.push((bucket as u32, slot as u32, p));
             } else {
                 self.overflow[bucket] += &p;
@@ -205,7 +223,7 @@ where
             self.busy[slot] = true;
             self.queue_slot.push(slot as u32);
             self.queue_pt.push(p);
-            if self.queue_slot.len() >= QUEUE {
+            if self.queue_slot.len() >= self.queue {
                 self.flush();
             }
         }
@@ -246,7 +264,7 @@ where
         }
     }
 
-    /// Executes the queued additions, then queues the deferred points (at most `QUEUE`, so
+    /// Executes the queued additions, then queues the deferred points (at most a queue, so
     /// they fit; one meeting a busy slot again goes to the overflow bucket).
     fn flush(&mut self) {
         if !self.queue_slot.is_empty() {
@@ -335,7 +353,7 @@ mod tests {
             let mut acc = Accumulator::<ark_bn254::g1::Config>::new();
             acc.reset(buckets, 1);
             let mut want = vec![G1Projective::zero(); buckets];
-            for i in 0..3 * QUEUE + 17 {
+            for i in 0..3 * queue_len::<ark_bn254::g1::Config>() + 17 {
                 let b = rng.gen_range(0..buckets);
                 let p = match i % 5 {
                     0 | 1 => base[0],

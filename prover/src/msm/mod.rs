@@ -235,16 +235,17 @@ fn shorter(k: &U256, r: &U256) -> (bool, U256) {
 }
 
 /// Nanoseconds per addition of the batch-affine kernel under every bucket
-/// (`affine::add_queued`): `rounds` times, one queue of `QUEUE` additions of
-/// `points[QUEUE..2·QUEUE]` into the slots `points[..QUEUE]`, sharing one inversion. For the
-/// probes (`examples/msm_probe.rs add`), to split an MSM's time into its additions and the
-/// rest; not API. `None` if fewer than `2·QUEUE` points are given.
+/// (`affine::add_queued`): `rounds` times, one queue of `q` additions (the accumulator's
+/// queue length for `P`: 1,024 in G1, 512 in G2) of `points[q..2q]` into the slots
+/// `points[..q]`, sharing one inversion. For the probes (`examples/msm_probe.rs add`), to
+/// split an MSM's time into its additions and the rest; not API. `None` if fewer than `2q`
+/// points are given.
 #[cfg(feature = "bench")]
 pub fn time_batch_add<P: SWCurveConfig>(points: &[Affine<P>], rounds: usize) -> Option<f64>
 where
     P::BaseField: AddSub,
 {
-    let q = batch::QUEUE;
+    let q = batch::queue_len::<P>();
     let mut slots = points.get(..q)?.to_vec();
     let pts = points.get(q..2 * q)?;
     let idx: Vec<u32> = (0..q as u32).collect();
@@ -685,7 +686,10 @@ struct Task {
 }
 
 /// Per-worker buffers.
-struct Scratch<P: SWCurveConfig> {
+struct Scratch<P: SWCurveConfig>
+where
+    P::BaseField: AddSub,
+{
     acc: batch::Accumulator<P>,
     batch: batch::Batch<P::BaseField>,
     reduce: reduce::Reduce<P>,

@@ -29,7 +29,10 @@ pub(crate) const MIN_BUCKETS: usize = 1024;
 const MAX_SEGMENTS: usize = 512;
 
 /// Reusable buffers of [`weighted_sum`].
-pub(crate) struct Reduce<P: SWCurveConfig> {
+pub(crate) struct Reduce<P: SWCurveConfig>
+where
+    P::BaseField: AddSub,
+{
     r: Vec<Affine<P>>,
     t: Vec<Affine<P>>,
     step: Vec<Affine<P>>,
@@ -37,7 +40,10 @@ pub(crate) struct Reduce<P: SWCurveConfig> {
     scratch: BatchInverse<P::BaseField>,
 }
 
-impl<P: SWCurveConfig> Reduce<P> {
+impl<P: SWCurveConfig> Reduce<P>
+where
+    P::BaseField: AddSub,
+{
     pub(crate) fn new() -> Self {
         Self {
             r: Vec::new(),
