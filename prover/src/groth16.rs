@@ -4,8 +4,8 @@
 //! `ark_groth16::Groth16::<Bn254, LibsnarkReduction>::create_proof_with_reduction_and_matrices`
 //! computes — the same QAP witness map (the libsnark reduction, the same coset) and the same
 //! combination of MSMs — so for the same `r, s` the proof is identical. The differences are
-//! in how: the MSMs (A, B in G1, B in G2, L, H) use [`crate::msm`] — with `L` and the
-//! full-width scalars of `r·B` merged into the `H` MSM (see [`Prover::create_proof`]) — the FFTs
+//! in how: the MSMs (A, B in G1, B in G2, L, H) use [`crate::msm`] — with the full-width
+//! scalars of `L` and of `r·B` merged into the `H` MSM (see [`Prover::create_proof`]) — the FFTs
 //! use [`crate::fft::Fft`] (tables built once per key, no bit-reversal passes between
 //! transforms, and six transforms instead of seven: `C` needs only its coefficients, see
 //! [`Fft::quotient_coeffs`]), and the sparse matrix–vector products `A·z`, `B·z`, `C·z` run
@@ -25,7 +25,7 @@ use crate::msm::{self, MsmError};
 use crate::sparse::ConstraintMatrices;
 use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::CurveGroup;
-use ark_ff::{FftField, Field, Zero};
+use ark_ff::{FftField, Field, One, Zero};
 use ark_groth16::{Proof, ProvingKey};
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
 
@@ -81,7 +81,7 @@ impl std::fmt::Debug for Prover<'_> {
 }
 
 /// The proof's MSM results (see [`Prover::sums`]): with `S = {i : zᵢ is full width}`
-/// ([`msm::is_glv_split`]) and `L` indexed from the first witness,
+/// ([`msm::is_glv_split`]),
 struct Sums {
     /// `Σ_{i≥1} zᵢ·Aᵢ`
     a: G1Projective,
@@ -89,7 +89,9 @@ struct Sums {
     b1_short: G1Projective,
     /// `Σ_{i≥1} zᵢ·B²ᵢ`
     b2: G2Projective,
-    /// `Σ hⱼ·Hⱼ + Σ zᵢ·Lᵢ + Σ_{i≥1, i∈S} (r·zᵢ)·B¹ᵢ`
+    /// `Σ_{i∉S} zᵢ·Lᵢ`
+    l_short: G1Projective,
+    /// `Σ hⱼ·Hⱼ + Σ_{i∈S} zᵢ·Lᵢ + Σ_{i≥1, i∈S} (r·zᵢ)·B¹ᵢ`
     merged: G1Projective,
 }
 
@@ -288,13 +290,13 @@ impl<'a> Prover<'a> {
     }
 
     /// The proof's MSMs for blinding `r`. `B`'s G1 sum enters the proof only as `r·g1_b` in
-    /// `C`, and `C` also adds `L` and `H`: so all of `L` and the full-width scalars of `r·B`
-    /// (`r·zᵢ`, full width exactly when `zᵢ` is) join the `H` MSM ([`msm::msm_merged`]) and
-    /// share its windows instead of paying bucket reductions of their own. `B`'s short
-    /// scalars (bits and small integers, most of the witness) keep an MSM of their own, where
-    /// the cost model gives them short windows and `r` does not make them full width.
-    /// (`L`'s short scalars merged too: ≈ 2 % fewer instructions in these MSMs for ≈ 4.5 MB
-    /// more at the H MSM, the prover's peak — docs/tuning.md.)
+    /// `C`, so the full-width scalars of `L` and of `r·B` (`r·zᵢ`, full width exactly when
+    /// `zᵢ` is) join the `H` MSM ([`msm::msm_merged`]) and share its windows instead of
+    /// paying bucket reductions of their own; the short ones (bits and small integers, most
+    /// of the witness) keep MSMs of their own, where the cost model gives them short windows
+    /// (and where `r` does not make `B`'s full width). Merging all of `L` would save ≈ 2 %
+    /// more of these MSMs' instructions but cost ≈ 4.5 MB more memory at the H MSM, the
+    /// prover's peak (docs/tuning.md).
     fn sums(&self, z: &[Fr], h: &[Fr], r: Fr) -> Result<Sums, Groth16Error> {
         let pk = self.pk;
         let h = &h[..pk.h_query.len().min(h.len())];
@@ -303,22 +305,26 @@ impl<'a> Prover<'a> {
         let zl = &z[self.num_instance..];
         let zb = &z[1..];
         let bq = &pk.b_g1_query[1..];
-        // which zᵢ of B (z[1..]) are full width
-        let b_taken: Vec<bool> = zb.iter().map(msm::is_glv_split).collect();
+        // which zᵢ are full width, decided once for L (z[num_instance..]) and B (z[1..])
+        let full: Vec<bool> = z.iter().map(msm::is_glv_split).collect();
+        let (l_taken, b_taken) = (&full[self.num_instance..], &full[1..]);
+        let (l_bases, l_full) = full_width(&pk.l_query, zl, l_taken, Fr::one());
         let (b_bases, b_full) = if r.is_zero() {
             (Vec::new(), Vec::new())
         } else {
-            full_width(bq, zb, &b_taken, r)
+            full_width(bq, zb, b_taken, r)
         };
-        let merged = msm::msm_merged(hq, h, &[(&pk.l_query, zl), (&b_bases, &b_full)])?;
-        drop((b_bases, b_full));
+        let merged = msm::msm_merged(hq, h, &[(&l_bases, &l_full), (&b_bases, &b_full)])?;
+        drop((l_bases, l_full, b_bases, b_full));
         mark("msm: H, L and r·B full width");
+        let l_short = msm::msm_skipping(&pk.l_query, zl, l_taken)?;
+        mark("msm: L short");
         let a = msm::msm(&pk.a_query[1..], zb)?;
         mark("msm: A");
         let b1_short = if r.is_zero() {
             G1Projective::zero()
         } else {
-            msm::msm_skipping(bq, zb, &b_taken)?
+            msm::msm_skipping(bq, zb, b_taken)?
         };
         mark("msm: B1");
         let b2 = msm::msm(&pk.b_g2_query[1..], zb)?;
@@ -327,6 +333,7 @@ impl<'a> Prover<'a> {
             a,
             b1_short,
             b2,
+            l_short,
             merged,
         })
     }
@@ -337,9 +344,9 @@ impl<'a> Prover<'a> {
     /// unsatisfying one gives a proof that does not verify, as with arkworks.
     ///
     /// The same group elements, fewer additions: `B`'s G1 sum enters the proof only as
-    /// `r·(Σ zᵢ·B¹ᵢ)` inside `C`, so `L` and the full-width scalars of `r·B` join the `H`
-    /// MSM (one bucket reduction for all of them, [`msm::msm_merged`]) and only `B`'s short
-    /// ones (bits, small integers) keep an MSM of their own.
+    /// `r·(Σ zᵢ·B¹ᵢ)` inside `C`, so the full-width scalars of `L` and of `r·B` join the `H`
+    /// MSM (one bucket reduction for all of them, [`msm::msm_merged`]) and only the short
+    /// ones (bits, small integers) keep MSMs of their own.
     pub fn create_proof<M: ConstraintMatrices + ?Sized>(
         &self,
         abc: &M,
@@ -368,8 +375,11 @@ impl<'a> Prover<'a> {
         let g_a = pk.delta_g1 * r + pk.a_query[0] + sums.a + vk.alpha_g1;
         let g2_b = vk.delta_g2 * s + pk.b_g2_query[0] + sums.b2 + vk.beta_g2;
         // arkworks: g_c = s·g_a + r·g1_b − r·s·δ + L + H with g1_b = s·δ + B¹₀ + Σ zᵢ·B¹ᵢ + β;
-        // r·s·δ cancels, and r·Σ zᵢ·B¹ᵢ + L + H = r·b1_short + merged
-        let g_c = g_a * s + (pk.b_g1_query[0] + sums.b1_short + pk.beta_g1) * r + sums.merged;
+        // r·s·δ cancels, and r·Σ zᵢ·B¹ᵢ + L + H = r·b1_short + l_short + merged
+        let g_c = g_a * s
+            + (pk.b_g1_query[0] + sums.b1_short + pk.beta_g1) * r
+            + sums.l_short
+            + sums.merged;
         Ok(Proof {
             a: g_a.into_affine(),
             b: g2_b.into_affine(),
@@ -397,9 +407,9 @@ impl<'a> Prover<'a> {
         if !coset {
             self.fft.quotient_coeffs(&mut v, &mut w, self.vanishing_inv);
         }
-        let sums = self.sums(z, h, Fr::ONE)?;
+        let sums = self.sums(z, h, Fr::one())?;
         let g2 = sums.b2.into_affine();
-        let digest = sums.a + sums.b1_short + sums.merged;
+        let digest = sums.a + sums.b1_short + sums.l_short + sums.merged;
         Ok(if g2.is_zero() || v[0].is_zero() {
             digest.double()
         } else {
