@@ -31,8 +31,9 @@
 //!   README tour).
 //!
 //! `unsafe` is only in `msm::ifma` (AVX-512 IFMA lanes) and `arith::mont`'s `*_asm` kernels
-//! (the aarch64 Montgomery multiplication, addition and subtraction), hot paths; denied
-//! elsewhere.
+//! (the aarch64 Montgomery multiplication, addition and subtraction), hot paths, and in two
+//! libc calls (`runtime::release_free_heap`'s `malloc_trim`, the low-power session workers'
+//! `setpriority`); denied elsewhere.
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms)]

@@ -52,6 +52,26 @@ pub fn with_threads<T: Send>(
     Ok(b.build()?.install(f))
 }
 
+/// Returns the heap's free pages to the operating system: glibc's `malloc_trim(0)`, which
+/// releases the free memory at the heap's top and, inside it, every free page
+/// (`MADV_DONTNEED`); nothing on other C libraries (Android's allocator returns its own).
+///
+/// [`ChunkProver`](crate::prove::ChunkProver) calls it before each chunk proof. A chunk's
+/// vectors are freed between chunks around small allocations that live on (proofs, states),
+/// so glibc's heap keeps holes that are free but resident; the next chunk does not always fit
+/// its vectors into them and grows the heap instead, and peak RSS crept up with the number of
+/// chunks (`report`: 119 MB for one chunk, 128.7 MB over 44 chunks at 1 thread). Trimmed,
+/// holes cost no memory until they are used again.
+pub fn release_free_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[allow(unsafe_code)]
+    // SAFETY: `malloc_trim` has no preconditions; it only walks the allocator's own free
+    // lists, under the allocator's locks.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// Peak resident memory of this process in bytes (`VmHWM`), where the OS reports it.
 pub fn peak_rss_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
